@@ -1,0 +1,85 @@
+"""dx_assess: Hokkaido's municipal DX maturity assessment service."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the pure packages (questionnaire, scoring) must import without Flask
+    from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    Settings come from built-in defaults, then ``instance/config.py``, then environment
+    variables (SECRET_KEY, DATABASE_URL, DX_ENV, …), then ``config``.
+    """
+    from flask import Flask
+
+    from dx_assess.config import build_config, environment
+
+    instance_path = os.environ.get("DX_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    instance_values: dict[str, Any] = {}
+    instance_file = Path(app.instance_path) / "config.py"
+    if instance_file.exists():
+        scratch = Flask(__name__, instance_path=app.instance_path, instance_relative_config=True)
+        scratch.config.from_pyfile("config.py")
+        instance_values = {k: v for k, v in scratch.config.items() if k.isupper()}
+    app.config.update(build_config(Path(app.instance_path), instance_values, environment(), config))
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from dx_assess.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from sqlalchemy import event
+
+    from dx_assess import auth, i18n
+    from dx_assess.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    auth.configure_login(login_manager)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dx_assess import errors
+    from dx_assess.admin.views import bp as admin_bp
+    from dx_assess.auth.views import bp as auth_bp
+    from dx_assess.main.views import bp as main_bp
+    from dx_assess.registry.views import bp as registry_bp
+    from dx_assess.survey.excel_views import bp as excel_bp
+    from dx_assess.survey.round_views import bp as rounds_bp
+    from dx_assess.survey.views import bp as survey_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(rounds_bp)
+    app.register_blueprint(survey_bp)
+    app.register_blueprint(excel_bp)
+    errors.register(app)

@@ -1,0 +1,1 @@
+"""Account management: the one place that writes users and adviser assignments."""

@@ -1,0 +1,1 @@
+"""Demo data: synthetic, plausible answers, deterministic by seed, always labelled as demo."""

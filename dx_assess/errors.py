@@ -1,0 +1,69 @@
+"""Error pages in plain Japanese; never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def _page(title: str, message: str, status: int) -> tuple[str, int]:
+    return render_template("errors/error.html", title=title, message=message, status=status), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError) -> tuple[str, int]:
+        return _page(
+            _("送信できませんでした"),
+            _(
+                "画面を開いてから時間が経ったか、別の画面から送信されたため、安全のため受け付けませんでした。"
+                "前の画面に戻り、ページを再読み込みしてからもう一度送信してください。"
+            ),
+            400,
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_error: HTTPException) -> tuple[str, int]:
+        return _page(
+            _("このページを見る権限がありません"),
+            _(
+                "ご担当の範囲外のページです。必要な場合は道庁DX推進課またはシステム管理者にご相談ください。"
+            ),
+            403,
+        )
+
+    @app.errorhandler(404)
+    def not_found(_error: HTTPException) -> tuple[str, int]:
+        return _page(
+            _("ページが見つかりません"),
+            _("アドレスが間違っているか、ページが移動した可能性があります。"),
+            404,
+        )
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error: HTTPException) -> tuple[str, int]:
+        return _page(_("この操作はできません"), _("画面のボタンから操作してください。"), 405)
+
+    @app.errorhandler(413)
+    def too_large(_error: HTTPException) -> tuple[str, int]:
+        return _page(
+            _("ファイルが大きすぎます"),
+            _("アップロードできるファイルは10MBまでです。"),
+            413,
+        )
+
+    @app.errorhandler(500)
+    def server_error(_error: Exception) -> tuple[str, int]:
+        from dx_assess.extensions import db
+
+        db.session.rollback()
+        return _page(
+            _("システムエラーが発生しました"),
+            _(
+                "入力内容は保存されていない可能性があります。時間をおいてもう一度お試しください。"
+                "続く場合はシステム管理者にご連絡ください。"
+            ),
+            500,
+        )

@@ -1,0 +1,139 @@
+"""The home page (one per role), the language switch and the health check."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select, text
+from werkzeug.wrappers import Response
+
+from dx_assess.access import login_required, visible_municipalities
+from dx_assess.extensions import db
+from dx_assess.main import presenters
+from dx_assess.models import Municipality, Role, Subprefecture, User
+from dx_assess.registry.services import latest_supported_list_change
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home() -> str:
+    user: User = current_user
+    programme = presenters.programme_status(latest_supported_list_change(db.session))
+    if user.role is Role.MUNICIPAL:
+        if user.municipality is None:  # excluded by a database constraint
+            abort(403)
+        return render_template(
+            "main/home_municipal.html",
+            municipality=presenters.municipality_view(user.municipality),
+            programme=programme,
+            rounds=_rounds_for(user.municipality),
+        )
+    if user.role is Role.ADVISER:
+        rows = db.session.scalars(visible_municipalities(user).order_by(Municipality.code)).all()
+        return render_template(
+            "main/home_adviser.html",
+            municipalities=[presenters.municipality_view(m) for m in rows],
+            programme=programme,
+        )
+    counts = presenters.registry_counts(
+        db.session.execute(
+            select(
+                Subprefecture.order,
+                Subprefecture.short_name,
+                Municipality.kind,
+                Municipality.supported,
+                func.count(Municipality.id),
+            )
+            .join(Municipality.subprefecture)
+            .group_by(
+                Subprefecture.order,
+                Subprefecture.short_name,
+                Municipality.kind,
+                Municipality.supported,
+            )
+        ).all()
+    )
+    if user.role is Role.PREFECTURE:
+        from dx_assess.survey.round_views import round_summaries
+
+        return render_template(
+            "main/home_prefecture.html",
+            counts=counts,
+            programme=programme,
+            rounds=round_summaries(),
+        )
+    user_counts = dict(
+        db.session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all()
+    )
+    return render_template(
+        "main/home_admin.html",
+        counts=counts,
+        programme=programme,
+        user_counts={role.value: user_counts.get(role, 0) for role in Role},
+    )
+
+
+def _rounds_for(municipality: Municipality) -> list[dict[str, object]]:
+    """Every round with this municipality's response status, newest first."""
+    from dx_assess.models import Response, SurveyRound
+    from dx_assess.survey.presenters import STATUS_LABELS
+    from dx_assess.survey.rounds import reiwa, round_state
+
+    responses = {
+        r.round_id: r
+        for r in db.session.scalars(
+            select(Response).where(Response.municipality_id == municipality.id)
+        )
+    }
+    out = []
+    for r in db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc())):
+        response = responses.get(r.id)
+        if response is None and not municipality.supported:
+            continue
+        state = round_state(r)
+        out.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "label": reiwa(r.fiscal_year),
+                "state": state.label,
+                "open": state.code == "open",
+                "closes_on": r.closes_on.isoformat(),
+                "status": response.status.value if response else "not_started",
+                "status_label": STATUS_LABELS[response.status if response else None],
+            }
+        )
+    return out
+
+
+@bp.route("/language", methods=["POST"])
+def set_language() -> Response:
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["DX_LOCALES"]:
+        abort(400)
+    session["lang"] = lang
+    back = request.form.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("main.home")
+    return redirect(back)
+
+
+@bp.route("/healthz")
+def healthz() -> tuple[dict[str, str], int]:
+    """For load balancers: the app answers and the database is reachable."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        return {"status": "database unavailable"}, 503
+    return {"status": "ok"}, 200

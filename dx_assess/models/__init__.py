@@ -1,0 +1,41 @@
+"""SQLAlchemy models. Import from here so Alembic sees every table."""
+
+from dx_assess.models.accounts import AdviserAssignment, Role, User
+from dx_assess.models.base import Base
+from dx_assess.models.questionnaires import QuestionnaireVersion
+from dx_assess.models.registry import (
+    MUNICIPALITY_KINDS,
+    Municipality,
+    Subprefecture,
+    SupportedListChange,
+)
+from dx_assess.models.survey import (
+    Answer,
+    AnswerChange,
+    Channel,
+    EventKind,
+    Response,
+    ResponseEvent,
+    ResponseStatus,
+    SurveyRound,
+)
+
+__all__ = [
+    "MUNICIPALITY_KINDS",
+    "AdviserAssignment",
+    "Answer",
+    "AnswerChange",
+    "Base",
+    "Channel",
+    "EventKind",
+    "Municipality",
+    "QuestionnaireVersion",
+    "Response",
+    "ResponseEvent",
+    "ResponseStatus",
+    "Role",
+    "Subprefecture",
+    "SupportedListChange",
+    "SurveyRound",
+    "User",
+]

@@ -1,0 +1,91 @@
+"""Accounts: users with one role each, and adviser-to-municipality assignments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dx_assess.models.base import Base, UTCDateTime, utcnow
+from dx_assess.models.registry import Municipality
+
+
+class Role(enum.StrEnum):
+    MUNICIPAL = "municipal"  # 市町村職員
+    ADVISER = "adviser"  # アドバイザー
+    PREFECTURE = "prefecture"  # 道庁 DX推進課
+    ADMIN = "admin"  # システム管理者
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'municipal' AND municipality_id IS NOT NULL)"
+            " OR (role <> 'municipal' AND municipality_id IS NULL)",
+            name="municipality_matches_role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            native_enum=False,
+            length=20,
+            create_constraint=True,
+            name="role",
+            values_callable=lambda roles: [r.value for r in roles],
+        )
+    )
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on password change or deactivation: every existing session then ends.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    municipality: Mapped[Municipality | None] = relationship()
+    assignments: Mapped[list[AdviserAssignment]] = relationship(
+        back_populates="adviser", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login protocol
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class AdviserAssignment(Base):
+    """An adviser follows a municipality (担当市町村)."""
+
+    __tablename__ = "adviser_assignment"
+    __table_args__ = (
+        UniqueConstraint(
+            "adviser_id", "municipality_id", name="uq_adviser_assignment_adviser_municipality"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    adviser_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    adviser: Mapped[User] = relationship(back_populates="assignments")
+    municipality: Mapped[Municipality] = relationship()

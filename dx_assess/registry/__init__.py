@@ -1,0 +1,1 @@
+"""The municipality registry: loading the 179 municipalities and the support-programme list."""

@@ -1,0 +1,112 @@
+"""Weight sensitivity: do the overall rankings survive other pillar weightings?
+
+Overall scores are recomputed from the pillar scores (same rule as the scorer: weighted mean
+over the pillars that have a score) under alternative weight vectors — equal weights, and each
+pillar's weight ×(1 − delta) and ×(1 + delta) one at a time (delta = 0.2) — as one matrix
+product. For each scenario: Spearman's rho between the baseline ranking and the scenario's
+(Pearson correlation of average ranks), and the largest rank shift and whose it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dx_assess.questionnaire import Questionnaire
+from dx_assess.scoring.peers import COMPARE_DECIMALS
+
+BASELINE = "baseline"
+EQUAL = "equal"
+
+
+@dataclass(frozen=True, eq=False)
+class SensitivityResult:
+    """``scenarios`` (index = scenario name): description, rho, max_shift, max_shift_code,
+    mean_abs_shift, n. ``overall`` (index = code): the overall score per scenario.
+    ``ranks`` (index = code): the rank per scenario (1 = best, ties share the smaller rank),
+    then best_rank, worst_rank and max_shift (largest |rank − baseline rank|)."""
+
+    scenarios: pd.DataFrame
+    overall: pd.DataFrame
+    ranks: pd.DataFrame
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def weight_scenarios(
+    weights: Mapping[str, float], delta: float = 0.2
+) -> dict[str, tuple[str, dict[str, float]]]:
+    """Scenario name -> (description, pillar weights): baseline, equal, then for each pillar
+    ``<id>+20%`` and ``<id>-20%``."""
+    out: dict[str, tuple[str, dict[str, float]]] = {
+        BASELINE: ("調査票の重み", dict(weights)),
+        EQUAL: ("すべての柱を同じ重み", dict.fromkeys(weights, 1.0)),
+    }
+    pct = round(delta * 100)
+    for pid, w in weights.items():
+        for sign, factor in (("+", 1 + delta), ("-", 1 - delta)):
+            changed = dict(weights)
+            changed[pid] = w * factor
+            out[f"{pid}{sign}{pct}%"] = (f"{pid} の重み ×{_fmt(factor)}", changed)
+    return out
+
+
+def weight_sensitivity(
+    pillar_scores: pd.DataFrame,
+    weights: Mapping[str, float] | Questionnaire,
+    *,
+    delta: float = 0.2,
+) -> SensitivityResult:
+    """Rank stability of the overall score under other weightings.
+
+    ``pillar_scores``: one row per municipality (index = code), a column per pillar id (0..100,
+    NaN when missing); other columns are ignored. Municipalities without any pillar score are
+    left out.
+    """
+    if isinstance(weights, Questionnaire):
+        weights = {p.id: p.weight for p in weights.pillars}
+    pillars = list(weights)
+    frame = pillar_scores.reindex(columns=pillars).sort_index()
+    frame = frame[frame.notna().any(axis=1)]
+    scenarios = weight_scenarios(weights, delta)
+    names = list(scenarios)
+    matrix = np.array(
+        [[scenarios[s][1][p] for s in names] for p in pillars], dtype="float64"
+    ).reshape(len(pillars), len(names))
+    values = frame.to_numpy(dtype="float64", na_value=np.nan)
+    present = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall_values = (np.where(present, values, 0.0) @ matrix) / (present @ matrix)
+    overall = pd.DataFrame(overall_values, index=frame.index, columns=pd.Index(names))
+    compared = overall.round(COMPARE_DECIMALS)  # arithmetic noise must not split a tie
+    ranks = compared.rank(ascending=False, method="min").astype("int64")
+    average = compared.rank(ascending=False, method="average")
+    base = average[BASELINE]
+    rho = average.corrwith(base)
+    same = average.eq(base, axis=0).all(axis=0)
+    rho = rho.where(~same, 1.0)  # identical rankings (even all tied) agree perfectly
+    shift = ranks.sub(ranks[BASELINE], axis=0).abs()
+    n = len(frame)
+    summary = pd.DataFrame(
+        {
+            "description": [scenarios[s][0] for s in names],
+            "rho": rho.to_numpy(dtype="float64"),
+            "max_shift": shift.max(axis=0).to_numpy(dtype="int64") if n else 0,
+            "max_shift_code": [
+                str(shift[s].idxmax()) if n and shift[s].max() > 0 else None for s in names
+            ],
+            "mean_abs_shift": shift.mean(axis=0).to_numpy(dtype="float64"),
+            "n": n,
+        },
+        index=pd.Index(names, name="scenario"),
+    )
+    table = ranks.copy()
+    table["best_rank"] = ranks.min(axis=1)
+    table["worst_rank"] = ranks.max(axis=1)
+    table["max_shift"] = shift.max(axis=1)
+    return SensitivityResult(summary, overall, table)

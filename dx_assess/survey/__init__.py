@@ -1,0 +1,1 @@
+"""Answering: rounds, responses, the form, saving with conflict detection, the audit trail."""

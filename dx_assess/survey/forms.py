@@ -1,0 +1,260 @@
+"""WTForms classes built at run time from the questionnaire definition.
+
+Each question type has a FieldSpec in FIELD_TYPES: how to build its field, how to read the
+raw answer from the field, and how to show a stored answer in it. A type missing from the
+registry is an error (UnknownFieldType), never skipped. Fields carry no validators of their
+own: every value is checked by the questionnaire package's ``normalize_answer`` (one set of
+rules and Japanese messages for the form, Excel uploads and imports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.core import UnboundField
+from wtforms.widgets import DateInput, TextInput
+
+from dx_assess.admin.forms import MultiCheckboxField
+from dx_assess.formtools import choices
+from dx_assess.questionnaire import QUESTION_TYPES, Question, Questionnaire, Section
+from dx_assess.questionnaire.model import AnswerValue
+
+FIELD_PREFIX = "q_"
+
+
+class UnknownFieldType(LookupError):
+    def __init__(self, question: Question) -> None:
+        super().__init__(
+            f"設問 {question.id} の種類「{question.type}」を表示する方法が登録されていません。"
+        )
+
+
+class StatusGridWidget:
+    """A table: one row per grid row, a labelled <select> of statuses in each."""
+
+    def __call__(self, field: StatusGridField, **kwargs: Any) -> Markup:
+        described = kwargs.get("aria-describedby")
+        extra = f' aria-describedby="{escape(described)}"' if described else ""
+        out = [
+            '<table class="grid"><thead><tr>',
+            f'<th scope="col">{escape(field.row_heading)}</th>',
+            f'<th scope="col">{escape(field.status_heading)}</th></tr></thead><tbody>',
+        ]
+        for row_id, row_label in field.rows:
+            cell_id = f"{field.id}-{row_id}"
+            current = (field.data or {}).get(row_id, "")
+            options = [f'<option value="">{escape(field.empty_label)}</option>']
+            for value, label in field.statuses:
+                selected = " selected" if value == current else ""
+                options.append(
+                    f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
+                )
+            out.append(
+                f'<tr><th scope="row"><label for="{cell_id}">{escape(row_label)}</label></th>'
+                f'<td><select id="{cell_id}" name="{field.name}-{escape(row_id)}"{extra}>'
+                f"{''.join(options)}</select></td></tr>"
+            )
+        out.append("</tbody></table>")
+        return Markup("".join(out))  # noqa: S704 - every interpolated value above is escaped
+
+
+class StatusGridField(Field):
+    """Rows × statuses; data is {row id: status value} ('' = not chosen)."""
+
+    widget = StatusGridWidget()
+
+    def __init__(
+        self,
+        label: str,
+        rows: list[tuple[str, str]],
+        statuses: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, **kwargs)
+        self.rows = rows
+        self.statuses = statuses
+        self.row_heading = "項目"
+        self.status_heading = "状況"
+        self.empty_label = "（未選択）"
+
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
+        self.process_errors: list[str] = []
+        if formdata is not None and any(f"{self.name}-{r}" in formdata for r, _ in self.rows):
+            self.data = {r: formdata.get(f"{self.name}-{r}", "") for r, _ in self.rows}
+        elif isinstance(data, Mapping):
+            self.data = dict(data)
+        else:
+            self.data = {}
+        self.raw_data: list[str] = []
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    build: Callable[[Question], UnboundField[Any]]
+    to_raw: Callable[[Any], object]  # field.data -> raw answer for normalize_answer
+    to_data: Callable[[AnswerValue], object]  # stored answer -> field data
+
+
+def _label(q: Question) -> str:
+    return q.text
+
+
+def _yes_no() -> FieldSpec:
+    return FieldSpec(
+        build=lambda q: RadioField(
+            _label(q), choices=choices([("yes", "はい"), ("no", "いいえ")]), validate_choice=False
+        ),
+        to_raw=lambda data: data,
+        to_data=lambda value: "yes" if value is True else "no" if value is False else None,
+    )
+
+
+def _single() -> FieldSpec:
+    def build(q: Question) -> UnboundField[Any]:
+        options = [(c.value, c.label) for c in q.choices]
+        if len(options) <= 7:
+            return RadioField(_label(q), choices=choices(options), validate_choice=False)
+        return SelectField(
+            _label(q),
+            choices=choices([("", "（選んでください）"), *options]),
+            validate_choice=False,
+        )
+
+    return FieldSpec(build, lambda data: data, lambda value: value)
+
+
+def _multiple() -> FieldSpec:
+    return FieldSpec(
+        build=lambda q: MultiCheckboxField(
+            _label(q),
+            choices=choices((c.value, c.label) for c in q.choices),
+            validate_choice=False,
+        ),
+        to_raw=lambda data: list(data or []),
+        to_data=lambda value: list(value) if isinstance(value, tuple) else [],
+    )
+
+
+def _number(mode: str) -> FieldSpec:
+    def show(value: AnswerValue) -> object:
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return FieldSpec(
+        build=lambda q: StringField(
+            _label(q),
+            widget=TextInput(),
+            render_kw={"inputmode": mode, "autocomplete": "off", "class": "input-number"},
+        ),
+        to_raw=lambda data: data,
+        to_data=show,
+    )
+
+
+def _date() -> FieldSpec:
+    return FieldSpec(
+        build=lambda q: StringField(_label(q), widget=DateInput()),
+        to_raw=lambda data: data,
+        to_data=lambda value: value.isoformat() if isinstance(value, dt.date) else value,
+    )
+
+
+def _text(long: bool) -> FieldSpec:
+    def build(q: Question) -> UnboundField[Any]:
+        kwargs = {"maxlength": q.max_length} if q.max_length else {}
+        if long:
+            return TextAreaField(_label(q), render_kw={"rows": 5, **kwargs})
+        return StringField(_label(q), render_kw={"class": "input-wide", **kwargs})
+
+    return FieldSpec(build, lambda data: data, lambda value: value)
+
+
+def _grid() -> FieldSpec:
+    return FieldSpec(
+        build=lambda q: StatusGridField(
+            _label(q),
+            rows=[(r.id, r.label) for r in q.rows],
+            statuses=[(c.value, c.label) for c in q.choices],
+        ),
+        to_raw=lambda data: dict(data or {}),
+        to_data=lambda value: dict(value) if isinstance(value, Mapping) else {},
+    )
+
+
+FIELD_TYPES: Mapping[str, FieldSpec] = {
+    "yes_no": _yes_no(),
+    "single_choice": _single(),
+    "multiple_choice": _multiple(),
+    "integer": _number("numeric"),
+    "decimal": _number("decimal"),
+    "percentage": _number("decimal"),
+    "date": _date(),
+    "short_text": _text(long=False),
+    "long_text": _text(long=True),
+    "status_grid": _grid(),
+}
+# derived questions are computed, never entered: they have no field
+COMPUTED_TYPES = frozenset(name for name, t in QUESTION_TYPES.items() if not t.answerable)
+
+
+def field_spec(question: Question) -> FieldSpec:
+    spec = FIELD_TYPES.get(question.type)
+    if spec is None:
+        raise UnknownFieldType(question)
+    return spec
+
+
+class SectionForm(FlaskForm):
+    base_version = HiddenField()
+
+    def answer_fields(self) -> dict[str, Field]:
+        return {
+            name[len(FIELD_PREFIX) :]: field
+            for name, field in self._fields.items()
+            if name.startswith(FIELD_PREFIX)
+        }
+
+
+_CLASSES: dict[tuple[str, str], type[SectionForm]] = {}
+
+
+def section_form_class(questionnaire: Questionnaire, section: Section) -> type[SectionForm]:
+    """The form class of one section (built once per questionnaire content and section)."""
+    key = (questionnaire.content_hash or questionnaire.version, section.id)
+    cls = _CLASSES.get(key)
+    if cls is None:
+        attrs: dict[str, Any] = {}
+        for q in section.questions:
+            if q.type in COMPUTED_TYPES:
+                continue
+            attrs[FIELD_PREFIX + q.id] = field_spec(q).build(q)
+        cls = type(f"SectionForm_{section.id}", (SectionForm,), attrs)
+        _CLASSES[key] = cls
+    return cls
+
+
+def initial_data(section: Section, answers: Mapping[str, AnswerValue]) -> dict[str, object]:
+    """Field data for a section from stored answers."""
+    data: dict[str, object] = {}
+    for q in section.questions:
+        if q.type in COMPUTED_TYPES or q.id not in answers:
+            continue
+        data[FIELD_PREFIX + q.id] = field_spec(q).to_data(answers[q.id])
+    return data
+
+
+def posted_answers(form: SectionForm, section: Section) -> dict[str, object]:
+    """Raw answers from a submitted section form, by question id."""
+    fields = form.answer_fields()
+    out: dict[str, object] = {}
+    for q in section.questions:
+        if q.id in fields:
+            out[q.id] = field_spec(q).to_raw(fields[q.id].data)
+    return out

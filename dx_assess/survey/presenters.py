@@ -1,0 +1,196 @@
+"""Plain data for the answering pages (templates never get ORM objects)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from dx_assess.main.presenters import jst
+from dx_assess.models import Response, ResponseStatus, SurveyRound
+from dx_assess.questionnaire import Questionnaire, Section, visible_question_ids
+from dx_assess.questionnaire.model import (
+    AllOf,
+    AnswerValue,
+    AnyOf,
+    Condition,
+    Not,
+    PillarScoreTest,
+    QuestionTest,
+)
+from dx_assess.survey.display import display_value
+from dx_assess.survey.forms import COMPUTED_TYPES, FIELD_PREFIX
+from dx_assess.survey.responses import editable_reason
+from dx_assess.survey.rounds import reiwa, round_state
+
+STATUS_LABELS = {
+    None: "未着手",
+    ResponseStatus.DRAFT: "回答中",
+    ResponseStatus.SUBMITTED: "提出済み",
+    ResponseStatus.REOPENED: "差し戻し（再回答中）",
+}
+
+
+def condition_json(condition: Condition) -> object:
+    """A show-when condition as JSON for the page's script (which only enhances)."""
+    if isinstance(condition, AllOf):
+        return {"all": [condition_json(c) for c in condition.items]}
+    if isinstance(condition, AnyOf):
+        return {"any": [condition_json(c) for c in condition.items]}
+    if isinstance(condition, Not):
+        return {"not": condition_json(condition.item)}
+    if isinstance(condition, PillarScoreTest):
+        return {"pillar": condition.pillar, "op": condition.op, "value": condition.value}
+    if not isinstance(condition, QuestionTest):
+        raise TypeError(condition)
+    value = list(condition.value) if isinstance(condition.value, tuple) else condition.value
+    return {"q": condition.question, "op": condition.op, "value": value, "row": condition.row}
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    type: str
+    text: str
+    help: str
+    unit: str | None
+    required: bool
+    visible: bool
+    computed: bool
+    carried_over: bool
+    display: str
+    field_name: str | None
+    show_when: str | None  # JSON
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    description: str
+    answered: int
+    total: int
+    carried_over: int
+    questions: list[QuestionView]
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+@dataclass(frozen=True)
+class ResponseView:
+    round_id: int
+    round_title: str
+    fiscal_year_label: str
+    round_state: str
+    round_state_label: str
+    closes_on: str
+    is_demo: bool
+    municipality_code: str
+    municipality_name: str
+    status: str
+    status_label: str
+    version: int
+    editable: bool
+    not_editable_reason: str | None
+    updated_at: str
+    submitted_at: str
+    sections: list[SectionView]
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for s in self.sections)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.sections)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def section_view(
+    questionnaire: Questionnaire,
+    section: Section,
+    answers: Mapping[str, AnswerValue],
+    carried: set[str],
+    visible: set[str],
+) -> SectionView:
+    from dx_assess.questionnaire import with_derived
+
+    computed_values = with_derived(questionnaire, answers)
+    questions = []
+    for q in section.questions:
+        computed = q.type in COMPUTED_TYPES
+        value = computed_values.get(q.id) if computed else answers.get(q.id)
+        questions.append(
+            QuestionView(
+                id=q.id,
+                type=q.type,
+                text=q.text,
+                help=q.help,
+                unit=q.unit,
+                required=q.required,
+                visible=q.id in visible,
+                computed=computed,
+                carried_over=q.id in carried,
+                display=display_value(q, value),
+                field_name=None if computed else FIELD_PREFIX + q.id,
+                show_when=json.dumps(condition_json(q.show_when), ensure_ascii=False)
+                if q.show_when is not None
+                else None,
+            )
+        )
+    countable = [v for v in questions if v.visible and not v.computed]
+    return SectionView(
+        id=section.id,
+        title=str(section.title),
+        description=section.description,
+        answered=sum(1 for v in countable if v.id in answers),
+        total=len(countable),
+        carried_over=sum(1 for v in countable if v.carried_over),
+        questions=questions,
+    )
+
+
+def response_view(
+    survey_round: SurveyRound,
+    response: Response | None,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, AnswerValue],
+    municipality_code: str,
+    municipality_name: str,
+) -> ResponseView:
+    visible = set(visible_question_ids(questionnaire, answers))
+    carried = {a.question_id for a in response.answers if a.carried_over} if response else set()
+    state = round_state(survey_round)
+    why = (
+        editable_reason(response)
+        if response
+        else (None if state.code == "open" else "この調査回は回答を受け付けていません。")
+    )
+    status = response.status if response else None
+    return ResponseView(
+        round_id=survey_round.id,
+        round_title=survey_round.title,
+        fiscal_year_label=f"{reiwa(survey_round.fiscal_year)}（{survey_round.fiscal_year}年度）",
+        round_state=state.code,
+        round_state_label=state.label,
+        closes_on=survey_round.closes_on.isoformat(),
+        is_demo=survey_round.is_demo,
+        municipality_code=municipality_code,
+        municipality_name=municipality_name,
+        status=status.value if status else "not_started",
+        status_label=STATUS_LABELS[status],
+        version=response.version if response else 0,
+        editable=why is None,
+        not_editable_reason=why,
+        updated_at=jst(response.updated_at) if response and response.version else "",
+        submitted_at=jst(response.submitted_at) if response else "",
+        sections=[
+            section_view(questionnaire, s, answers, carried, visible)
+            for s in questionnaire.sections
+        ],
+    )

@@ -1,0 +1,245 @@
+"""Round pages for the prefecture: list and open rounds, see response status, close a round."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from dx_assess.access import login_required, require_role, visible_municipalities
+from dx_assess.extensions import db
+from dx_assess.formtools import choices
+from dx_assess.main.presenters import jst
+from dx_assess.models import Answer, Municipality, Response, Role, Subprefecture, SurveyRound
+from dx_assess.survey import statistics_import
+from dx_assess.survey.presenters import STATUS_LABELS
+from dx_assess.survey.responses import NotEditable, WriteRefused
+from dx_assess.survey.round_forms import (
+    ConfirmForm,
+    OpenRoundForm,
+    StatisticsApplyForm,
+    StatisticsUploadForm,
+)
+from dx_assess.survey.rounds import (
+    RoundError,
+    close_round,
+    open_round,
+    reiwa,
+    round_state,
+    today,
+)
+from dx_assess.survey.statistics import StatisticsError
+from dx_assess.versions import PublishError, questionnaire_root, statuses
+
+bp = Blueprint("rounds", __name__)
+
+
+def round_summaries() -> list[dict[str, object]]:
+    rows = db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc()))
+    out = []
+    for r in rows:
+        counts = dict(
+            db.session.execute(
+                select(Response.status, func.count(Response.id))
+                .where(Response.round_id == r.id)
+                .group_by(Response.status)
+            ).all()
+        )
+        out.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "fiscal_year": r.fiscal_year,
+                "label": reiwa(r.fiscal_year),
+                "version": r.questionnaire_version.version,
+                "opens_on": r.opens_on.isoformat(),
+                "closes_on": r.closes_on.isoformat(),
+                "state": round_state(r).label,
+                "state_code": round_state(r).code,
+                "submitted": sum(v for k, v in counts.items() if k.value == "submitted"),
+                "started": sum(counts.values()),
+                "is_demo": r.is_demo,
+            }
+        )
+    return out
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+@require_role(Role.PREFECTURE, Role.ADMIN)
+def rounds() -> str | WerkzeugResponse | tuple[str, int]:
+    form = OpenRoundForm()
+    form.questionnaire.choices = choices(
+        (f"{s.key}:{s.version}", f"{s.title}（{s.key} {s.version}・{s.question_count}問）")
+        for s in reversed(statuses(db.session, questionnaire_root()))
+    )
+    if form.validate_on_submit():
+        key, version = form.questionnaire.data.split(":", 1)
+        try:
+            created = open_round(
+                db.session,
+                questionnaire_root(),
+                fiscal_year=int(form.fiscal_year.data),
+                key=key,
+                version=version,
+                opens_on=form.opens_on.parsed,
+                closes_on=form.closes_on.parsed,
+                actor=current_user,
+            )
+        except RoundError as exc:
+            db.session.rollback()
+            field = {"closes_on": form.closes_on, "fiscal_year": form.fiscal_year}.get(
+                exc.field, form.questionnaire
+            )
+            field.errors.append(exc.message)
+        except PublishError as exc:
+            db.session.rollback()
+            form.questionnaire.errors.extend(exc.messages)
+        else:
+            db.session.commit()
+            flash(f"{created.title}を作成しました。", "success")
+            return redirect(url_for("rounds.round_status", round_id=created.id))
+    elif not form.is_submitted():
+        year = today().year
+        form.fiscal_year.data = form.fiscal_year.data or str(year)
+    status = 422 if form.errors else 200
+    return render_template("survey/rounds.html", rounds=round_summaries(), form=form), status
+
+
+@bp.route("/rounds/<int:round_id>")
+@login_required
+def round_status(round_id: int) -> str:
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    municipalities = visible_municipalities(current_user).join(Municipality.subprefecture)
+    responses = {
+        r.municipality_id: r
+        for r in db.session.scalars(select(Response).where(Response.round_id == round_id))
+    }
+    answered = dict(
+        db.session.execute(
+            select(Answer.response_id, func.count(Answer.id))
+            .join(Response)
+            .where(Response.round_id == round_id)
+            .group_by(Answer.response_id)
+        ).all()
+    )
+    rows = []
+    for m in db.session.scalars(
+        municipalities.where(
+            Municipality.supported | Municipality.id.in_(list(responses))
+        ).order_by(Subprefecture.order, Municipality.code)
+    ):
+        response = responses.get(m.id)
+        rows.append(
+            {
+                "code": m.code,
+                "name": m.name,
+                "subprefecture": m.subprefecture.short_name,
+                "status": response.status.value if response else "not_started",
+                "status_label": STATUS_LABELS[response.status if response else None],
+                "answers": answered.get(response.id, 0) if response else 0,
+                "updated_at": jst(response.updated_at) if response and response.version else "",
+            }
+        )
+    state = round_state(survey_round)
+    return render_template(
+        "survey/round.html",
+        round=survey_round,
+        state=state,
+        rows=rows,
+        label=reiwa(survey_round.fiscal_year),
+        close_form=ConfirmForm(),
+        can_manage=current_user.role in (Role.PREFECTURE, Role.ADMIN),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@require_role(Role.PREFECTURE, Role.ADMIN)
+def close(round_id: int) -> WerkzeugResponse:
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        close_round(db.session, survey_round)
+        db.session.commit()
+        flash(f"{survey_round.title}を締め切りました。以後、回答は編集できません。", "success")
+    return redirect(url_for("rounds.round_status", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/statistics", methods=["GET", "POST"])
+@require_role(Role.PREFECTURE, Role.ADMIN)
+def statistics(round_id: int) -> str | tuple[str, int]:
+    """Upload the 総務省 CSV and review what it would change."""
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    form = StatisticsUploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        name = form.file.data.filename or "statistics.csv"
+        try:
+            stats, rows = statistics_import.preview(db.session, survey_round, form.file.data.read())
+        except StatisticsError as exc:
+            problems = [str(p) for p in exc.problems]
+        except NotEditable as exc:
+            problems = [exc.message]
+        else:
+            to_apply = {
+                r.code: [r.population.proposed, r.cards.proposed]
+                for r in rows
+                if r.changes and not r.submitted
+            }
+            apply_form = StatisticsApplyForm(
+                values=json.dumps(to_apply), reason=statistics_import.reason_text(stats, name)
+            )
+            return render_template(
+                "survey/statistics_preview.html",
+                round=survey_round,
+                stats=stats,
+                rows=rows,
+                form=apply_form,
+                source_name=name,
+                to_apply=len(to_apply),
+            )
+    status = 422 if problems or form.errors else 200
+    return render_template(
+        "survey/statistics_upload.html", round=survey_round, form=form, problems=problems
+    ), status
+
+
+@bp.route("/rounds/<int:round_id>/statistics/apply", methods=["POST"])
+@require_role(Role.PREFECTURE, Role.ADMIN)
+def statistics_apply(round_id: int) -> WerkzeugResponse:
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    form = StatisticsApplyForm()
+    if not form.validate_on_submit() or not form.confirm.data:
+        flash("確認のチェックが入っていないため、反映しませんでした。", "warning")
+        return redirect(url_for("rounds.statistics", round_id=round_id))
+    try:
+        raw = json.loads(form.values.data or "{}")
+        values = {str(code): (int(v[0]), int(v[1])) for code, v in raw.items()}
+    except (ValueError, TypeError, IndexError, AttributeError):
+        abort(400)
+    try:
+        applied, skipped = statistics_import.apply(
+            db.session,
+            survey_round,
+            values,
+            reason=form.reason.data or "統計データ取込",
+            user=current_user,
+        )
+    except WriteRefused as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("rounds.statistics", round_id=round_id))
+    db.session.commit()
+    flash(f"{len(applied)}市町村の回答に反映しました。", "success")
+    if skipped:
+        flash(f"提出済みのため反映しなかった市町村: {'、'.join(skipped)}", "warning")
+    return redirect(url_for("rounds.round_status", round_id=round_id))

@@ -1,0 +1,108 @@
+"""Opening and closing survey rounds (調査回)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from dx_assess.models import SurveyRound, User
+from dx_assess.models.base import DbSession, utcnow
+from dx_assess.questionnaire import Questionnaire
+from dx_assess.versions import load_published, publish
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+class RoundError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def today() -> date:
+    """Today in Japan (rounds open and close on Japanese calendar days)."""
+    return datetime.now(JST).date()
+
+
+def reiwa(fiscal_year: int) -> str:
+    """令和N年度 for a fiscal year (令和元年度 = FY2019)."""
+    n = fiscal_year - 2018
+    return f"令和{'元' if n == 1 else n}年度"
+
+
+@dataclass(frozen=True)
+class RoundState:
+    code: str  # scheduled / open / closed
+    label: str
+
+
+SCHEDULED = RoundState("scheduled", "開始前")
+OPEN = RoundState("open", "回答受付中")
+CLOSED = RoundState("closed", "締切済み")
+
+
+def round_state(survey_round: SurveyRound, on: date | None = None) -> RoundState:
+    day = on or today()
+    if survey_round.closed_at is not None or day > survey_round.closes_on:
+        return CLOSED
+    if day < survey_round.opens_on:
+        return SCHEDULED
+    return OPEN
+
+
+def open_round(
+    session: DbSession,
+    root: Path,
+    *,
+    fiscal_year: int,
+    key: str,
+    version: str,
+    opens_on: date,
+    closes_on: date,
+    actor: User | None,
+    is_demo: bool = False,
+) -> SurveyRound:
+    """Create a round; its questionnaire version is published now if it was not yet."""
+    if closes_on < opens_on:
+        raise RoundError("closes_on", "締切日は開始日より後の日付にしてください。")
+    if session.scalar(select(SurveyRound.id).where(SurveyRound.fiscal_year == fiscal_year)):
+        raise RoundError("fiscal_year", f"{reiwa(fiscal_year)}の調査回は既にあります。")
+    row, _created = publish(session, root, key, version, actor=actor.login if actor else "system")
+    if row.fiscal_year != fiscal_year:
+        raise RoundError(
+            "questionnaire",
+            f"調査票 {key}:{version} は{reiwa(row.fiscal_year)}用です"
+            f"（調査回は{reiwa(fiscal_year)}）。",
+        )
+    questionnaire = load_published(row)
+    survey_round = SurveyRound(
+        fiscal_year=fiscal_year,
+        title=f"{reiwa(fiscal_year)} {questionnaire.title}".replace(
+            f"（{reiwa(fiscal_year)}）", ""
+        ),
+        questionnaire_version=row,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        is_demo=is_demo,
+        created_by_id=actor.id if actor else None,
+    )
+    session.add(survey_round)
+    session.flush()
+    return survey_round
+
+
+def close_round(session: DbSession, survey_round: SurveyRound) -> None:
+    """Close now: no more edits (a reopened response stays editable)."""
+    if survey_round.closed_at is None:
+        survey_round.closed_at = utcnow()
+        session.flush()
+
+
+def round_questionnaire(survey_round: SurveyRound) -> Questionnaire:
+    """The round's questionnaire as published (parsing is cached by content hash)."""
+    return load_published(survey_round.questionnaire_version)

@@ -1,0 +1,413 @@
+"""Answering pages: a response's overview, its sections, submit, prefill, reopen, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from dx_assess.access import Action, can, login_required, require_municipality
+from dx_assess.extensions import db
+from dx_assess.models import Channel, Municipality, Response, SurveyRound
+from dx_assess.models.base import utcnow
+from dx_assess.questionnaire import AnswerError, Questionnaire, Section, normalize_answer
+from dx_assess.questionnaire.model import AnswerValue
+from dx_assess.survey import history as history_service
+from dx_assess.survey.display import display_value
+from dx_assess.survey.forms import FIELD_PREFIX, initial_data, posted_answers, section_form_class
+from dx_assess.survey.prefill import has_earlier_response, prefill
+from dx_assess.survey.presenters import response_view
+from dx_assess.survey.responses import (
+    Conflict,
+    SaveResult,
+    StaleWrite,
+    WriteRefused,
+    current_answers,
+    get_or_create_response,
+    reopen,
+    save_answers,
+    submit,
+)
+from dx_assess.survey.round_forms import ConfirmForm, ReasonForm
+from dx_assess.survey.rounds import round_questionnaire
+
+bp = Blueprint("survey", __name__)
+
+ViewResult = str | WerkzeugResponse | tuple[str, int] | tuple[WerkzeugResponse, int]
+
+
+def _survey_round(round_id: int) -> SurveyRound:
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    return survey_round
+
+
+def _response(survey_round: SurveyRound, municipality: Municipality) -> Response | None:
+    return db.session.scalar(
+        select(Response).where(
+            Response.round_id == survey_round.id, Response.municipality_id == municipality.id
+        )
+    )
+
+
+def context(
+    round_id: int, code: str, action: Action
+) -> tuple[SurveyRound, Municipality, Response | None, Questionnaire]:
+    municipality = require_municipality(code, action)
+    survey_round = _survey_round(round_id)
+    response = _response(survey_round, municipality)
+    if response is None and not municipality.supported:
+        abort(404)  # rounds are for the municipalities in the support programme
+    return survey_round, municipality, response, round_questionnaire(survey_round)
+
+
+def _section(questionnaire: Questionnaire, section_id: str) -> Section:
+    for section in questionnaire.sections:
+        if section.id == section_id:
+            return section
+    abort(404)
+
+
+def _overview(
+    survey_round: SurveyRound,
+    municipality: Municipality,
+    response: Response | None,
+    questionnaire: Questionnaire,
+    **extra: Any,
+) -> str:
+    answers = current_answers(response, questionnaire) if response else {}
+    view = response_view(
+        survey_round, response, questionnaire, answers, municipality.code, municipality.name
+    )
+    return render_template(
+        "survey/overview.html",
+        view=view,
+        can_answer=can(current_user, Action.ANSWER, municipality),
+        can_reopen=can(current_user, Action.MANAGE_PROGRAMME, municipality),
+        has_previous=has_earlier_response(survey_round, municipality),
+        confirm_form=ConfirmForm(),
+        reason_form=ReasonForm(),
+        **extra,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/responses/<code>")
+@login_required
+def overview(round_id: int, code: str) -> str:
+    survey_round, municipality, response, questionnaire = context(round_id, code, Action.VIEW)
+    return _overview(survey_round, municipality, response, questionnaire)
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _save(
+    response: Response, questionnaire: Questionnaire, posted: dict[str, object], base_version: int
+) -> SaveResult:
+    """Save; if another save landed between our read and write, look again once."""
+    for attempt in (1, 2):
+        try:
+            return save_answers(
+                db.session,
+                response,
+                questionnaire,
+                posted,
+                base_version=base_version,
+                user=current_user,
+                channel=Channel.FORM,
+            )
+        except StaleWrite:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+            db.session.refresh(response)
+    raise AssertionError("unreachable")
+
+
+@bp.route("/rounds/<int:round_id>/responses/<code>/sections/<section_id>", methods=["GET", "POST"])
+@login_required
+def section(round_id: int, code: str, section_id: str) -> ViewResult:
+    survey_round, municipality, response, questionnaire = context(round_id, code, Action.VIEW)
+    section = _section(questionnaire, section_id)
+    can_answer = can(current_user, Action.ANSWER, municipality)
+    if request.method == "POST" and not can_answer:
+        abort(403)
+    answers = current_answers(response, questionnaire) if response else {}
+    view = response_view(
+        survey_round, response, questionnaire, answers, municipality.code, municipality.name
+    )
+    section_view = next(s for s in view.sections if s.id == section.id)
+    index = [s.id for s in questionnaire.sections].index(section.id)
+    neighbours = {
+        "previous": questionnaire.sections[index - 1].id if index > 0 else None,
+        "next": questionnaire.sections[index + 1].id
+        if index + 1 < len(questionnaire.sections)
+        else None,
+    }
+    form_class = section_form_class(questionnaire, section)
+    editing = can_answer and view.editable
+
+    if request.method == "GET":
+        form = form_class(
+            data={**initial_data(section, answers), "base_version": str(view.version)}
+        )
+        return render_template(
+            "survey/section.html",
+            view=view,
+            section=section_view,
+            form=form,
+            editing=editing,
+            neighbours=neighbours,
+            errors={},
+        )
+
+    form = form_class()
+    if not form.validate_on_submit():  # only the CSRF token can fail here
+        abort(400)
+    if not editing:
+        flash(view.not_editable_reason or "編集できません。", "error")
+        return redirect(url_for("survey.overview", round_id=round_id, code=code))
+    posted = posted_answers(form, section)
+    resolving = [q for q in request.form.get("conflicts", "").split(",") if q in posted]
+    unresolved = [
+        q for q in resolving if request.form.get(f"resolve-{q}") not in ("mine", "theirs")
+    ]
+    for qid in resolving:  # a conflict resolved in favour of the other person's answer
+        if request.form.get(f"resolve-{qid}") == "theirs":
+            posted[qid] = answers.get(qid)
+    if response is None:
+        response = get_or_create_response(db.session, survey_round, municipality)
+    base_version = (
+        int(form.base_version.data or 0) if (form.base_version.data or "0").isdigit() else 0
+    )
+    try:
+        if unresolved:  # ask again; save nothing until every conflict has a choice
+            result = SaveResult(
+                "conflict",
+                response.version,
+                conflicts=[
+                    Conflict(
+                        q, answers.get(q), "", utcnow(), _normal(questionnaire, q, posted.get(q))
+                    )
+                    for q in unresolved
+                ],
+            )
+        else:
+            result = _save(response, questionnaire, posted, base_version)
+    except WriteRefused as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("survey.overview", round_id=round_id, code=code))
+
+    if result.status in ("invalid", "conflict"):
+        db.session.rollback()
+    else:
+        db.session.commit()
+    if _wants_json():
+        return jsonify(_json_result(result)), 200 if result.status in (
+            "saved",
+            "unchanged",
+        ) else 409 if result.status == "conflict" else 422
+
+    if result.status == "invalid":
+        errors = {FIELD_PREFIX + qid: message for qid, message in result.errors.items()}
+        for name, message in errors.items():
+            if name in form:
+                form[name].errors = [message]
+        return render_template(
+            "survey/section.html",
+            view=view,
+            section=section_view,
+            form=form,
+            editing=True,
+            neighbours=neighbours,
+            errors=result.errors,
+        ), 422
+    if result.status == "conflict":
+        conflicts = [
+            {
+                "id": c.question_id,
+                "text": questionnaire.question(c.question_id).text,
+                "theirs": display_value(questionnaire.question(c.question_id), c.theirs),
+                "theirs_by": c.theirs_by,
+                "theirs_at": history_service.jst(c.theirs_at),
+                "mine": display_value(questionnaire.question(c.question_id), c.mine),
+            }
+            for c in result.conflicts
+        ]
+        kept = [
+            (k, v)
+            for k, values in request.form.lists()
+            for v in values
+            if k not in ("csrf_token", "base_version") and not k.startswith("resolve-")
+        ]
+        return render_template(
+            "survey/conflict.html",
+            view=view,
+            section=section_view,
+            conflicts=conflicts,
+            kept=kept,
+            version=response.version,
+            missing_choice=[
+                c["id"]
+                for c in conflicts
+                if request.form.get(f"resolve-{c['id']}") not in ("mine", "theirs")
+            ]
+            if any(k.startswith("resolve-") for k in request.form)
+            else [],
+        ), 409
+
+    if result.merged_from:
+        flash(
+            f"同じ時間に {'、'.join(result.merged_from)} さんも編集していました。"
+            "重なる変更はなかったため、両方の回答を保存しました。",
+            "info",
+        )
+    for warning in result.warnings:
+        flash(f"確認してください: {warning.message}", "warning")
+    flash("保存しました。" if result.status == "saved" else "変更はありませんでした。", "success")
+    target = neighbours["next"] if request.form.get("action") == "next" else section.id
+    if target is None:
+        return redirect(url_for("survey.overview", round_id=round_id, code=code))
+    return redirect(url_for("survey.section", round_id=round_id, code=code, section_id=target))
+
+
+def _normal(questionnaire: Questionnaire, qid: str, raw: object) -> AnswerValue | None:
+    try:
+        return normalize_answer(questionnaire.question(qid), raw)
+    except AnswerError:
+        return None
+
+
+def _last_editor(response: Response, question_id: str) -> str:
+    for entry in history_service.entries(
+        db.session, response, round_questionnaire(response.round), question_id
+    ):
+        return entry.by
+    return ""
+
+
+def _json_result(result: SaveResult) -> dict[str, Any]:
+    return {
+        "status": result.status,
+        "version": result.version,
+        "errors": {FIELD_PREFIX + k: v for k, v in result.errors.items()},
+        "conflicts": [c.question_id for c in result.conflicts],
+        "warnings": [w.message for w in result.warnings],
+    }
+
+
+@bp.route("/rounds/<int:round_id>/responses/<code>/submit", methods=["POST"])
+@login_required
+def submit_response(round_id: int, code: str) -> ViewResult:
+    survey_round, municipality, response, questionnaire = context(round_id, code, Action.ANSWER)
+    ConfirmForm().validate_on_submit()
+    if response is None:
+        response = get_or_create_response(db.session, survey_round, municipality)
+    try:
+        issues = submit(db.session, response, questionnaire, current_user)
+    except WriteRefused as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("survey.overview", round_id=round_id, code=code))
+    if issues:
+        db.session.rollback()
+        listed = [
+            {
+                "question": questionnaire.question(i.question_id).text
+                if i.question_id and questionnaire.has_question(i.question_id)
+                else "",
+                "section": questionnaire.question(i.question_id).section
+                if i.question_id and questionnaire.has_question(i.question_id)
+                else None,
+                "message": i.message,
+            }
+            for i in issues
+        ]
+        return _overview(
+            survey_round, municipality, response, questionnaire, submit_issues=listed
+        ), 422
+    db.session.commit()
+    flash("提出しました。ご協力ありがとうございました。", "success")
+    return redirect(url_for("survey.overview", round_id=round_id, code=code))
+
+
+@bp.route("/rounds/<int:round_id>/responses/<code>/prefill", methods=["POST"])
+@login_required
+def prefill_response(round_id: int, code: str) -> WerkzeugResponse:
+    survey_round, municipality, response, questionnaire = context(round_id, code, Action.ANSWER)
+    if response is None:
+        response = get_or_create_response(db.session, survey_round, municipality)
+    try:
+        result = prefill(db.session, response, questionnaire, current_user)
+    except WriteRefused as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("survey.overview", round_id=round_id, code=code))
+    db.session.commit()
+    if result.filled:
+        flash(
+            f"{result.source_title}の回答から {len(result.filled)} 問を引き継ぎました。"
+            "「引き継ぎ」の印がある回答を確認して、各ページで保存してください。",
+            "success",
+        )
+    else:
+        flash("引き継げる回答はありませんでした（回答済みの設問はそのままです）。", "info")
+    return redirect(url_for("survey.overview", round_id=round_id, code=code))
+
+
+@bp.route("/rounds/<int:round_id>/responses/<code>/reopen", methods=["POST"])
+@login_required
+def reopen_response(round_id: int, code: str) -> ViewResult:
+    survey_round, municipality, response, questionnaire = context(
+        round_id, code, Action.MANAGE_PROGRAMME
+    )
+    form = ReasonForm()
+    if response is None:
+        abort(404)
+    if not form.validate_on_submit():
+        flash("差し戻しの理由を入力してください。", "error")
+        return _overview(
+            survey_round, municipality, response, questionnaire, reason_errors=True
+        ), 422
+    try:
+        reopen(db.session, response, current_user, form.reason.data or "")
+    except WriteRefused as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("survey.overview", round_id=round_id, code=code))
+    db.session.commit()
+    flash("差し戻しました。市町村の担当者が再び編集できます。", "success")
+    return redirect(url_for("survey.overview", round_id=round_id, code=code))
+
+
+@bp.route("/rounds/<int:round_id>/responses/<code>/history")
+@login_required
+def history(round_id: int, code: str) -> str:
+    survey_round, municipality, response, questionnaire = context(round_id, code, Action.VIEW)
+    question_id = request.args.get("question") or None
+    if question_id and not questionnaire.has_question(question_id):
+        abort(404)
+    entries = (
+        history_service.entries(db.session, response, questionnaire, question_id)
+        if response
+        else []
+    )
+    return render_template(
+        "survey/history.html",
+        view=response_view(
+            survey_round,
+            response,
+            questionnaire,
+            current_answers(response, questionnaire) if response else {},
+            municipality.code,
+            municipality.name,
+        ),
+        entries=entries,
+        question=questionnaire.question(question_id) if question_id else None,
+    )

@@ -1,0 +1,117 @@
+"""Shared fixtures: an app on a migrated database (SQLite by default, PostgreSQL when
+TEST_DATABASE_URL says so), a client with a log-in helper, the registry, user factories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import flask_migrate
+import pytest
+from flask import Flask
+from support import TEST_PASSWORD, Browser
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("DX_INSTANCE_PATH", str(config.rootpath / ".pytest_cache" / "instance"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    from dx_assess import create_app
+
+    application = create_app(
+        {
+            "DX_ENV": "testing",
+            "DATABASE_URL": database_url,
+            # scrypt costs ~0.1 s a hash; the suite creates hundreds of users.
+            "DX_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+    with application.app_context():
+        flask_migrate.downgrade(revision="base")  # a clean start even after an aborted run
+        flask_migrate.upgrade()
+    yield application
+    with application.app_context():
+        from dx_assess.extensions import db
+
+        db.session.remove()
+        flask_migrate.downgrade(revision="base")
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[object]:
+    """An app context whose database is emptied after the test."""
+    from dx_assess.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def registry(db_session: object) -> None:
+    """The 179 municipalities and 14 振興局, loaded through the real service."""
+    from dx_assess.extensions import db
+    from dx_assess.registry.services import load_registry
+
+    load_registry(db.session)
+    db.session.commit()
+
+
+@pytest.fixture
+def make_user(db_session: object) -> Callable[..., object]:
+    from dx_assess.accounts.services import UserData, create_user
+    from dx_assess.extensions import db
+    from dx_assess.models import Role
+
+    counter = iter(range(1, 10_000))
+
+    def factory(
+        role: str,
+        municipality_code: str | None = None,
+        login: str | None = None,
+        password: str = TEST_PASSWORD,
+        active: bool = True,
+    ) -> object:
+        role_enum = Role(role)
+        name = login or f"{role}{next(counter)}"
+        user = create_user(
+            db.session,
+            UserData(name, f"{name} さん", role_enum, municipality_code, active=active),
+            password,
+        )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def assign(db_session: object) -> Callable[[object, list[str]], None]:
+    from dx_assess.accounts.services import set_assignments
+    from dx_assess.extensions import db
+
+    def do(adviser: object, codes: list[str]) -> None:
+        set_assignments(db.session, adviser, codes)  # type: ignore[arg-type]
+        db.session.commit()
+
+    return do
+
+
+@pytest.fixture
+def browser(app: Flask, db_session: object) -> Browser:
+    return Browser(app)

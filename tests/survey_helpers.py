@@ -1,0 +1,76 @@
+"""Helpers for tests that need rounds and answers (importable from any test folder)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from dx_assess.extensions import db
+from dx_assess.models import Channel, Municipality, Response, SurveyRound, User
+from dx_assess.questionnaire import Question, Questionnaire
+from dx_assess.survey.responses import get_or_create_response, save_answers
+from dx_assess.survey.rounds import open_round, round_questionnaire, today
+from dx_assess.versions import DEFAULT_ROOT
+
+
+def sample_value(q: Question) -> Any:
+    """A valid raw answer for any question type (numbers are 1 so every cross-field check holds)."""
+    if q.type == "yes_no":
+        return "yes"
+    if q.type == "single_choice":
+        return q.choices[0].value
+    if q.type == "multiple_choice":
+        return [next(c.value for c in q.choices if not c.exclusive)]
+    if q.type in ("integer", "decimal"):
+        return str(int(max(q.min or 1, 1)))
+    if q.type == "percentage":
+        return "50"
+    if q.type == "date":
+        return "2025-06-01"
+    if q.type in ("short_text", "long_text"):
+        return "テスト回答"
+    if q.type == "status_grid":
+        return {r.id: q.choices[0].value for r in q.rows}
+    return None
+
+
+def complete_answers(questionnaire: Questionnaire) -> dict[str, Any]:
+    return {q.id: sample_value(q) for q in questionnaire.questions if not q.derived}
+
+
+def open_test_round(fiscal_year: int, version: str, user: User | None = None) -> SurveyRound:
+    start = today() - dt.timedelta(days=1)
+    survey_round = open_round(
+        db.session,
+        DEFAULT_ROOT,
+        fiscal_year=fiscal_year,
+        key="dx-maturity",
+        version=version,
+        opens_on=start,
+        closes_on=start + dt.timedelta(days=60),
+        actor=user,
+    )
+    db.session.commit()
+    return survey_round
+
+
+def respond(
+    survey_round: SurveyRound, code: str, answers: dict[str, Any], user: User | None = None
+) -> Response:
+    town = db.session.scalar(select(Municipality).where(Municipality.code == code))
+    assert town is not None
+    response = get_or_create_response(db.session, survey_round, town)
+    result = save_answers(
+        db.session,
+        response,
+        round_questionnaire(survey_round),
+        answers,
+        base_version=response.version,
+        user=user,
+        channel=Channel.FORM,
+    )
+    assert result.status in ("saved", "unchanged"), result.errors
+    db.session.commit()
+    return response

@@ -1,0 +1,263 @@
+"""The authorization matrix: every page × every role × own / other municipality.
+
+A new route fails test_every_route_is_in_the_matrix until it is added here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from support import Browser
+
+OWN = "014630"  # 占冠村: the municipal user's town, assigned to the adviser
+OTHER = "012025"  # 函館市: nobody's
+
+ROLES = ("anonymous", "municipal", "adviser", "prefecture", "admin")
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: str
+    method: str
+    path: str  # may contain {own}, {other}, {adviser_id}, {municipal_id}
+    # expected status per role; "login" = redirect to the log-in page
+    expect: dict[str, int | str]
+
+
+def only(*roles: str, ok: int = 200, anonymous: int | str = "login") -> dict[str, int | str]:
+    return {r: (anonymous if r == "anonymous" else ok if r in roles else 403) for r in ROLES}
+
+
+EVERYONE = only("municipal", "adviser", "prefecture", "admin")
+CASES = [
+    Case("main.home", "GET", "/", EVERYONE),
+    Case("registry.municipality_list", "GET", "/municipalities", EVERYONE),
+    Case("registry.municipality_detail", "GET", "/municipalities/{own}", EVERYONE),
+    Case(
+        "registry.municipality_detail",
+        "GET",
+        "/municipalities/{other}",
+        only("prefecture", "admin"),
+    ),
+    Case("registry.supported_upload", "GET", "/registry/supported", only("prefecture", "admin")),
+    Case(
+        "registry.supported_upload",
+        "POST",
+        "/registry/supported",
+        only("prefecture", "admin", ok=422),
+    ),
+    Case(
+        "registry.supported_apply",
+        "POST",
+        "/registry/supported/apply",
+        only("prefecture", "admin", ok=302),
+    ),
+    Case("admin.users", "GET", "/admin/users", only("admin")),
+    Case("admin.user_new", "GET", "/admin/users/new", only("admin")),
+    Case("admin.user_new", "POST", "/admin/users/new", only("admin", ok=422)),
+    Case("admin.user_edit", "GET", "/admin/users/{municipal_id}", only("admin")),
+    Case("admin.user_edit", "POST", "/admin/users/{municipal_id}", only("admin", ok=422)),
+    Case("admin.assignments", "GET", "/admin/users/{adviser_id}/assignments", only("admin")),
+    Case(
+        "admin.assignments", "POST", "/admin/users/{adviser_id}/assignments", only("admin", ok=302)
+    ),
+    Case(
+        "auth.logout",
+        "POST",
+        "/logout",
+        only("municipal", "adviser", "prefecture", "admin", ok=302),
+    ),
+    Case("auth.login", "GET", "/login", {**{r: 302 for r in ROLES}, "anonymous": 200}),
+    Case("auth.login", "POST", "/login", {**{r: 302 for r in ROLES}, "anonymous": 200}),
+    Case("main.set_language", "POST", "/language", {r: 400 for r in ROLES}),
+    Case("main.healthz", "GET", "/healthz", {r: 200 for r in ROLES}),
+    # rounds
+    Case("rounds.rounds", "GET", "/rounds", only("prefecture", "admin")),
+    Case("rounds.rounds", "POST", "/rounds", only("prefecture", "admin", ok=422)),
+    Case("rounds.round_status", "GET", "/rounds/{round_id}", EVERYONE),
+    Case("rounds.close", "POST", "/rounds/{round_id}/close", only("prefecture", "admin", ok=302)),
+    # a response: its overview, sections, history; answering is for the town's own staff
+    *[
+        Case("survey.overview", "GET", f"/rounds/{{round_id}}/responses/{{{which}}}", expect)
+        for which, expect in (("own", EVERYONE), ("other", only("prefecture", "admin")))
+    ],
+    *[
+        Case(
+            "survey.section",
+            "GET",
+            f"/rounds/{{round_id}}/responses/{{{which}}}/sections/basic",
+            expect,
+        )
+        for which, expect in (("own", EVERYONE), ("other", only("prefecture", "admin")))
+    ],
+    *[
+        Case("survey.history", "GET", f"/rounds/{{round_id}}/responses/{{{which}}}/history", expect)
+        for which, expect in (("own", EVERYONE), ("other", only("prefecture", "admin")))
+    ],
+    Case(
+        "survey.section",
+        "POST",
+        "/rounds/{round_id}/responses/{own}/sections/basic",
+        only("municipal", ok=302),
+    ),
+    Case("survey.section", "POST", "/rounds/{round_id}/responses/{other}/sections/basic", only()),
+    Case(
+        "survey.submit_response",
+        "POST",
+        "/rounds/{round_id}/responses/{own}/submit",
+        only("municipal", ok=422),
+    ),
+    Case("survey.submit_response", "POST", "/rounds/{round_id}/responses/{other}/submit", only()),
+    Case(
+        "survey.prefill_response",
+        "POST",
+        "/rounds/{round_id}/responses/{own}/prefill",
+        only("municipal", ok=302),
+    ),
+    Case("survey.prefill_response", "POST", "/rounds/{round_id}/responses/{other}/prefill", only()),
+    Case(
+        "survey.reopen_response",
+        "POST",
+        "/rounds/{round_id}/responses/{own}/reopen",
+        only("prefecture", "admin", ok=422),
+    ),
+    # Excel round trip: anyone who may view downloads; only the town's staff upload
+    Case("excel.download", "GET", "/rounds/{round_id}/responses/{own}/export.xlsx", EVERYONE),
+    Case(
+        "excel.download",
+        "GET",
+        "/rounds/{round_id}/responses/{other}/export.xlsx",
+        only("prefecture", "admin"),
+    ),
+    Case("excel.upload", "GET", "/rounds/{round_id}/responses/{own}/import", only("municipal")),
+    Case("excel.upload", "GET", "/rounds/{round_id}/responses/{other}/import", only()),
+    Case(
+        "excel.upload",
+        "POST",
+        "/rounds/{round_id}/responses/{own}/import",
+        only("municipal", ok=422),
+    ),
+    Case(
+        "excel.apply",
+        "POST",
+        "/rounds/{round_id}/responses/{own}/import/apply",
+        only("municipal", ok=302),
+    ),
+    Case("excel.apply", "POST", "/rounds/{round_id}/responses/{other}/import/apply", only()),
+    # statistics import: the prefecture
+    Case("rounds.statistics", "GET", "/rounds/{round_id}/statistics", only("prefecture", "admin")),
+    Case(
+        "rounds.statistics",
+        "POST",
+        "/rounds/{round_id}/statistics",
+        only("prefecture", "admin", ok=422),
+    ),
+    Case(
+        "rounds.statistics_apply",
+        "POST",
+        "/rounds/{round_id}/statistics/apply",
+        only("prefecture", "admin", ok=302),
+    ),
+]
+
+
+@pytest.fixture
+def world(
+    registry: None, make_user: Callable[..., object], assign: Callable[[object, list[str]], None]
+) -> dict[str, object]:
+    users = {
+        "municipal": make_user("municipal", OWN, login="muni"),
+        "adviser": make_user("adviser", login="adv"),
+        "prefecture": make_user("prefecture", login="pref"),
+        "admin": make_user("admin", login="root"),
+    }
+    assign(users["adviser"], [OWN])
+    from survey_helpers import open_test_round, respond
+
+    from dx_assess.extensions import db
+    from dx_assess.models import Municipality
+
+    for code in (OWN, OTHER):
+        town = db.session.scalar(select(Municipality).where(Municipality.code == code))
+        assert town is not None
+        town.supported = True
+    survey_round = open_test_round(2025, "2025.1")
+    for code in (OWN, OTHER):
+        respond(survey_round, code, {"basic_department": "総務課"})  # a response to submit to
+    db.session.commit()
+    return {**users, "round": survey_round}
+
+
+def test_every_route_is_in_the_matrix(app: Flask) -> None:
+    covered = {(c.endpoint, c.method) for c in CASES}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            assert (rule.endpoint, method) in covered, f"{method} {rule.rule} is not in the matrix"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+def test_matrix(browser: Browser, world: dict[str, object], case: Case, role: str) -> None:
+    if role != "anonymous":
+        response = browser.login(world[role].login)
+        assert response.status_code == 302
+    path = case.path.format(
+        own=OWN,
+        other=OTHER,
+        round_id=world["round"].id,  # type: ignore[attr-defined]
+        adviser_id=world["adviser"].id,
+        municipal_id=world["municipal"].id,
+    )
+    if case.method == "GET":
+        response = browser.get(path)
+    else:
+        token = browser.csrf_token("/login" if role == "anonymous" else "/")
+        response = browser.request("POST", path, data={"csrf_token": token})
+    expected = case.expect[role]
+    if expected == "login":
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+    else:
+        assert response.status_code == expected, response.get_data(as_text=True)[:500]
+
+
+def test_lists_show_only_what_the_role_may_see(browser: Browser, world: dict[str, object]) -> None:
+    browser.login("muni")
+    html = browser.get("/municipalities").get_data(as_text=True)
+    assert "占冠村" in html
+    assert "函館市" not in html
+    browser.post("/logout", form_page="/")
+
+    browser.login("adv")
+    html = browser.get("/municipalities").get_data(as_text=True)
+    assert "占冠村" in html
+    assert "函館市" not in html
+    home = browser.get("/").get_data(as_text=True)
+    assert "占冠村" in home
+    browser.post("/logout", form_page="/")
+
+    browser.login("pref")
+    html = browser.get("/municipalities").get_data(as_text=True)
+    assert "占冠村" in html
+    assert "函館市" in html
+    assert "179件" in html
+
+
+def test_deactivated_user_loses_access_at_once(
+    app: Flask, browser: Browser, world: dict[str, object]
+) -> None:
+    from dx_assess.extensions import db
+
+    browser.login("muni")
+    assert browser.get(f"/municipalities/{OWN}").status_code == 200
+    world["municipal"].active = False
+    db.session.commit()
+    response = browser.get(f"/municipalities/{OWN}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
