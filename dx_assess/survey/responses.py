@@ -10,7 +10,7 @@ answer writes an ``answer_change`` row (who, when, old, new, channel, reason).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -159,10 +159,17 @@ def save_answers(
     channel: Channel,
     reason: str | None = None,
     check_editable: bool = True,
+    keep_mine: Collection[str] = (),
+    conflict_version: int | None = None,
 ) -> SaveResult:
     """Validate and save ``posted`` answers (question id -> raw value; empty clears).
 
     Bad values change nothing (status ``invalid``, a Japanese message per question).
+
+    ``keep_mine`` names conflicts the user has resolved in favour of their own answer on a
+    conflict page that showed the response at ``conflict_version``; such a question is saved
+    unless someone changed it again after that page was shown. Changes this user made
+    meanwhile (say, an autosave still in flight) never conflict with this user's own save.
     """
     if check_editable and (why := editable_reason(response)):
         raise NotEditable(why)
@@ -210,7 +217,16 @@ def save_answers(
             if same(mine, from_json(question, seen_value) if seen_value is not None else None):
                 del changes[qid]  # this user did not touch it: keep the other answer
                 continue
-            last = history[-1]
+            others = [c for c in history if not user or c.changed_by_id != user.id]
+            if not others:
+                continue  # only this user changed it meanwhile: the newest save wins
+            if (
+                qid in keep_mine
+                and conflict_version is not None
+                and all(c.response_version <= conflict_version for c in others)
+            ):
+                continue  # resolved on the conflict page, and untouched since
+            last = others[-1]
             conflicts.append(
                 Conflict(
                     question_id=qid,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -12,21 +13,19 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from dx_assess.access import Action, can, login_required, require_municipality
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
-from dx_assess.models.base import utcnow
-from dx_assess.questionnaire import AnswerError, Questionnaire, Section, normalize_answer
-from dx_assess.questionnaire.model import AnswerValue
+from dx_assess.questionnaire import Questionnaire, Section
 from dx_assess.survey import history as history_service
 from dx_assess.survey.display import display_value
 from dx_assess.survey.forms import FIELD_PREFIX, initial_data, posted_answers, section_form_class
 from dx_assess.survey.prefill import has_earlier_response, prefill
 from dx_assess.survey.presenters import response_view
 from dx_assess.survey.responses import (
-    Conflict,
     SaveResult,
     StaleWrite,
     WriteRefused,
     current_answers,
     get_or_create_response,
+    raw_for_form,
     reopen,
     save_answers,
     submit,
@@ -106,8 +105,19 @@ def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+def _int_field(name: str) -> int:
+    raw = request.form.get(name, "")
+    return int(raw) if raw.isdigit() else 0
+
+
 def _save(
-    response: Response, questionnaire: Questionnaire, posted: dict[str, object], base_version: int
+    response: Response,
+    questionnaire: Questionnaire,
+    posted: dict[str, object],
+    base_version: int,
+    *,
+    keep_mine: list[str] | None = None,
+    conflict_version: int | None = None,
 ) -> SaveResult:
     """Save; if another save landed between our read and write, look again once."""
     for attempt in (1, 2):
@@ -120,6 +130,8 @@ def _save(
                 base_version=base_version,
                 user=current_user,
                 channel=Channel.FORM,
+                keep_mine=keep_mine or (),
+                conflict_version=conflict_version,
             )
         except StaleWrite:
             db.session.rollback()
@@ -151,6 +163,15 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     }
     form_class = section_form_class(questionnaire, section)
     editing = can_answer and view.editable
+    # Show-when conditions may name answers on other pages; the script needs them too.
+    other_answers = json.dumps(
+        {
+            qid: value
+            for qid, value in raw_for_form(answers).items()
+            if questionnaire.question(qid).section != section.id
+        },
+        ensure_ascii=False,
+    )
 
     if request.method == "GET":
         form = form_class(
@@ -164,6 +185,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             editing=editing,
             neighbours=neighbours,
             errors={},
+            other_answers=other_answers,
         )
 
     form = form_class()
@@ -173,32 +195,25 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         flash(view.not_editable_reason or "編集できません。", "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     posted = posted_answers(form, section)
+    # A conflict page posts the user's values again with the version their page first
+    # showed, plus a choice per conflicting question and the version the conflict page
+    # showed; questions nobody else touched merge as in any other save.
     resolving = [q for q in request.form.get("conflicts", "").split(",") if q in posted]
-    unresolved = [
-        q for q in resolving if request.form.get(f"resolve-{q}") not in ("mine", "theirs")
-    ]
+    keep_mine = [q for q in resolving if request.form.get(f"resolve-{q}") == "mine"]
     for qid in resolving:  # a conflict resolved in favour of the other person's answer
         if request.form.get(f"resolve-{qid}") == "theirs":
             posted[qid] = answers.get(qid)
     if response is None:
         response = get_or_create_response(db.session, survey_round, municipality)
-    base_version = (
-        int(form.base_version.data or 0) if (form.base_version.data or "0").isdigit() else 0
-    )
     try:
-        if unresolved:  # ask again; save nothing until every conflict has a choice
-            result = SaveResult(
-                "conflict",
-                response.version,
-                conflicts=[
-                    Conflict(
-                        q, answers.get(q), "", utcnow(), _normal(questionnaire, q, posted.get(q))
-                    )
-                    for q in unresolved
-                ],
-            )
-        else:
-            result = _save(response, questionnaire, posted, base_version)
+        result = _save(
+            response,
+            questionnaire,
+            posted,
+            _int_field("base_version"),
+            keep_mine=keep_mine,
+            conflict_version=_int_field("conflict_version") if resolving else None,
+        )
     except WriteRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -227,6 +242,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             editing=True,
             neighbours=neighbours,
             errors=result.errors,
+            other_answers=other_answers,
         ), 422
     if result.status == "conflict":
         conflicts = [
@@ -244,7 +260,8 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             (k, v)
             for k, values in request.form.lists()
             for v in values
-            if k not in ("csrf_token", "base_version") and not k.startswith("resolve-")
+            if k not in ("csrf_token", "base_version", "conflict_version", "conflicts", "action")
+            and not k.startswith("resolve-")
         ]
         return render_template(
             "survey/conflict.html",
@@ -252,13 +269,14 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             section=section_view,
             conflicts=conflicts,
             kept=kept,
-            version=response.version,
+            base_version=_int_field("base_version"),
+            conflict_version=response.version,
             missing_choice=[
                 c["id"]
                 for c in conflicts
                 if request.form.get(f"resolve-{c['id']}") not in ("mine", "theirs")
             ]
-            if any(k.startswith("resolve-") for k in request.form)
+            if request.form.get("conflicts")  # the conflict page was sent without a choice
             else [],
         ), 409
 
@@ -275,21 +293,6 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if target is None:
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     return redirect(url_for("survey.section", round_id=round_id, code=code, section_id=target))
-
-
-def _normal(questionnaire: Questionnaire, qid: str, raw: object) -> AnswerValue | None:
-    try:
-        return normalize_answer(questionnaire.question(qid), raw)
-    except AnswerError:
-        return None
-
-
-def _last_editor(response: Response, question_id: str) -> str:
-    for entry in history_service.entries(
-        db.session, response, round_questionnaire(response.round), question_id
-    ):
-        return entry.by
-    return ""
 
 
 def _json_result(result: SaveResult) -> dict[str, Any]:

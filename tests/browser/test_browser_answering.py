@@ -530,15 +530,9 @@ def test_without_javascript_a_section_is_filled_saved_and_shown_after_reload(
     assert str(answers["basic_answer_date"]) == "2025-06-01"
 
 
-# --- known app bugs, kept as strict xfails (they fail today; a fix turns them into XPASS) ----
+# --- regressions: bugs found by these tests, fixed since ----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the conflict page re-posts the second user's stale values of questions only "
-    "the first user changed, with the new base_version, so they overwrite (here: clear) the "
-    "first user's non-conflicting changes",
-)
 def test_resolving_a_conflict_keeps_the_other_colleagues_other_changes(
     answering: Answering, new_context: NewContext
 ) -> None:
@@ -560,7 +554,7 @@ def test_resolving_a_conflict_keeps_the_other_colleagues_other_changes(
     expect(flash(second)).to_contain_text("保存しました。")
 
     assert stored_answers(answering) == {
-        "basic_department": "総務課 情報政策係",  # today: cleared by the second user's save
+        "basic_department": "総務課 情報政策係",
         "basic_population": 1600,
     }
 
@@ -611,12 +605,6 @@ def cross_section_round(
     return Answering(round_id, TOWN, ("yamada", "yamada"), {"yamada": "yamada さん"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: section.html renders data-answers="{{ other_answers }}" but the view never '
-    "passes other_answers, so survey.js sees no answers from other sections and hides a "
-    "question whose show_when names one of them",
-)
 def test_a_condition_on_another_sections_answer_is_kept_by_the_script(
     cross_section_round: Answering, new_context: NewContext
 ) -> None:
@@ -629,7 +617,7 @@ def test_a_condition_on_another_sections_answer_is_kept_by_the_script(
     # The server shows the question (20,000 >= 10,000); without JavaScript it stays shown...
     plain.goto(answering.section_path("gov"))
     expect(plain.locator("#question-gov_city_note")).to_be_visible()
-    # ...but the script hides it: it evaluates basic_population as unanswered.
+    # ...and the script, which knows the other pages' answers, keeps it shown.
     scripted = log_in(new_context(), "yamada")
     scripted.goto(answering.section_path("gov"), wait_until="load")  # deferred script has run
     assert scripted.locator("#question-gov_city_note").is_visible()

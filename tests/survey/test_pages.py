@@ -141,8 +141,11 @@ def test_two_colleagues_conflict_and_choose_per_question(
     assert stored(questionnaire) == {"basic_population": 1100}
 
     # choosing nothing saves nothing
+    assert 'name="base_version" value="0"' in html  # the version sato's page first showed
+    assert 'name="conflict_version" value="1"' in html  # the version the conflict page shows
     conflict_form = {
-        "base_version": "1",
+        "base_version": "0",
+        "conflict_version": "1",
         "conflicts": "basic_population",
         **form_data({"basic_population": "1200", "basic_staff": "40"}),
     }
@@ -174,7 +177,8 @@ def test_conflict_resolved_in_favour_of_the_other_answer(
     response = sato.post(
         page,
         {
-            "base_version": "1",
+            "base_version": "0",
+            "conflict_version": "1",
             "conflicts": "basic_population",
             "resolve-basic_population": "theirs",
             **form_data({"basic_population": "1200", "basic_staff": "40"}),

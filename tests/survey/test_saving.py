@@ -21,6 +21,8 @@ def save(
     user: User,
     posted: dict[str, object],
     base: int | None = None,
+    keep_mine: tuple[str, ...] = (),
+    conflict_version: int | None = None,
 ) -> object:
     result = save_answers(
         db.session,
@@ -30,6 +32,8 @@ def save(
         base_version=response.version if base is None else base,
         user=user,
         channel=Channel.FORM,
+        keep_mine=keep_mine,
+        conflict_version=conflict_version,
     )
     db.session.commit()
     return result
@@ -178,6 +182,66 @@ def test_stale_save_on_other_questions_is_merged(
     assert result.status == "saved"  # type: ignore[attr-defined]
     assert result.merged_from == [people["sato"].display_name]  # type: ignore[attr-defined]
     assert current_answers(response, questionnaire) == {"basic_population": 1100, "basic_staff": 35}
+
+
+def test_resolving_a_conflict_keeps_the_colleagues_other_changes(
+    response: Response, questionnaire: Questionnaire, people: dict[str, User]
+) -> None:
+    page_version = response.version  # both open the page
+    save(response, questionnaire, people["sato"], {"basic_population": "1100", "basic_staff": "30"})
+    yamada_page = {"basic_population": "1200", "basic_staff": ""}  # staff left alone
+    first = save(response, questionnaire, people["yamada"], yamada_page, base=page_version)
+    assert [c.question_id for c in first.conflicts] == ["basic_population"]  # type: ignore[attr-defined]
+    # the conflict page re-sends yamada's page against the version it first showed
+    result = save(
+        response,
+        questionnaire,
+        people["yamada"],
+        yamada_page,
+        base=page_version,
+        keep_mine=("basic_population",),
+        conflict_version=response.version,
+    )
+    assert result.status == "saved"  # type: ignore[attr-defined]
+    # sato's staff number survives although yamada's page still showed it empty
+    assert current_answers(response, questionnaire) == {"basic_population": 1200, "basic_staff": 30}
+
+
+def test_a_change_made_after_the_conflict_page_is_a_new_conflict(
+    response: Response, questionnaire: Questionnaire, people: dict[str, User]
+) -> None:
+    page_version = response.version
+    save(response, questionnaire, people["sato"], {"basic_population": "1100"})
+    conflict_version = response.version  # yamada now sees the conflict page
+    save(response, questionnaire, people["sato"], {"basic_population": "1150"})
+    result = save(
+        response,
+        questionnaire,
+        people["yamada"],
+        {"basic_population": "1200"},
+        base=page_version,
+        keep_mine=("basic_population",),
+        conflict_version=conflict_version,
+    )
+    assert result.status == "conflict"  # type: ignore[attr-defined]
+    [conflict] = result.conflicts  # type: ignore[attr-defined]
+    assert (conflict.theirs, conflict.mine) == (1150, 1200)
+    assert current_answers(response, questionnaire) == {"basic_population": 1150}
+
+
+def test_a_users_own_save_in_flight_is_not_a_conflict(
+    response: Response, questionnaire: Questionnaire, people: dict[str, User]
+) -> None:
+    page_version = response.version
+    # an autosave of yamada's lands first...
+    save(response, questionnaire, people["yamada"], {"basic_population": "1100"})
+    # ...then yamada's own save from the same page, typed further
+    result = save(
+        response, questionnaire, people["yamada"], {"basic_population": "1120"}, base=page_version
+    )
+    assert result.status == "saved"  # type: ignore[attr-defined]
+    assert result.merged_from == []  # type: ignore[attr-defined]
+    assert current_answers(response, questionnaire) == {"basic_population": 1120}
 
 
 def test_a_write_racing_between_read_and_write_is_refused(
