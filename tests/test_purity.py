@@ -8,7 +8,10 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["dx_assess.questionnaire"])
+@pytest.mark.parametrize(
+    "module",
+    ["dx_assess.questionnaire", "dx_assess.scoring", "dx_assess.survey.statistics"],
+)
 def test_pure_package_imports_without_flask_or_sqlalchemy(module: str) -> None:
     code = (
         f"import sys, {module}\n"
