@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from dx_assess.auth.views import bp as auth_bp
     from dx_assess.main.views import bp as main_bp
     from dx_assess.registry.views import bp as registry_bp
+    from dx_assess.results.views import bp as results_bp
     from dx_assess.survey.excel_views import bp as excel_bp
     from dx_assess.survey.round_views import bp as rounds_bp
     from dx_assess.survey.views import bp as survey_bp
@@ -82,4 +83,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rounds_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(excel_bp)
+    app.register_blueprint(results_bp)
     errors.register(app)

@@ -162,6 +162,14 @@ CASES = [
         "/rounds/{round_id}/statistics/apply",
         only("prefecture", "admin", ok=302),
     ),
+    # a municipality's results: whoever may view its response
+    Case("results.municipality", "GET", "/rounds/{round_id}/results/{own}", EVERYONE),
+    Case(
+        "results.municipality",
+        "GET",
+        "/rounds/{round_id}/results/{other}",
+        only("prefecture", "admin"),
+    ),
 ]
 
 

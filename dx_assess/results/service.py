@@ -39,7 +39,7 @@ class CacheStats:
 
 _lock = threading.Lock()
 _rounds: OrderedDict[str, RoundResults] = OrderedDict()
-_cards: OrderedDict[tuple[str, int, int], Scorecard] = OrderedDict()
+_cards: OrderedDict[tuple[str, int, int, str], Scorecard] = OrderedDict()
 stats = CacheStats()
 
 
@@ -64,14 +64,24 @@ def _municipalities(session: DbSession, round_ids: list[int]) -> list[tuple[Muni
 def _fingerprint(session: DbSession, chain: list[SurveyRound]) -> str:
     digest = hashlib.sha256()
     for r in chain:
-        digest.update(f"round:{r.id}:{r.questionnaire_version.content_hash}:{r.is_demo};".encode())
+        digest.update(
+            f"round:{r.id}:{r.fiscal_year}:{r.created_at}:{r.is_demo}:"
+            f"{r.questionnaire_version.content_hash};".encode()
+        )
     responses = session.execute(
-        select(Response.round_id, Response.id, Response.version, Response.status)
+        select(
+            Response.round_id,
+            Response.id,
+            Response.version,
+            Response.status,
+            Response.created_at,
+            Response.updated_at,
+        )
         .where(Response.round_id.in_([r.id for r in chain]))
         .order_by(Response.id)
     ).all()
-    for round_id, rid, version, status in responses:
-        digest.update(f"{round_id}:{rid}:{version}:{status};".encode())
+    for row in responses:  # the timestamps guard against ids reused after a database reset
+        digest.update(":".join(map(str, row)).encode() + b";")
     registry = session.execute(
         select(
             Municipality.code,
@@ -117,7 +127,7 @@ def round_results(session: DbSession, survey_round: SurveyRound) -> RoundResults
 
 
 def _scorecard(qhash: str, response: Response, answers: dict[str, object]) -> Scorecard:
-    key = (qhash, response.id, response.version)
+    key = (qhash, response.id, response.version, str(response.updated_at))
     with _lock:
         card = _cards.get(key)
         if card is not None:

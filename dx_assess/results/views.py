@@ -1,0 +1,36 @@
+"""The municipality results page: scores, level, peer positions, trend and recommendations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
+
+from dx_assess.access import Action, login_required, require_municipality
+from dx_assess.extensions import db
+from dx_assess.models import Role, SurveyRound
+from dx_assess.results.service import round_results
+
+bp = Blueprint("results", __name__)
+
+
+@bp.route("/rounds/<int:round_id>/results/<code>")
+@login_required
+def municipality(round_id: int, code: str) -> str:
+    place = require_municipality(code, Action.VIEW)
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    results = round_results(db.session, survey_round)
+    result = results.municipality(place.code)
+    if result is None:
+        abort(404)  # not in this round (outside the programme, no response)
+    # Municipal staff see their results once their response is submitted (a score that
+    # still changes with every draft save would mislead); the others see it as provisional.
+    hidden_for_staff = current_user.role is Role.MUNICIPAL and not result.final
+    return render_template(
+        "results/municipality.html",
+        r=result,
+        hidden=hidden_for_staff,
+        pillar_count=len(results.pillars),
+        has_report="reports.municipality_report" in current_app.view_functions,
+    )

@@ -1,0 +1,195 @@
+"""The results service and the municipality results page.
+
+Expected values come from the scoring engine applied to the same answers (the engine's own
+rules are checked by hand in tests/scoring) and from ranking those scores by hand here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from support import Browser
+from survey_helpers import complete_answers, open_test_round, respond
+
+from dx_assess.extensions import db
+from dx_assess.models import Municipality, SurveyRound, User
+from dx_assess.questionnaire import Questionnaire
+from dx_assess.results import service
+from dx_assess.results.service import round_results
+from dx_assess.scoring import score_response
+from dx_assess.survey.responses import current_answers, submit
+from dx_assess.survey.rounds import round_questionnaire
+
+# Six towns and villages of 上川: five submit, enough for the "all" group (minimum 5).
+TOWNS = ["014630", "014583", "014591", "014605", "014613", "014621"]
+
+
+def answers_for(q: Questionnaire, k: int) -> dict[str, Any]:
+    """Complete answers where the first k scored yes/no questions are yes and the rest no."""
+    answers = complete_answers(q)
+    yes_no = [x for x in q.questions if x.type == "yes_no" and x.scoring is not None]
+    for i, question in enumerate(yes_no):
+        answers[question.id] = "yes" if i < k else "no"
+    return answers
+
+
+@pytest.fixture
+def scored_round(registry: None) -> tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]]:
+    for code in TOWNS:
+        town = db.session.scalar(select(Municipality).where(Municipality.code == code))
+        assert town is not None
+        town.supported = True
+    db.session.commit()
+    survey_round = open_test_round(2025, "2025.1")
+    q = round_questionnaire(survey_round)
+    given: dict[str, dict[str, Any]] = {}
+    for k, code in enumerate(TOWNS):
+        given[code] = answers_for(q, 2 * k)
+        response = respond(survey_round, code, given[code])
+        if code != TOWNS[-1]:  # the last town stays a draft
+            assert submit(db.session, response, q, None) == []
+    db.session.commit()
+    return survey_round, q, given
+
+
+def engine_overall(survey_round: SurveyRound, code: str) -> float:
+    from dx_assess.models import Response
+
+    q = round_questionnaire(survey_round)
+    response = db.session.scalar(
+        select(Response)
+        .join(Municipality)
+        .where(Municipality.code == code, Response.round_id == survey_round.id)
+    )
+    assert response is not None
+    overall = score_response(q, current_answers(response, q)).overall
+    assert overall is not None
+    return overall
+
+
+def test_scores_and_ranks_match_the_engine_and_a_ranking_by_hand(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+) -> None:
+    survey_round, _q, _given = scored_round
+    results = round_results(db.session, survey_round)
+    finals = TOWNS[:-1]
+    by_hand = {code: engine_overall(survey_round, code) for code in finals}
+    assert set(results.scores.index) == set(finals)  # the draft is not in the peer statistics
+    for code in finals:
+        assert results.scores.loc[code, "overall"] == pytest.approx(by_hand[code])
+    # more "yes" answers -> strictly higher scores, so the rank is the reverse order
+    ordered = sorted(finals, key=lambda c: -by_hand[c])
+    assert ordered == list(reversed(finals))
+    values = sorted(by_hand.values())
+    median = (values[2] + values[2]) / 2  # five values: the middle one
+    for rank, code in enumerate(ordered, start=1):
+        result = results.municipality(code)
+        assert result is not None
+        position = result.overall_peer("all")
+        assert position is not None
+        assert (position.rank, position.n) == (rank, 5)
+        assert position.median == pytest.approx(median)
+        assert position.gap_to_median == pytest.approx(median - by_hand[code])
+    draft = results.municipality(TOWNS[-1])
+    assert draft is not None
+    assert not draft.final
+    assert draft.overall == pytest.approx(engine_overall(survey_round, TOWNS[-1]))
+    assert draft.overall_peers == ()  # provisional: no position among peers
+
+
+def test_the_cache_is_reused_until_an_answer_changes(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+) -> None:
+    survey_round, q, _given = scored_round
+    first = round_results(db.session, survey_round)
+    hits, scored = service.stats.hits, service.stats.scored
+    assert round_results(db.session, survey_round) is first
+    assert service.stats.hits == hits + 1
+
+    code = TOWNS[-1]  # the draft
+    changed = answers_for(q, 40)
+    respond(survey_round, code, changed)
+    again = round_results(db.session, survey_round)
+    assert again is not first
+    assert service.stats.scored == scored + 1  # only the changed response was scored again
+    row = again.row(code)
+    assert row is not None
+    assert row.overall == pytest.approx(engine_overall(survey_round, code))
+    assert row.overall != first.row(code).overall  # type: ignore[union-attr]
+
+
+def test_submitting_changes_the_peer_statistics(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+) -> None:
+    survey_round, q, _given = scored_round
+    before = round_results(db.session, survey_round)
+    assert len(before.scores) == 5
+    from dx_assess.models import Response
+
+    draft = db.session.scalar(
+        select(Response).join(Municipality).where(Municipality.code == TOWNS[-1])
+    )
+    assert draft is not None
+    assert submit(db.session, draft, q, None) == []
+    db.session.commit()
+    after = round_results(db.session, survey_round)
+    assert len(after.scores) == 6
+    result = after.municipality(TOWNS[-1])
+    assert result is not None
+    assert result.final
+    assert result.overall_peer("all").n == 6  # type: ignore[union-attr]
+
+
+def page(survey_round: SurveyRound, code: str) -> str:
+    return f"/rounds/{survey_round.id}/results/{code}"
+
+
+def test_municipal_staff_see_their_results_once_submitted(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+    browser: Browser,
+    make_user: Callable[..., User],
+) -> None:
+    survey_round, _q, _given = scored_round
+    make_user("municipal", TOWNS[0], login="town0")
+    make_user("municipal", TOWNS[-1], login="town5")
+    browser.login("town0")
+    html = browser.get(page(survey_round, TOWNS[0])).get_data(as_text=True)
+    overall = engine_overall(survey_round, TOWNS[0])
+    assert f"{overall:.1f}" in html
+    assert "5市町村中 5位" in html  # no "yes" answers: the lowest of five
+    assert "次に取り組むこと" in html
+    browser.post("/logout", form_page="/")
+
+    browser.login("town5")
+    html = browser.get(page(survey_round, TOWNS[-1])).get_data(as_text=True)
+    assert "結果は回答を提出した後に表示されます" in html
+    assert f"{engine_overall(survey_round, TOWNS[-1]):.1f}" not in html
+
+
+def test_the_prefecture_sees_a_draft_as_provisional(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+    browser: Browser,
+    make_user: Callable[..., User],
+) -> None:
+    survey_round, _q, _given = scored_round
+    make_user("prefecture", login="pref")
+    browser.login("pref")
+    html = browser.get(page(survey_round, TOWNS[-1])).get_data(as_text=True)
+    assert "暫定" in html
+    assert f"{engine_overall(survey_round, TOWNS[-1]):.1f}" in html
+    assert "中での順位" not in html
+
+
+def test_a_municipality_outside_the_round_is_not_found(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+    browser: Browser,
+    make_user: Callable[..., User],
+) -> None:
+    survey_round, _q, _given = scored_round
+    make_user("prefecture", login="pref")
+    browser.login("pref")
+    assert browser.get(page(survey_round, "011002")).status_code == 404  # 札幌市: not supported
+    assert browser.get(f"/rounds/999/results/{TOWNS[0]}").status_code == 404
