@@ -33,7 +33,9 @@ from dx_assess.scoring import (
     recommend,
     scores_frame,
     trend_table,
+    weight_sensitivity,
 )
+from dx_assess.scoring.sensitivity import BASELINE, EQUAL
 from dx_assess.survey.display import display_value  # pure, shared with the pages
 
 #: Response statuses as stored, plus ``not_started`` for a supported municipality without one.
@@ -539,3 +541,89 @@ def _municipality_result(results: RoundResults, row: MunicipalityRow) -> Municip
         recommendations=recs,
         answers=answer_rows,
     )
+
+
+# --- weight sensitivity -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    name: str
+    description: str
+    rho: float | None
+    max_shift: int
+    max_shift_name: str | None
+    mean_abs_shift: float
+
+
+@dataclass(frozen=True)
+class RankRangeRow:
+    code: str
+    name: str
+    overall: float | None
+    rank: int
+    best_rank: int
+    worst_rank: int
+    max_shift: int
+
+
+@dataclass(frozen=True)
+class SensitivityView:
+    n: int
+    delta_percent: int
+    scenarios: tuple[ScenarioRow, ...]
+    municipalities: tuple[RankRangeRow, ...]  # by baseline rank
+
+    @property
+    def robust(self) -> bool:
+        """Every scenario keeps the ranking close (rho at least 0.9)."""
+        return all(s.rho is None or s.rho >= 0.9 for s in self.scenarios)
+
+
+def sensitivity_view(results: RoundResults, delta: float = 0.2) -> SensitivityView:
+    """Rank stability of the final overall scores under other pillar weightings."""
+    pct = round(delta * 100)
+    names = {r.code: r.name for r in results.rows}
+    if not len(results.scores):
+        return SensitivityView(0, pct, (), ())
+    found = weight_sensitivity(results.scores, results.questionnaire, delta=delta)
+    titles = {p.id: p.title for p in results.pillars}
+
+    def describe(scenario: str, fallback: str) -> str:
+        if scenario == BASELINE:
+            return "調査票どおりの重み"
+        if scenario == EQUAL:
+            return "すべての分野を同じ重みにした場合"
+        for pid, title in titles.items():
+            if scenario == f"{pid}+{pct}%":
+                return f"「{title}」の重みを{pct}%増やした場合"
+            if scenario == f"{pid}-{pct}%":
+                return f"「{title}」の重みを{pct}%減らした場合"
+        return fallback
+
+    scenarios = tuple(
+        ScenarioRow(
+            name=str(name),
+            description=describe(str(name), str(rec["description"])),
+            rho=_num(rec["rho"]),
+            max_shift=int(rec["max_shift"]),
+            max_shift_name=names.get(str(rec["max_shift_code"])) if rec["max_shift_code"] else None,
+            mean_abs_shift=float(rec["mean_abs_shift"]),
+        )
+        for name, rec in found.scenarios.iterrows()
+        if name != BASELINE
+    )
+    ranks = found.ranks.sort_values([BASELINE]).reset_index()
+    rows = tuple(
+        RankRangeRow(
+            code=str(rec["code"]),
+            name=names.get(str(rec["code"]), str(rec["code"])),
+            overall=_num(results.scores.loc[str(rec["code"]), OVERALL]),
+            rank=int(rec[BASELINE]),
+            best_rank=int(rec["best_rank"]),
+            worst_rank=int(rec["worst_rank"]),
+            max_shift=int(rec["max_shift"]),
+        )
+        for rec in ranks.to_dict("records")
+    )
+    return SensitivityView(len(results.scores), pct, scenarios, rows)

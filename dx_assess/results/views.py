@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
-from dx_assess.access import Action, login_required, require_municipality
+from dx_assess.access import Action, login_required, require_municipality, require_role
 from dx_assess.extensions import db
 from dx_assess.models import Role, SurveyRound
+from dx_assess.results.model import sensitivity_view
 from dx_assess.results.service import round_results
 
 bp = Blueprint("results", __name__)
@@ -33,4 +34,16 @@ def municipality(round_id: int, code: str) -> str:
         hidden=hidden_for_staff,
         pillar_count=len(results.pillars),
         has_report="reports.municipality_report" in current_app.view_functions,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/sensitivity")
+@require_role(Role.PREFECTURE, Role.ADMIN)
+def sensitivity(round_id: int) -> str:
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    results = round_results(db.session, survey_round)
+    return render_template(
+        "results/sensitivity.html", results=results, view=sensitivity_view(results)
     )

@@ -193,3 +193,21 @@ def test_a_municipality_outside_the_round_is_not_found(
     browser.login("pref")
     assert browser.get(page(survey_round, "011002")).status_code == 404  # 札幌市: not supported
     assert browser.get(f"/rounds/999/results/{TOWNS[0]}").status_code == 404
+
+
+def test_rank_stability_page_lists_every_scenario_with_pillar_titles(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+    browser: Browser,
+    make_user: Callable[..., User],
+) -> None:
+    survey_round, q, _given = scored_round
+    make_user("prefecture", login="pref")
+    browser.login("pref")
+    html = browser.get(f"/rounds/{survey_round.id}/sensitivity").get_data(as_text=True)
+    assert "提出済みの5市町村" in html
+    assert "すべての分野を同じ重みにした場合" in html
+    for pillar in q.pillars:
+        assert f"「{pillar.title}」の重みを20%増やした場合" in html
+        assert f"「{pillar.title}」の重みを20%減らした場合" in html
+    # with strictly ordered yes/no answers every scenario keeps the ranking: rho = 1
+    assert html.count(">1.000<") == 1 + 2 * len(q.pillars)
