@@ -170,7 +170,9 @@ CASES = [
         "/rounds/{round_id}/results/{other}",
         only("prefecture", "admin"),
     ),
-    Case("results.sensitivity", "GET", "/rounds/{round_id}/sensitivity", only("prefecture", "admin")),
+    Case(
+        "results.sensitivity", "GET", "/rounds/{round_id}/sensitivity", only("prefecture", "admin")
+    ),
 ]
 
 
