@@ -69,8 +69,10 @@ def _register_blueprints(app: Flask) -> None:
     from dx_assess import errors
     from dx_assess.admin.views import bp as admin_bp
     from dx_assess.auth.views import bp as auth_bp
+    from dx_assess.dashboards.views import bp as dashboards_bp
     from dx_assess.main.views import bp as main_bp
     from dx_assess.registry.views import bp as registry_bp
+    from dx_assess.reports.views import bp as reports_bp
     from dx_assess.results.views import bp as results_bp
     from dx_assess.survey.excel_views import bp as excel_bp
     from dx_assess.survey.round_views import bp as rounds_bp
@@ -84,4 +86,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(excel_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(dashboards_bp)
+    app.register_blueprint(reports_bp)
     errors.register(app)

@@ -243,6 +243,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(questionnaire_cli)
+    from dx_assess.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)
 
 
 def _create_app() -> Flask:

@@ -173,6 +173,67 @@ CASES = [
     Case(
         "results.sensitivity", "GET", "/rounds/{round_id}/sensitivity", only("prefecture", "admin")
     ),
+    # dashboards: the round's status list (rows the user may see), regional comparison, KPIs;
+    # exports for advisers too (their municipalities only; tests/dashboards checks the rows)
+    Case("rounds.round_status_csv", "GET", "/rounds/{round_id}/status.csv", EVERYONE),
+    Case("dashboards.latest_regional", "GET", "/regions", only("prefecture", "admin", ok=302)),
+    Case("dashboards.regional", "GET", "/rounds/{round_id}/regions", only("prefecture", "admin")),
+    Case("dashboards.kpis", "GET", "/rounds/{round_id}/kpis", only("prefecture", "admin")),
+    *[
+        Case(
+            "dashboards.export_csv",
+            "GET",
+            f"/rounds/{{round_id}}/export/{kind}.csv",
+            only("adviser", "prefecture", "admin"),
+        )
+        for kind in ("answers", "scores", "peers")
+    ],
+    Case(
+        "dashboards.export_csv",
+        "GET",
+        "/rounds/{round_id}/export/kpis.csv",
+        only("prefecture", "admin"),
+    ),
+    Case(
+        "dashboards.export_xlsx",
+        "GET",
+        "/rounds/{round_id}/export.xlsx",
+        only("adviser", "prefecture", "admin"),
+    ),
+    # PDF reports: a municipality's for whoever may view it, once submitted (404 before: the
+    # responses here are drafts; tests/reports covers the downloads); the rest for the prefecture
+    Case("reports.index", "GET", "/reports", EVERYONE),
+    Case(
+        "reports.municipality_report",
+        "GET",
+        "/rounds/{round_id}/reports/{own}.pdf",
+        only("municipal", "adviser", "prefecture", "admin", ok=404),
+    ),
+    Case(
+        "reports.municipality_report",
+        "GET",
+        "/rounds/{round_id}/reports/{other}.pdf",
+        only("prefecture", "admin", ok=404),
+    ),
+    Case(
+        "reports.regional_report",
+        "GET",
+        "/rounds/{round_id}/regional-report.pdf",
+        only("prefecture", "admin"),
+    ),
+    Case("reports.batch", "GET", "/rounds/{round_id}/reports/batch", only("prefecture", "admin")),
+    Case(
+        "reports.batch",
+        "POST",
+        "/rounds/{round_id}/reports/batch",
+        only("prefecture", "admin", ok=422),
+    ),
+    Case(
+        "reports.batch_zip",
+        "GET",
+        "/rounds/{round_id}/reports/batch/1.zip",
+        only("prefecture", "admin", ok=404),
+    ),
 ]
 
 

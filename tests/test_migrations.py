@@ -31,6 +31,7 @@ TABLES = {
     "answer",
     "answer_change",
     "response_event",
+    "report_job",
 }
 
 

@@ -10,7 +10,25 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["dx_assess.questionnaire", "dx_assess.scoring", "dx_assess.survey.statistics"],
+    [
+        "dx_assess.questionnaire",
+        "dx_assess.scoring",
+        "dx_assess.survey.statistics",
+        "dx_assess.results.model",
+        "dx_assess.dashboards.kpis",
+        "dx_assess.dashboards.geo",
+        "dx_assess.dashboards.choropleth",
+        "dx_assess.dashboards.charts",
+        "dx_assess.dashboards.regional",
+        "dx_assess.dashboards.status",
+        "dx_assess.dashboards.adviser",
+        "dx_assess.dashboards.exports",
+        # the PDF reports: everything but the views, jobs and CLI (workers get plain data)
+        "dx_assess.reports.data",
+        "dx_assess.reports.regional_data",
+        "dx_assess.reports.batch",
+        "dx_assess.reports.render",
+    ],
 )
 def test_pure_package_imports_without_flask_or_sqlalchemy(module: str) -> None:
     code = (

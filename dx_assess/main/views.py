@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import (
     Blueprint,
     abort,
@@ -45,6 +47,7 @@ def home() -> str:
             "main/home_adviser.html",
             municipalities=[presenters.municipality_view(m) for m in rows],
             programme=programme,
+            **_adviser_round(rows),
         )
     counts = presenters.registry_counts(
         db.session.execute(
@@ -82,6 +85,34 @@ def home() -> str:
         programme=programme,
         user_counts={role.value: user_counts.get(role, 0) for role in Role},
     )
+
+
+def _adviser_round(towns: Sequence[Municipality]) -> dict[str, object]:
+    """The adviser's municipalities in the round chosen with ?round= (default: the latest)."""
+    from dx_assess.dashboards.adviser import AssignedTown, adviser_rows
+    from dx_assess.models import SurveyRound
+    from dx_assess.results.service import round_results
+    from dx_assess.survey.rounds import reiwa
+
+    rounds = db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc())).all()
+    chosen = next((r for r in rounds if r.id == request.args.get("round", type=int)), None)
+    survey_round = chosen or (rounds[0] if rounds else None)
+    if survey_round is None:
+        return {"round": None, "rounds": [], "rows": []}
+    assigned = [AssignedTown(m.code, m.name, m.subprefecture.short_name) for m in towns]
+    results = round_results(db.session, survey_round)
+    return {
+        "round": {
+            "id": survey_round.id,
+            "title": survey_round.title,
+            "label": reiwa(survey_round.fiscal_year),
+            "is_demo": survey_round.is_demo,
+            "previous": results.previous_label,
+        },
+        "rounds": [(r.id, r.title) for r in rounds],
+        "rows": adviser_rows(results, assigned),
+        "has_report": "reports.municipality_report" in current_app.view_functions,
+    }
 
 
 def _rounds_for(municipality: Municipality) -> list[dict[str, object]]:

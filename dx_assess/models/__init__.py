@@ -9,6 +9,7 @@ from dx_assess.models.registry import (
     Subprefecture,
     SupportedListChange,
 )
+from dx_assess.models.reports import ReportJob, ReportJobStatus
 from dx_assess.models.survey import (
     Answer,
     AnswerChange,
@@ -30,6 +31,8 @@ __all__ = [
     "EventKind",
     "Municipality",
     "QuestionnaireVersion",
+    "ReportJob",
+    "ReportJobStatus",
     "Response",
     "ResponseEvent",
     "ResponseStatus",

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dx_assess.access import login_required, require_role, visible_municipalities
+from dx_assess.access import login_required, require_role
+from dx_assess.dashboards.exports import to_csv
+from dx_assess.dashboards.scope import visible_codes
+from dx_assess.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.extensions import db
 from dx_assess.formtools import choices
-from dx_assess.main.presenters import jst
-from dx_assess.models import Answer, Municipality, Response, Role, Subprefecture, SurveyRound
+from dx_assess.models import Response, Role, SurveyRound
+from dx_assess.results.model import RoundResults
+from dx_assess.results.service import round_results
 from dx_assess.survey import statistics_import
-from dx_assess.survey.presenters import STATUS_LABELS
 from dx_assess.survey.responses import NotEditable, WriteRefused
 from dx_assess.survey.round_forms import (
     ConfirmForm,
@@ -108,53 +111,48 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
     return render_template("survey/rounds.html", rounds=round_summaries(), form=form), status
 
 
+def _status_table(survey_round: SurveyRound) -> tuple[RoundResults, StatusTable]:
+    """The round's status rows the current user may see, filtered by ?subprefecture=."""
+    results = round_results(db.session, survey_round)
+    chosen = request.args.get("subprefecture") or None
+    return results, status_table(results, visible_codes(current_user), chosen)
+
+
 @bp.route("/rounds/<int:round_id>")
 @login_required
 def round_status(round_id: int) -> str:
     survey_round = db.session.get(SurveyRound, round_id)
     if survey_round is None:
         abort(404)
-    municipalities = visible_municipalities(current_user).join(Municipality.subprefecture)
-    responses = {
-        r.municipality_id: r
-        for r in db.session.scalars(select(Response).where(Response.round_id == round_id))
-    }
-    answered = dict(
-        db.session.execute(
-            select(Answer.response_id, func.count(Answer.id))
-            .join(Response)
-            .where(Response.round_id == round_id)
-            .group_by(Answer.response_id)
-        ).all()
-    )
-    rows = []
-    for m in db.session.scalars(
-        municipalities.where(
-            Municipality.supported | Municipality.id.in_(list(responses))
-        ).order_by(Subprefecture.order, Municipality.code)
-    ):
-        response = responses.get(m.id)
-        rows.append(
-            {
-                "code": m.code,
-                "name": m.name,
-                "subprefecture": m.subprefecture.short_name,
-                "status": response.status.value if response else "not_started",
-                "status_label": STATUS_LABELS[response.status if response else None],
-                "answers": answered.get(response.id, 0) if response else 0,
-                "updated_at": jst(response.updated_at) if response and response.version else "",
-            }
-        )
+    _results, table = _status_table(survey_round)
     state = round_state(survey_round)
+    manager = current_user.role in (Role.PREFECTURE, Role.ADMIN)
     return render_template(
         "survey/round.html",
         round=survey_round,
         state=state,
-        rows=rows,
+        table=table,
+        reminders=reminder_text(table.rows),
         label=reiwa(survey_round.fiscal_year),
         close_form=ConfirmForm(),
-        can_manage=current_user.role in (Role.PREFECTURE, Role.ADMIN),
+        can_manage=manager,
+        can_export=manager or current_user.role is Role.ADVISER,
     )
+
+
+@bp.route("/rounds/<int:round_id>/status.csv")
+@login_required
+def round_status_csv(round_id: int) -> WerkzeugResponse:
+    """The status table as CSV (UTF-8 with BOM), same rows and filter as the page."""
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    results, table = _status_table(survey_round)
+    response = WerkzeugResponse(to_csv(status_frame(results, table)), mimetype="text/csv")
+    filename = f"dx-assess-{survey_round.fiscal_year}-status.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/rounds/<int:round_id>/close", methods=["POST"])

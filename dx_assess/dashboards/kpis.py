@@ -1,0 +1,286 @@
+"""The prefecture's plan KPIs (北海道Society5.0推進計画の指標), computed from a round's answers.
+
+Pure: imports neither Flask nor SQLAlchemy. :func:`compute_kpis` takes a
+:class:`~dx_assess.results.model.RoundResults` and returns a :class:`KpiTable`: one row per
+振興局 in the prefecture's order (all 14, also those without a response) and an overall row.
+
+Which responses count: the *final* ones (submitted responses of supported municipalities, the
+same set as the peer statistics). Drafts and reopened responses are left out, so a KPI never
+moves while someone is still typing. A response counts in a KPI's denominator only when it
+answers the questions that KPI needs (``n`` says how many did). Answers are read as normalised
+by the questionnaire (``True`` for 「はい」, choice values, a status grid as row -> status); a
+question hidden by its ``show_when`` is ignored.
+
+The four KPIs (the Japanese definitions below are what the pages and the PDF report show):
+
+``mynumber_rate`` マイナンバーカード保有率
+    Σ cards held (``mnc_cards_held``) ÷ Σ population (``basic_population``) × 100, over the
+    responses that answer both: a population-weighted rate, not a mean of the towns' rates.
+``online_share`` 申請・届出等オンライン化システム導入自治体割合
+    Share (%) of responses that accept online applications through マイナポータル
+    「ぴったりサービス」 (``onl_pittari`` = はい) **or** use their own or a shared
+    e-application system (``onl_own_system`` = 使っている), among those answering either.
+``standard_share`` 標準仕様に適合した情報システム利用自治体割合
+    Share (%) of responses whose status grid ``std_status`` has 移行完了 for every one of the
+    20 business systems the municipality runs (rows answered 対象外 are left out; a row still
+    in progress, delayed, designated 特定移行支援 or unanswered means "not yet"), among
+    responses with at least one system it runs.
+``opendata_count`` オープンデータ取組済の市町村数
+    Number of responses answering 「はい」 to ``od_published`` (publishes open data); the
+    denominator is the number answering the question at all.
+
+And one reference figure (参考指標, ``reference=True``), because the strict standardization KPI
+stays at 0 % until a municipality has finished all of its systems:
+
+``standard_systems_share`` 標準準拠システムへの移行完了率（業務単位）
+    Σ rows of ``std_status`` with 移行完了 ÷ Σ rows of systems the municipality runs (対象外 left
+    out) × 100, over the responses with at least one system it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from dx_assess.questionnaire import Questionnaire, visible_question_ids
+from dx_assess.questionnaire.model import AnswerValue
+from dx_assess.results.model import MunicipalityRow, RoundResults
+from dx_assess.scoring.peers import SUBPREFECTURES
+
+MYNUMBER_RATE = "mynumber_rate"
+ONLINE_SHARE = "online_share"
+STANDARD_SHARE = "standard_share"
+OPENDATA_COUNT = "opendata_count"
+STANDARD_SYSTEMS_SHARE = "standard_systems_share"
+#: Label of the overall row.
+OVERALL_LABEL = "全道（対象市町村）"
+
+#: The status of ``std_status`` that means "migrated to a standard-compliant system".
+STD_COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class KpiDefinition:
+    id: str
+    name: str  # Japanese name as in the plan
+    definition: str  # how it is computed from the answers, in Japanese
+    unit: str  # "%" or "団体"
+    questions: tuple[str, ...]  # question ids it reads
+    reference: bool = False  # a reference figure (参考指標), not one of the plan's KPIs
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """One KPI for one row: ``value`` is None when no response could be used (n = 0)."""
+
+    kpi: str
+    value: float | None
+    numerator: float
+    denominator: float
+    n: int  # responses used
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    region: str  # 振興局 short name, or OVERALL_LABEL
+    is_overall: bool
+    municipalities: int  # supported municipalities (対象市町村) in the region
+    responses: int  # final (submitted) responses in the region
+    values: tuple[KpiValue, ...]  # in the order of KpiTable.definitions
+
+    def value(self, kpi_id: str) -> KpiValue:
+        return next(v for v in self.values if v.kpi == kpi_id)
+
+
+@dataclass(frozen=True)
+class KpiTable:
+    round_id: int
+    round_label: str
+    definitions: tuple[KpiDefinition, ...]
+    rows: tuple[KpiRow, ...]  # 14 振興局 in the prefecture's order, then the overall row
+
+    @property
+    def overall(self) -> KpiRow:
+        return self.rows[-1]
+
+    def definition(self, kpi_id: str) -> KpiDefinition:
+        return next(d for d in self.definitions if d.id == kpi_id)
+
+    def region(self, name: str) -> KpiRow | None:
+        return next((r for r in self.rows if r.region == name), None)
+
+
+DEFINITIONS: tuple[KpiDefinition, ...] = (
+    KpiDefinition(
+        MYNUMBER_RATE,
+        "マイナンバーカード保有率",
+        "回答のあった市町村の「マイナンバーカードの保有枚数」の合計を、「住民基本台帳人口」の"
+        "合計で割り、100を掛けた値です（人口で重み付けした率。両方に回答した市町村で計算）。",
+        "%",
+        ("mnc_cards_held", "basic_population"),
+    ),
+    KpiDefinition(
+        ONLINE_SHARE,
+        "申請・届出等オンライン化システム導入自治体割合",
+        "マイナポータル「ぴったりサービス」でオンライン申請を受け付けている、または独自・共同利用の"
+        "電子申請システムを「使っている」と回答した市町村の割合です。",
+        "%",
+        ("onl_pittari", "onl_own_system"),
+    ),
+    KpiDefinition(
+        STANDARD_SHARE,
+        "標準仕様に適合した情報システム利用自治体割合",
+        "基幹業務20業務のうち、その市町村で対象となるすべての業務（「対象外」を除く）で"
+        "標準準拠システムへの「移行完了」と回答した市町村の割合です。",
+        "%",
+        ("std_status",),
+    ),
+    KpiDefinition(
+        OPENDATA_COUNT,
+        "オープンデータ取組済の市町村数",
+        "「オープンデータを公開していますか」に「はい」と回答した市町村の数です"
+        "（分母はこの設問に回答した市町村の数）。",
+        "団体",
+        ("od_published",),
+    ),
+    KpiDefinition(
+        STANDARD_SYSTEMS_SHARE,
+        "標準準拠システムへの移行完了率（業務単位）",
+        "回答のあった市町村が対象とする基幹業務（「対象外」を除く）のうち、「移行完了」と"
+        "回答された業務の割合です。上の指標が0%のうちの進み具合を見るための参考指標です。",
+        "%",
+        ("std_status",),
+        reference=True,
+    ),
+)
+
+Answers = Mapping[str, AnswerValue]
+#: A KPI's contribution from one response: (numerator, denominator), or None when unusable.
+Part = tuple[float, float] | None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _mynumber(q: Questionnaire, a: Answers) -> Part:
+    cards = _number(a.get("mnc_cards_held"))
+    population = _number(a.get("basic_population"))
+    if cards is None or population is None or population <= 0:
+        return None
+    return cards, population
+
+
+def _online(q: Questionnaire, a: Answers) -> Part:
+    pittari = a.get("onl_pittari")
+    own = a.get("onl_own_system")
+    if not isinstance(pittari, bool) and not isinstance(own, str):
+        return None
+    return float(pittari is True or own == "using"), 1.0
+
+
+def _systems_run(q: Questionnaire, a: Answers) -> list[str | None] | None:
+    """The status of every system of ``std_status`` the municipality runs (None: no row
+    answered), or None when the grid is unanswered or every system is 対象外."""
+    grid = a.get("std_status")
+    if not isinstance(grid, Mapping) or not q.has_question("std_status"):
+        return None
+    question = q.question("std_status")
+    not_applicable = {c.value for c in question.choices if c.not_applicable}
+    run = [grid.get(row.id) for row in question.rows if grid.get(row.id) not in not_applicable]
+    return run or None
+
+
+def _standard(q: Questionnaire, a: Answers) -> Part:
+    run = _systems_run(q, a)
+    if run is None:
+        return None
+    return float(all(status == STD_COMPLETED for status in run)), 1.0
+
+
+def _standard_systems(q: Questionnaire, a: Answers) -> Part:
+    run = _systems_run(q, a)
+    if run is None:
+        return None
+    return float(sum(1 for status in run if status == STD_COMPLETED)), float(len(run))
+
+
+def _opendata(q: Questionnaire, a: Answers) -> Part:
+    published = a.get("od_published")
+    if not isinstance(published, bool):
+        return None
+    return float(published), 1.0
+
+
+_PARTS: dict[str, Callable[[Questionnaire, Answers], Part]] = {
+    MYNUMBER_RATE: _mynumber,
+    ONLINE_SHARE: _online,
+    STANDARD_SHARE: _standard,
+    OPENDATA_COUNT: _opendata,
+    STANDARD_SYSTEMS_SHARE: _standard_systems,
+}
+
+
+def _shown(q: Questionnaire, answers: Answers) -> dict[str, AnswerValue]:
+    """The answers to questions of ``q`` that are shown (a hidden question's stale answer and
+    an answer to a question this version does not have are dropped)."""
+    visible = set(visible_question_ids(q, answers))
+    return {k: v for k, v in answers.items() if k in visible}
+
+
+def _value(kpi: KpiDefinition, parts: Sequence[tuple[float, float]]) -> KpiValue:
+    numerator = sum(p[0] for p in parts)
+    denominator = sum(p[1] for p in parts)
+    if not parts or denominator <= 0:
+        return KpiValue(kpi.id, None, numerator, denominator, len(parts))
+    value = numerator if kpi.unit == "団体" else 100 * numerator / denominator
+    return KpiValue(kpi.id, value, numerator, denominator, len(parts))
+
+
+def _row(
+    region: str,
+    is_overall: bool,
+    members: Sequence[MunicipalityRow],
+    parts: Mapping[str, Mapping[str, tuple[float, float]]],
+) -> KpiRow:
+    final = [m.code for m in members if m.final]
+    values = tuple(
+        _value(kpi, [parts[kpi.id][code] for code in final if code in parts[kpi.id]])
+        for kpi in DEFINITIONS
+    )
+    return KpiRow(
+        region=region,
+        is_overall=is_overall,
+        municipalities=sum(1 for m in members if m.supported),
+        responses=len(final),
+        values=values,
+    )
+
+
+def compute_kpis(results: RoundResults) -> KpiTable:
+    """The plan KPIs of a round per 振興局 (prefecture order) and overall (module docstring)."""
+    q = results.questionnaire
+    parts: dict[str, dict[str, tuple[float, float]]] = {k.id: {} for k in DEFINITIONS}
+    for row in results.rows:
+        if not row.final:
+            continue
+        answers = _shown(q, results.answers.get(row.code, {}))
+        for kpi in DEFINITIONS:
+            part = _PARTS[kpi.id](q, answers)
+            if part is not None:
+                parts[kpi.id][row.code] = part
+    regions = list(SUBPREFECTURES)
+    regions += sorted({r.subprefecture for r in results.rows} - set(regions) - {""})
+    rows = [
+        _row(region, False, [r for r in results.rows if r.subprefecture == region], parts)
+        for region in regions
+    ]
+    rows.append(_row(OVERALL_LABEL, True, results.rows, parts))
+    return KpiTable(
+        round_id=results.round_id,
+        round_label=results.round_label,
+        definitions=DEFINITIONS,
+        rows=tuple(rows),
+    )
