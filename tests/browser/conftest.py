@@ -10,6 +10,7 @@ Chromium is Debian's (/usr/bin/chromium), driven by Playwright; never ``playwrig
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -92,6 +93,12 @@ def new_context(chromium: Browser, live_server: str) -> Iterator[Callable[..., B
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests save their screenshots: docs/screenshots/ when
+    ``DX_SCREENSHOTS=1`` (to refresh the README's pictures, on a machine with a Japanese font
+    such as Debian's fonts-noto-cjk), else a temporary folder, so a test run changes no file in
+    the checkout."""
+    if os.environ.get("DX_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")

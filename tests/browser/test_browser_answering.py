@@ -4,7 +4,7 @@ Chromium (Debian's, through Playwright) talks to the app served by Werkzeug in a
 the test database. Covers: drafts saved by autosave and by 「保存する」, completing and
 submitting, two colleagues editing the same answer, keyboard-only answering with visible focus
 and labelled inputs, show-when questions with and without JavaScript.
-Screenshots of the form go to docs/screenshots/form-*.png on every run.
+Screenshots of the form go to docs/screenshots/form-*.png when DX_SCREENSHOTS=1.
 """
 
 from __future__ import annotations

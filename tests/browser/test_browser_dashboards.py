@@ -3,7 +3,8 @@
 One demo database (53 supported municipalities, FY2024 closed and FY2025 in progress, one
 account per role) serves every test of this module. Each page is checked with axe-core
 (vendored in tests/browser/vendor, injected through Playwright): no violation of impact
-"serious" or "critical" is allowed. Screenshots go to docs/screenshots/dashboard-*.png.
+"serious" or "critical" is allowed. Screenshots go to docs/screenshots/dashboard-*.png when
+DX_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
