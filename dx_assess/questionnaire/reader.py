@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +20,19 @@ _TYPE_NAMES = {
     float: "数値",
     dt.date: "日付",
 }
+
+
+_JAPANESE = (
+    r"[\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+)
+_FOLD_GAP = re.compile(rf"(?<={_JAPANESE})[ \t]+(?={_JAPANESE})")
+
+
+def unfold(text: str) -> str:
+    """Remove the space a folded YAML line (``>``) leaves between two Japanese characters:
+    Japanese puts no spaces between words: 「事業者と スケジュール」 is 「事業者とスケジュール」.
+    Spaces next to Latin letters or digits, and line breaks (``|`` blocks), stay."""
+    return _FOLD_GAP.sub("", text)
 
 
 def describe(value: object) -> str:
@@ -116,7 +130,7 @@ class Reader:
         if value is None:
             return default
         if isinstance(value, str):
-            return value.strip()
+            return unfold(value.strip())
         quote = isinstance(value, int | float)
         hint = '。"2025.1" のように引用符で囲んでください' if quote else ""
         self.wrong(join(path, key), key, "文字列", value, qid, hint)
