@@ -143,6 +143,14 @@ def test_submitting_changes_the_peer_statistics(
     assert result.overall_peer("all").n == 6  # type: ignore[union-attr]
 
 
+@pytest.fixture
+def prefecture(browser: Browser, make_user: Callable[..., User]) -> Browser:
+    """A browser logged in as the prefecture."""
+    make_user("prefecture", login="pref")
+    browser.login("pref")
+    return browser
+
+
 def page(survey_round: SurveyRound, code: str) -> str:
     return f"/rounds/{survey_round.id}/results/{code}"
 
@@ -171,12 +179,10 @@ def test_municipal_staff_see_their_results_once_submitted(
 
 def test_the_prefecture_sees_a_draft_as_provisional(
     scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
-    browser: Browser,
-    make_user: Callable[..., User],
+    prefecture: Browser,
 ) -> None:
     survey_round, _q, _given = scored_round
-    make_user("prefecture", login="pref")
-    browser.login("pref")
+    browser = prefecture
     html = browser.get(page(survey_round, TOWNS[-1])).get_data(as_text=True)
     assert "暫定" in html
     assert f"{engine_overall(survey_round, TOWNS[-1]):.1f}" in html
@@ -185,24 +191,20 @@ def test_the_prefecture_sees_a_draft_as_provisional(
 
 def test_a_municipality_outside_the_round_is_not_found(
     scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
-    browser: Browser,
-    make_user: Callable[..., User],
+    prefecture: Browser,
 ) -> None:
     survey_round, _q, _given = scored_round
-    make_user("prefecture", login="pref")
-    browser.login("pref")
+    browser = prefecture
     assert browser.get(page(survey_round, "011002")).status_code == 404  # 札幌市: not supported
     assert browser.get(f"/rounds/999/results/{TOWNS[0]}").status_code == 404
 
 
 def test_rank_stability_page_lists_every_scenario_with_pillar_titles(
     scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
-    browser: Browser,
-    make_user: Callable[..., User],
+    prefecture: Browser,
 ) -> None:
     survey_round, q, _given = scored_round
-    make_user("prefecture", login="pref")
-    browser.login("pref")
+    browser = prefecture
     html = browser.get(f"/rounds/{survey_round.id}/sensitivity").get_data(as_text=True)
     assert "提出済みの5市町村" in html
     assert "すべての分野を同じ重みにした場合" in html
