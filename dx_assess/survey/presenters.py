@@ -155,6 +155,17 @@ def section_view(
     )
 
 
+def not_editable_reason(survey_round: SurveyRound, response: Response | None) -> str | None:
+    """None if municipal staff may edit the response now, else why not (Japanese)."""
+    if response is not None:
+        return editable_reason(response)
+    return (
+        None
+        if round_state(survey_round).code == "open"
+        else "この調査回は回答を受け付けていません。"
+    )
+
+
 def response_view(
     survey_round: SurveyRound,
     response: Response | None,
@@ -166,11 +177,7 @@ def response_view(
     visible = set(visible_question_ids(questionnaire, answers))
     carried = {a.question_id for a in response.answers if a.carried_over} if response else set()
     state = round_state(survey_round)
-    why = (
-        editable_reason(response)
-        if response
-        else (None if state.code == "open" else "この調査回は回答を受け付けていません。")
-    )
+    why = not_editable_reason(survey_round, response)
     status = response.status if response else None
     return ResponseView(
         round_id=survey_round.id,

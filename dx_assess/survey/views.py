@@ -18,7 +18,7 @@ from dx_assess.survey import history as history_service
 from dx_assess.survey.display import display_value
 from dx_assess.survey.forms import FIELD_PREFIX, initial_data, posted_answers, section_form_class
 from dx_assess.survey.prefill import has_earlier_response, prefill
-from dx_assess.survey.presenters import response_view
+from dx_assess.survey.presenters import not_editable_reason, response_view
 from dx_assess.survey.responses import (
     SaveResult,
     StaleWrite,
@@ -150,10 +150,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if request.method == "POST" and not can_answer:
         abort(403)
     answers = current_answers(response, questionnaire) if response else {}
-    view = response_view(
-        survey_round, response, questionnaire, answers, municipality.code, municipality.name
-    )
-    section_view = next(s for s in view.sections if s.id == section.id)
+    shown = response  # the response as the page showed it (None before the first save)
     index = [s.id for s in questionnaire.sections].index(section.id)
     neighbours = {
         "previous": questionnaire.sections[index - 1].id if index > 0 else None,
@@ -162,37 +159,43 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         else None,
     }
     form_class = section_form_class(questionnaire, section)
-    editing = can_answer and view.editable
-    # Show-when conditions may name answers on other pages; the script needs them too.
-    other_answers = json.dumps(
-        {
-            qid: value
-            for qid, value in raw_for_form(answers).items()
-            if questionnaire.question(qid).section != section.id
-        },
-        ensure_ascii=False,
-    )
+    why_not = not_editable_reason(survey_round, response)
+    editing = can_answer and why_not is None
 
-    if request.method == "GET":
-        form = form_class(
-            data={**initial_data(section, answers), "base_version": str(view.version)}
+    def page(template: str, **values: Any) -> str:
+        """Render a page of this section (a successful save redirects without one)."""
+        view = response_view(
+            survey_round, shown, questionnaire, answers, municipality.code, municipality.name
+        )
+        section_view = next(s for s in view.sections if s.id == section.id)
+        # Show-when conditions may name answers on other pages; the script needs them too.
+        other_answers = json.dumps(
+            {
+                qid: value
+                for qid, value in raw_for_form(answers).items()
+                if questionnaire.question(qid).section != section.id
+            },
+            ensure_ascii=False,
         )
         return render_template(
-            "survey/section.html",
+            template,
             view=view,
             section=section_view,
-            form=form,
-            editing=editing,
             neighbours=neighbours,
-            errors={},
             other_answers=other_answers,
+            **values,
         )
+
+    if request.method == "GET":
+        version = response.version if response else 0
+        form = form_class(data={**initial_data(section, answers), "base_version": str(version)})
+        return page("survey/section.html", form=form, editing=editing, errors={})
 
     form = form_class()
     if not form.validate_on_submit():  # only the CSRF token can fail here
         abort(400)
     if not editing:
-        flash(view.not_editable_reason or "編集できません。", "error")
+        flash(why_not or "編集できません。", "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     posted = posted_answers(form, section)
     # A conflict page posts the user's values again with the version their page first
@@ -234,16 +237,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         for name, message in errors.items():
             if name in form:
                 form[name].errors = [message]
-        return render_template(
-            "survey/section.html",
-            view=view,
-            section=section_view,
-            form=form,
-            editing=True,
-            neighbours=neighbours,
-            errors=result.errors,
-            other_answers=other_answers,
-        ), 422
+        return page("survey/section.html", form=form, editing=True, errors=result.errors), 422
     if result.status == "conflict":
         conflicts = [
             {
@@ -263,14 +257,12 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             if k not in ("csrf_token", "base_version", "conflict_version", "conflicts", "action")
             and not k.startswith("resolve-")
         ]
-        return render_template(
+        return page(
             "survey/conflict.html",
-            view=view,
-            section=section_view,
             conflicts=conflicts,
             kept=kept,
             base_version=_int_field("base_version"),
-            conflict_version=response.version,
+            conflict_version=result.version,
             missing_choice=[
                 c["id"]
                 for c in conflicts
