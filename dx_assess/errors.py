@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from dx_assess.models.base import is_busy
 
 
 def _page(title: str, message: str, status: int) -> tuple[str, int]:
@@ -52,6 +55,22 @@ def register(app: Flask) -> None:
             _("ファイルが大きすぎます"),
             _("アップロードできるファイルは10MBまでです。"),
             413,
+        )
+
+    @app.errorhandler(OperationalError)
+    def busy(error: OperationalError) -> tuple[str, int]:
+        from dx_assess.extensions import db
+
+        db.session.rollback()
+        if not is_busy(error):
+            raise error
+        return _page(
+            _("混み合っているため保存できませんでした"),
+            _(
+                "同じ時間にほかの保存が重なりました。入力内容は保存されていません。"
+                "前の画面に戻り、もう一度保存してください。"
+            ),
+            503,
         )
 
     @app.errorhandler(500)

@@ -50,3 +50,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for the database's "try again" errors: SQLite's "database is locked" (two writers
+    at once on the embedded database) and PostgreSQL's serialization failure or deadlock."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    if "database is locked" in str(exc.orig):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in ("40001", "40P01")

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess.access import Action, can, login_required, require_municipality
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
+from dx_assess.models.base import is_busy
 from dx_assess.questionnaire import Questionnaire, Section
 from dx_assess.survey import history as history_service
 from dx_assess.survey.display import display_value
@@ -119,8 +122,10 @@ def _save(
     keep_mine: list[str] | None = None,
     conflict_version: int | None = None,
 ) -> SaveResult:
-    """Save; if another save landed between our read and write, look again once."""
-    for attempt in (1, 2):
+    """Save; if another save landed between our read and write, look again once; if the
+    database was busy with another write (SQLite allows one writer at a time), try again."""
+    stale_tries = busy_tries = 0
+    while True:
         try:
             return save_answers(
                 db.session,
@@ -135,10 +140,17 @@ def _save(
             )
         except StaleWrite:
             db.session.rollback()
-            if attempt == 2:
+            stale_tries += 1
+            if stale_tries == 2:
                 raise
             db.session.refresh(response)
-    raise AssertionError("unreachable")
+        except OperationalError as exc:
+            db.session.rollback()
+            busy_tries += 1
+            if not is_busy(exc) or busy_tries > 3 or not inspect(response).persistent:
+                raise  # shown as a plain "try again" page (errors.py), never half saved
+            time.sleep(0.05 * busy_tries)
+            db.session.refresh(response)
 
 
 @bp.route("/rounds/<int:round_id>/responses/<code>/sections/<section_id>", methods=["GET", "POST"])
