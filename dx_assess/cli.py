@@ -250,8 +250,12 @@ def register_cli(app: Flask) -> None:
 
 def _create_app() -> Flask:
     from dx_assess import create_app
+    from dx_assess.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:  # a setting is missing: say which, without a traceback
+        raise click.UsageError(str(exc)) from None
 
 
 def main() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +91,15 @@ def test_create_app_reads_the_instance_folder(
     assert app.config["DX_ENV"] == "production"
     assert app.config["SECRET_KEY"] == "k" * 48
     assert app.debug is False
+
+
+def test_the_command_line_says_which_setting_is_missing(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DX_ENV")}
+    env["DX_INSTANCE_PATH"] = str(tmp_path)
+    cli = Path(sys.executable).parent / "dx-assess"
+    result = subprocess.run(
+        [str(cli), "users", "list"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
