@@ -13,6 +13,9 @@
   var others = {};
   try { others = JSON.parse(form.getAttribute("data-answers") || "{}"); } catch (e) { others = {}; }
   var dirty = false, timer = null, inFlight = false, again = false, stopped = false;
+  // A save button pressed while an autosave is on its way waits for it, so that the page's
+  // save is based on the version the autosave produced (and is not taken for a conflict).
+  var submitWaiting = false, submitter = null, releasing = false;
   var DELAY = 2500;
 
   function say(text) { if (statusBox) { statusBox.textContent = text; } }
@@ -146,6 +149,11 @@
       .catch(function () { say("自動保存できませんでした。「保存する」で保存してください。"); })
       .then(function () {
         inFlight = false;
+        if (submitWaiting) {
+          submitWaiting = false; again = false; releasing = true;
+          if (submitter && form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+          return;
+        }
         if (again && !stopped) { again = false; schedule(); }
       });
   }
@@ -163,7 +171,17 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  form.addEventListener("submit", function () { dirty = false; if (timer) { clearTimeout(timer); } });
+  form.addEventListener("submit", function (e) {
+    if (timer) { clearTimeout(timer); }
+    if (inFlight && !releasing) {
+      e.preventDefault();
+      submitWaiting = true;
+      submitter = e.submitter || null;
+      say("保存しています…");
+      return;
+    }
+    dirty = false;
+  });
   window.addEventListener("beforeunload", function (e) {
     if (dirty) { e.preventDefault(); e.returnValue = ""; }
   });

@@ -168,8 +168,9 @@ def save_answers(
 
     ``keep_mine`` names conflicts the user has resolved in favour of their own answer on a
     conflict page that showed the response at ``conflict_version``; such a question is saved
-    unless someone changed it again after that page was shown. Changes this user made
-    meanwhile (say, an autosave still in flight) never conflict with this user's own save.
+    unless someone changed it again after that page was shown. Changes made meanwhile under
+    the same login (another tab, a shared office login) are conflicts like any other; the
+    page's script waits for its own autosave in flight before saving, so that one is not.
     """
     if check_editable and (why := editable_reason(response)):
         raise NotEditable(why)
@@ -217,16 +218,13 @@ def save_answers(
             if same(mine, from_json(question, seen_value) if seen_value is not None else None):
                 del changes[qid]  # this user did not touch it: keep the other answer
                 continue
-            others = [c for c in history if not user or c.changed_by_id != user.id]
-            if not others:
-                continue  # only this user changed it meanwhile: the newest save wins
             if (
                 qid in keep_mine
                 and conflict_version is not None
-                and all(c.response_version <= conflict_version for c in others)
+                and all(c.response_version <= conflict_version for c in history)
             ):
                 continue  # resolved on the conflict page, and untouched since
-            last = others[-1]
+            last = history[-1]
             conflicts.append(
                 Conflict(
                     question_id=qid,

@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwright for Python")
 
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 from sqlalchemy import select
 from support import TEST_PASSWORD
 from survey_helpers import open_test_round, sample_value
@@ -215,6 +215,35 @@ def test_part_of_a_section_is_saved_by_autosave_and_by_the_save_button(
     assert response is not None
     assert response.version == 2  # one autosave, one button save
     assert response.status is ResponseStatus.DRAFT
+
+
+def test_the_save_button_waits_for_an_autosave_on_its_way(
+    answering: Answering, yamada: Page
+) -> None:
+    page = yamada
+    held: list[Route] = []  # autosave requests held back until the button was pressed
+    page.route(
+        f"**{answering.section_path('basic')}",
+        lambda route: (
+            held.append(route) if route.request.method == "POST" and not held else route.continue_()
+        ),
+    )
+    page.goto(answering.section_path("basic"))
+    page.get_by_label("住民基本台帳人口").fill("1500")
+    for _ in range(200):  # the autosave goes out after 2.5 s without typing
+        if held:
+            break
+        page.wait_for_timeout(50)  # lets Playwright deliver the held request to the handler
+    assert len(held) == 1  # the autosave is on its way
+    expect(page.locator(".autosave-status")).to_contain_text("保存しています")
+    page.get_by_label("住民基本台帳人口").fill("1600")
+    page.get_by_role("button", name="保存する", exact=True).click()
+    held[0].continue_()  # the autosave arrives only now
+    expect(flash(page)).to_contain_text("保存しました。")  # no conflict with its own autosave
+    assert stored_answers(answering) == {"basic_population": 1600}
+    response = stored_response(answering)
+    assert response is not None
+    assert response.version == 2  # the autosave, then the button's save based on it
 
 
 # --- 2. complete every section and submit ----------------------------------------------------
