@@ -79,7 +79,13 @@ CASES = [
     Case("rounds.rounds", "GET", "/rounds", only("prefecture", "admin")),
     Case("rounds.rounds", "POST", "/rounds", only("prefecture", "admin", ok=422)),
     Case("rounds.round_status", "GET", "/rounds/{round_id}", EVERYONE),
-    Case("rounds.close", "POST", "/rounds/{round_id}/close", only("prefecture", "admin", ok=302)),
+    Case("rounds.close", "POST", "/rounds/{round_id}/close", only("prefecture", "admin", ok=422)),
+    Case(
+        "rounds.schedule",
+        "POST",
+        "/rounds/{round_id}/schedule",
+        only("prefecture", "admin", ok=422),
+    ),
     # a response: its overview, sections, history; answering is for the town's own staff
     *[
         Case("survey.overview", "GET", f"/rounds/{{round_id}}/responses/{{{which}}}", expect)

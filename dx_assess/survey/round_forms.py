@@ -46,6 +46,24 @@ class OpenRoundForm(FlaskForm):
     )
 
 
+class CloseRoundForm(FlaskForm):
+    confirm = BooleanField(
+        _l("締め切ると、まだ提出していない市町村も回答を編集できなくなることを確認しました"),
+        validators=[DataRequired(_l("締め切る前に、確認の欄にチェックを入れてください。"))],
+    )
+
+
+class ScheduleForm(FlaskForm):
+    closes_on = StringField(
+        _l("新しい締切日"),
+        validators=[DataRequired(_l("締切日を入力してください。")), _date],
+        widget=DateInput(),
+        description=_l(
+            "締切を延ばすときや、締め切った調査回を再開するときに使います。今日以降の日付にしてください。"
+        ),
+    )
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(
         _l("差し戻しの理由"),

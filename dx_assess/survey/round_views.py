@@ -21,8 +21,9 @@ from dx_assess.results.service import round_results
 from dx_assess.survey import statistics_import
 from dx_assess.survey.responses import NotEditable, WriteRefused
 from dx_assess.survey.round_forms import (
-    ConfirmForm,
+    CloseRoundForm,
     OpenRoundForm,
+    ScheduleForm,
     StatisticsApplyForm,
     StatisticsUploadForm,
 )
@@ -31,6 +32,7 @@ from dx_assess.survey.rounds import (
     close_round,
     open_round,
     reiwa,
+    reschedule_round,
     round_state,
     today,
 )
@@ -121,12 +123,27 @@ def _status_table(survey_round: SurveyRound) -> tuple[RoundResults, StatusTable]
 @bp.route("/rounds/<int:round_id>")
 @login_required
 def round_status(round_id: int) -> str:
+    return _round_page(_round(round_id))
+
+
+def _round(round_id: int) -> SurveyRound:
     survey_round = db.session.get(SurveyRound, round_id)
     if survey_round is None:
         abort(404)
+    return survey_round
+
+
+def _round_page(
+    survey_round: SurveyRound,
+    close_form: CloseRoundForm | None = None,
+    schedule_form: ScheduleForm | None = None,
+) -> str:
     _results, table = _status_table(survey_round)
     state = round_state(survey_round)
     manager = current_user.role in (Role.PREFECTURE, Role.ADMIN)
+    if schedule_form is None:
+        schedule_form = ScheduleForm(formdata=None)
+        schedule_form.closes_on.data = survey_round.closes_on.isoformat()
     return render_template(
         "survey/round.html",
         round=survey_round,
@@ -134,7 +151,8 @@ def round_status(round_id: int) -> str:
         table=table,
         reminders=reminder_text(table.rows),
         label=reiwa(survey_round.fiscal_year),
-        close_form=ConfirmForm(),
+        close_form=close_form or CloseRoundForm(formdata=None),
+        schedule_form=schedule_form,
         can_manage=manager,
         can_export=manager or current_user.role is Role.ADVISER,
     )
@@ -157,15 +175,41 @@ def round_status_csv(round_id: int) -> WerkzeugResponse:
 
 @bp.route("/rounds/<int:round_id>/close", methods=["POST"])
 @require_role(Role.PREFECTURE, Role.ADMIN)
-def close(round_id: int) -> WerkzeugResponse:
-    survey_round = db.session.get(SurveyRound, round_id)
-    if survey_round is None:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        close_round(db.session, survey_round)
-        db.session.commit()
-        flash(f"{survey_round.title}を締め切りました。以後、回答は編集できません。", "success")
+def close(round_id: int) -> WerkzeugResponse | tuple[str, int]:
+    survey_round = _round(round_id)
+    form = CloseRoundForm()
+    if not form.validate_on_submit():
+        return _round_page(survey_round, close_form=form), 422
+    close_round(db.session, survey_round)
+    db.session.commit()
+    flash(
+        f"{survey_round.title}を締め切りました。以後、回答は編集できません"
+        "（締切日を変更すると再開できます）。",
+        "success",
+    )
     return redirect(url_for("rounds.round_status", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/schedule", methods=["POST"])
+@require_role(Role.PREFECTURE, Role.ADMIN)
+def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
+    survey_round = _round(round_id)
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        try:
+            reschedule_round(db.session, survey_round, form.closes_on.parsed)
+        except RoundError as exc:
+            form.closes_on.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(
+                f"{survey_round.title}の締切を{survey_round.closes_on.isoformat()}にしました。"
+                "この日まで回答を受け付けます。",
+                "success",
+            )
+            return redirect(url_for("rounds.round_status", round_id=round_id))
+    db.session.rollback()
+    return _round_page(survey_round, schedule_form=form), 422
 
 
 @bp.route("/rounds/<int:round_id>/statistics", methods=["GET", "POST"])

@@ -103,6 +103,17 @@ def close_round(session: DbSession, survey_round: SurveyRound) -> None:
         session.flush()
 
 
+def reschedule_round(session: DbSession, survey_round: SurveyRound, closes_on: date) -> None:
+    """Move the closing date (extend a deadline, or reopen a closed round until that day)."""
+    if closes_on < today():
+        raise RoundError("closes_on", "締切日は今日以降の日付にしてください。")
+    if closes_on < survey_round.opens_on:
+        raise RoundError("closes_on", "締切日は回答受付の開始日より後にしてください。")
+    survey_round.closes_on = closes_on
+    survey_round.closed_at = None
+    session.flush()
+
+
 def round_questionnaire(survey_round: SurveyRound) -> Questionnaire:
     """The round's questionnaire as published (parsing is cached by content hash)."""
     return load_published(survey_round.questionnaire_version)
