@@ -6,8 +6,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from dx_assess.main.presenters import jst
-from dx_assess.models import Response, ResponseStatus, SurveyRound
+from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound
 from dx_assess.questionnaire import Questionnaire, Section, visible_question_ids
 from dx_assess.questionnaire.model import (
     AllOf,
@@ -97,6 +100,8 @@ class ResponseView:
     updated_at: str
     submitted_at: str
     sections: list[SectionView]
+    reopen_reason: str | None = None  # why the prefecture sent it back (while reopened)
+    reopened_at: str = ""
 
     @property
     def answered(self) -> int:
@@ -179,6 +184,7 @@ def response_view(
     state = round_state(survey_round)
     why = not_editable_reason(survey_round, response)
     status = response.status if response else None
+    reopened = _last_reopening(response) if status is ResponseStatus.REOPENED else None
     return ResponseView(
         round_id=survey_round.id,
         round_title=survey_round.title,
@@ -200,4 +206,18 @@ def response_view(
             section_view(questionnaire, s, answers, carried, visible)
             for s in questionnaire.sections
         ],
+        reopen_reason=reopened.reason if reopened else None,
+        reopened_at=jst(reopened.at) if reopened else "",
+    )
+
+
+def _last_reopening(response: Response | None) -> ResponseEvent | None:
+    session = object_session(response) if response is not None else None
+    if response is None or session is None:
+        return None
+    return session.scalar(
+        select(ResponseEvent)
+        .where(ResponseEvent.response_id == response.id, ResponseEvent.kind == EventKind.REOPENED)
+        .order_by(ResponseEvent.id.desc())
+        .limit(1)
     )

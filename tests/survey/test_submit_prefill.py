@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from support import Browser
 from survey_fixtures import TOWN, complete_answers, make_round
 
 from dx_assess.extensions import db
@@ -190,3 +191,25 @@ def test_prefill_without_a_previous_response(
 ) -> None:
     with pytest.raises(NotEditable, match="引き継げる前回の回答がありません"):
         prefill(db.session, response, questionnaire, people["yamada"])
+
+
+def test_the_reason_for_sending_back_is_shown_to_the_town(
+    response: Response,
+    questionnaire: Questionnaire,
+    people: dict[str, User],
+    browser: Browser,
+) -> None:
+    fill(response, questionnaire, people["yamada"], complete_answers(questionnaire))
+    assert submit(db.session, response, questionnaire, people["yamada"]) == []
+    reopen(db.session, response, people["pref"], "保有枚数を再確認してください")
+    db.session.commit()
+    browser.login("sato")
+    base = f"/rounds/{response.round_id}/responses/{TOWN}"
+    for page in (base, f"{base}/sections/mnc"):
+        html = browser.get(page).get_data(as_text=True)
+        assert "道庁から差し戻されました" in html
+        assert "保有枚数を再確認してください" in html
+    # once submitted again, the note goes
+    assert submit(db.session, response, questionnaire, people["sato"]) == []
+    db.session.commit()
+    assert "保有枚数を再確認してください" not in browser.get(base).get_data(as_text=True)
