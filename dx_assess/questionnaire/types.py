@@ -90,6 +90,10 @@ def _multiple(q: Question, raw: object) -> AnswerValue:
     return tuple(c.value for c in q.choices if c.value in picked)
 
 
+#: The largest number any answer may be (a trillion): far above any real answer, and far
+#: below 2**53, up to which every integer is exact as a float (and in JSON).
+LARGEST = 10**12
+
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -112,9 +116,11 @@ def _to_number(q: Question, raw: object) -> float:
         raise AnswerError(q.id, "数値で答えてください。")
     unit = q.unit or ""
     if q.min is not None and value < q.min:
-        raise AnswerError(q.id, f"{_fmt(q.min)}{unit} 以上の値を入力してください。")
+        raise AnswerError(q.id, f"{_fmt(q.min)}{unit}以上の値を入力してください。")
     if q.max is not None and value > q.max:
-        raise AnswerError(q.id, f"{_fmt(q.max)}{unit} 以下の値を入力してください。")
+        raise AnswerError(q.id, f"{_fmt(q.max)}{unit}以下の値を入力してください。")
+    if abs(value) > LARGEST:  # no answer is this large; and beyond it floats lose digits
+        raise AnswerError(q.id, f"値が大きすぎます。{LARGEST:,}以下の値を入力してください。")
     return value
 
 

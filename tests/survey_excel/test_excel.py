@@ -746,9 +746,9 @@ def test_broken_changed_header_row(q2025: Questionnaire) -> None:
 @pytest.mark.parametrize(
     ("key", "typed", "message"),
     [
-        ("onl_childcare_count", 30, "26手続 以下の値を入力してください（入力: 30）。"),
-        ("basic_population", 0, "1人 以上の値を入力してください（入力: 0）。"),
-        ("onl_usage_rate", "120%", "100% 以下の値を入力してください（入力: 120%）。"),
+        ("onl_childcare_count", 30, "26手続以下の値を入力してください（入力: 30）。"),
+        ("basic_population", 0, "1人以上の値を入力してください（入力: 0）。"),
+        ("onl_usage_rate", "120%", "100%以下の値を入力してください（入力: 120%）。"),
         ("basic_population", "たくさん", "数値で答えてください（入力: たくさん）。"),
         ("basic_population", 12.5, "整数で答えてください（入力: 12.5）。"),
         ("basic_it_staff", True, "数値で答えてください（入力: はい）。"),
