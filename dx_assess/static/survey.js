@@ -17,6 +17,8 @@
   // save is based on the version the autosave produced (and is not taken for a conflict).
   var submitWaiting = false, submitter = null, releasing = false;
   var DELAY = 2500;
+  // Status messages in the page's language (data-msg-* on the form), Japanese by default.
+  function text(key, fallback) { return form.getAttribute("data-msg-" + key) || fallback; }
 
   function say(text) { if (statusBox) { statusBox.textContent = text; } }
 
@@ -116,7 +118,7 @@
     if (stopped) { return; }
     if (inFlight) { again = true; return; }
     inFlight = true;
-    say("保存しています…");
+    say(text("saving", "保存しています…"));
     var body = new FormData(form);
     fetch(form.getAttribute("data-autosave"), {
       method: "POST", body: body, credentials: "same-origin",
@@ -129,7 +131,7 @@
           baseVersion.value = data.version;
           dirty = again;
           var now = new Date();
-          say("自動保存しました（" + now.getHours() + ":" + String(now.getMinutes()).padStart(2, "0") + "）");
+          say(text("saved", "自動保存しました（%s）").replace("%s", now.getHours() + ":" + String(now.getMinutes()).padStart(2, "0")));
         } else if (data.status === "invalid") {
           Object.keys(data.errors).forEach(function (name) {
             var box = document.getElementById("question-" + name.substring(2));
@@ -140,13 +142,13 @@
               box.insertBefore(p, box.children[1] || null);
             }
           });
-          say("入力内容に確認が必要な箇所があるため、自動保存していません。");
+          say(text("invalid", "入力内容に確認が必要な箇所があるため、自動保存していません。"));
         } else if (data.status === "conflict") {
           stopped = true;
-          say("ほかの方が同じ回答を更新しました。自動保存を止めました。「保存する」を押すと、どちらを残すか選べます（入力した内容は消えません）。");
+          say(text("conflict", "ほかの方が同じ回答を更新しました。自動保存を止めました。「保存する」を押すと、どちらを残すか選べます（入力した内容は消えません）。"));
         }
       })
-      .catch(function () { say("自動保存できませんでした。「保存する」で保存してください。"); })
+      .catch(function () { say(text("failed", "自動保存できませんでした。「保存する」で保存してください。")); })
       .then(function () {
         inFlight = false;
         if (submitWaiting) {
@@ -166,7 +168,7 @@
   function changed() {
     dirty = true;
     refreshVisibility();
-    if (!stopped) { say("未保存の変更があります"); schedule(); }
+    if (!stopped) { say(text("unsaved", "未保存の変更があります")); schedule(); }
   }
 
   form.addEventListener("input", changed);
@@ -177,7 +179,7 @@
       e.preventDefault();
       submitWaiting = true;
       submitter = e.submitter || null;
-      say("保存しています…");
+      say(text("saving", "保存しています…"));
       return;
     }
     dirty = false;
