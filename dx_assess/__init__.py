@@ -34,6 +34,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(build_config(Path(app.instance_path), instance_values, environment(), config))
     _init_extensions(app)
     _register_blueprints(app)
+    from dx_assess.labels import label
+
+    app.jinja_env.filters["label"] = label
 
     from dx_assess.cli import register_cli
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 from support import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,3 +73,25 @@ def test_language_switch_refuses_unknown_languages_and_foreign_redirects(browser
         "/language", {"lang": "en", "next": "//evil.example/"}, form_page="/login"
     )
     assert response.headers["Location"] == "/"
+
+
+def test_statuses_made_by_pure_code_are_translated(
+    browser: Browser, registry: None, make_user: Callable[..., object]
+) -> None:
+    from survey_helpers import open_test_round
+
+    from dx_assess.extensions import db
+    from dx_assess.models import Municipality
+
+    town = db.session.scalar(select(Municipality).where(Municipality.code == "014630"))
+    assert town is not None
+    town.supported = True
+    db.session.commit()
+    open_test_round(2025, "2025.1")
+    make_user("municipal", "014630", login="muni")
+    browser.login("muni")
+    assert "未着手" in browser.get("/").get_data(as_text=True)
+    browser.post("/language", {"lang": "en", "next": "/"}, form_page="/")
+    html = browser.get("/").get_data(as_text=True)
+    assert "Not started" in html
+    assert "未着手" not in html
