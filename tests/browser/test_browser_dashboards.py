@@ -112,7 +112,7 @@ def test_round_status(demo_round: int, new_context: NewContext, screenshots: Pat
     assert rows.count() > 0
     for text in rows.locator("td:first-child").all_inner_texts():
         assert text == "上川"
-    reminders = page.get_by_label("まだ提出していない市町村", exact=False).input_value()
+    reminders = page.locator("#reminder-list").input_value()
     assert all(line.startswith("上川") for line in reminders.splitlines())
 
 
