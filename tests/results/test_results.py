@@ -213,3 +213,17 @@ def test_rank_stability_page_lists_every_scenario_with_pillar_titles(
         assert f"「{pillar.title}」の重みを20%減らした場合" in html
     # with strictly ordered yes/no answers every scenario keeps the ranking: rho = 1
     assert html.count(">1.000<") == 1 + 2 * len(q.pillars)
+
+
+def test_peer_group_names_follow_the_page_language(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+    prefecture: Browser,
+) -> None:
+    survey_round, _q, _given = scored_round
+    path = page(survey_round, TOWNS[0])
+    assert "同じ人口規模" in prefecture.get(path).get_data(as_text=True)
+    prefecture.post("/language", {"lang": "en", "next": "/"}, form_page="/")
+    html = prefecture.get(path).get_data(as_text=True)
+    assert "Same population size" in html
+    assert "under 5,000" in html  # 占冠村 and its neighbours are small towns
+    assert "同じ人口規模" not in html
