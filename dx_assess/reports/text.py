@@ -10,22 +10,17 @@ characters (「事業者と スケジュール」), which would otherwise print 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from dx_assess.questionnaire.reader import unfold
 from dx_assess.reports.assets import font_paths
 
 GETA = "〓"
 #: Characters the font lacks that have a close equivalent in it.
 EQUIVALENTS = {"≒": "≈", "✔": "○", "✓": "○", "✕": "×", "✖": "×", "\u00ad": ""}
 _KEEP = {"\n", "\t"}
-
-_JAPANESE = (
-    r"[\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
-)
-_FOLD_GAP = re.compile(rf"(?<={_JAPANESE})[ \t]+(?={_JAPANESE})")
 
 
 @cache
@@ -71,8 +66,9 @@ def missing(text: str) -> set[str]:
 
 
 def join_lines(text: str) -> str:
-    """Remove the spaces between two Japanese characters (line breaks are kept)."""
-    return _FOLD_GAP.sub("", text)
+    """Remove the spaces between two Japanese characters (line breaks are kept); the same rule
+    the questionnaire loader applies (:func:`dx_assess.questionnaire.reader.unfold`)."""
+    return unfold(text)
 
 
 def printable_tree(value: Any) -> Any:

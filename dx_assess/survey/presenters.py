@@ -21,16 +21,17 @@ from dx_assess.questionnaire.model import (
     PillarScoreTest,
     QuestionTest,
 )
+from dx_assess.results.model import NOT_STARTED
+from dx_assess.results.model import STATUS_LABELS as RESULT_STATUS_LABELS
 from dx_assess.survey.display import display_value
 from dx_assess.survey.forms import COMPUTED_TYPES, FIELD_PREFIX
 from dx_assess.survey.responses import editable_reason
 from dx_assess.survey.rounds import reiwa, round_state
 
-STATUS_LABELS = {
-    None: "未着手",
-    ResponseStatus.DRAFT: "回答中",
-    ResponseStatus.SUBMITTED: "提出済み",
-    ResponseStatus.REOPENED: "差し戻し（再回答中）",
+#: The same words as the dashboards use (results.model), keyed by the stored status.
+STATUS_LABELS: dict[ResponseStatus | None, str] = {
+    None: RESULT_STATUS_LABELS[NOT_STARTED],
+    **{s: RESULT_STATUS_LABELS[s.value] for s in ResponseStatus},
 }
 
 
