@@ -1,5 +1,5 @@
-"""WSGI entry point: ``gunicorn wsgi:app``."""
+"""WSGI entry point in a checkout: ``gunicorn wsgi:app`` (installed: ``dx_assess.wsgi:app``)."""
 
-from dx_assess import create_app
+from dx_assess.wsgi import app
 
-app = create_app()
+__all__ = ["app"]

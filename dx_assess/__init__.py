@@ -21,19 +21,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     from flask import Flask
 
-    from dx_assess.config import build_config, environment
+    from dx_assess.config import build_config, environment, log_start_warnings, read_instance_file
 
     instance_path = os.environ.get("DX_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    instance_values: dict[str, Any] = {}
     instance_file = Path(app.instance_path) / "config.py"
-    if instance_file.exists():
-        scratch = Flask(__name__, instance_path=app.instance_path, instance_relative_config=True)
-        scratch.config.from_pyfile("config.py")
-        instance_values = {k: v for k, v in scratch.config.items() if k.isupper()}
+    instance_values = read_instance_file(instance_file) if instance_file.exists() else {}
     app.config.update(build_config(Path(app.instance_path), instance_values, environment(), config))
+    from dx_assess import observability
+
+    observability.init_app(app)
+    log_start_warnings(app.config)
     _init_extensions(app)
     _register_blueprints(app)
+    from dx_assess import health
+
+    health.init_app(app)
     from dx_assess.labels import label
 
     app.jinja_env.filters["label"] = label
@@ -51,7 +54,9 @@ def _init_extensions(app: Flask) -> None:
     from dx_assess.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    from dx_assess.shipped import content_dir
+
+    migrate.init_app(app, db, directory=str(content_dir("migrations")))
     csrf.init_app(app)
     login_manager.init_app(app)
     auth.configure_login(login_manager)

@@ -246,6 +246,10 @@ def register_cli(app: Flask) -> None:
     from dx_assess.reports.cli import reports_cli
 
     app.cli.add_command(reports_cli)
+    from dx_assess.config_cli import config_cli, doctor
+
+    app.cli.add_command(config_cli)
+    app.cli.add_command(doctor)
 
 
 def _create_app() -> Flask:
@@ -260,5 +264,8 @@ def _create_app() -> Flask:
 
 def main() -> None:
     """The ``dx-assess`` command."""
+    from dx_assess import health
+
+    health.LOG_AT_START = False  # `doctor` and the report commands print them in Japanese
     cli = FlaskGroup(create_app=_create_app, help="dx_assess の管理コマンド")
     cli.main(prog_name="dx-assess")

@@ -1,13 +1,24 @@
 """Settings: built-in defaults < instance/config.py < environment < explicit mapping.
 
 The environment is chosen by ``DX_ENV`` (``production`` unless told otherwise).
-Production refuses to start without a ``SECRET_KEY`` and never runs in debug mode.
+
+* The instance file contributes only the upper-case names it defines itself
+  (``read_instance_file``), never Flask's defaults, so one unrelated line cannot reset the
+  production cookie flags or the upload limit.
+* In production the result is checked against the baseline (``production_problems``): a
+  weaker cookie, no upload limit, debug or testing on, a short or missing ``SECRET_KEY`` or
+  CSRF off is refused with a Japanese message (``ConfigError``; the command line exits 2).
+  ``DX_ALLOW_PLAIN_HTTP=1`` is the one documented exception: a deployment behind plain HTTP on
+  a trusted network may send the cookies without ``Secure``; it is logged at every start.
+* Every value remembers where it came from (``DX_CONFIG_SOURCES``) for ``dx-assess config show``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import types
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +35,26 @@ _ENV_SETTINGS = (
     "DX_REPORTS_DIR",
     "DX_REPORT_WORKERS",
     "DX_REPORT_TEMPLATES_DIR",
+    "DX_ALLOW_PLAIN_HTTP",
+    "DX_METRICS_TOKEN",
 )
+
+#: Where a value came from, as ``config show`` prints it.
+SOURCE_DEFAULT = "既定値"
+SOURCE_INSTANCE = "instance/config.py"
+SOURCE_ENVIRONMENT = "環境変数"
+SOURCE_ARGUMENT = "create_app の引数"
+SOURCE_DERIVED = "自動設定"
+
+#: The production baseline: nothing may be weaker than this.
+MIN_SECRET_KEY_LENGTH = 32
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+PLAIN_HTTP_WARNING = (
+    "DX_ALLOW_PLAIN_HTTP が有効です。セッションCookieを Secure なしで送ります"
+    "（HTTPS のない信頼できるネットワーク内に限って使ってください）。"
+)
+
+log = logging.getLogger("dx_assess.config")
 
 
 class ConfigError(RuntimeError):
@@ -57,22 +87,50 @@ def _development_secret(instance_path: Path) -> str:
     return key
 
 
+def read_instance_file(path: Path) -> dict[str, Any]:
+    """The settings ``path`` defines itself: its upper-case names (``_PRIVATE`` and imported
+    modules left out). Nothing else: no Flask default can come along with them."""
+    module = types.ModuleType("dx_assess_instance_config")
+    module.__file__ = str(path)
+    code = compile(path.read_bytes(), str(path), "exec")
+    exec(code, module.__dict__)  # noqa: S102  # the operator's own settings file, like Flask's
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if name.isupper() and not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+
+
 def build_config(
     instance_path: Path,
     instance_values: Mapping[str, Any],
     environ: Mapping[str, str],
     overrides: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
-    """Compute the final settings; raise ConfigError when they are unsafe."""
-    merged: dict[str, Any] = dict(instance_values)
+    """Compute the final settings; raise ConfigError when they are unsafe.
+
+    ``config["DX_CONFIG_SOURCES"]`` says where each setting came from."""
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, value in instance_values.items():
+        merged[name] = value
+        sources[name] = SOURCE_INSTANCE
     for name in (*_ENV_SETTINGS, "DX_ENV"):
         if name in environ and environ[name] != "":
             merged[name] = environ[name]
-    merged.update(overrides or {})
+            sources[name] = f"{SOURCE_ENVIRONMENT} {name}"
+    for name, value in (overrides or {}).items():
+        merged[name] = value
+        sources[name] = SOURCE_ARGUMENT
 
     env = str(merged.get("DX_ENV", "production"))
     if env not in ENVIRONMENTS:
-        raise ConfigError(f"DX_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+        raise ConfigError(
+            f"DX_ENV は {', '.join(ENVIRONMENTS)} のいずれかにしてください（今は {env!r}）。"
+            f" DX_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}"
+        )
+    plain_http = _as_bool(merged.get("DX_ALLOW_PLAIN_HTTP", False))
+    secure_cookies = env == "production" and not plain_http
 
     config: dict[str, Any] = {
         "DX_ENV": env,
@@ -80,42 +138,113 @@ def build_config(
         "TESTING": env == "testing",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "DX_DEFAULT_LOCALE": "ja",
         "DX_LOCALES": ("ja", "en"),
+        "DX_ALLOW_PLAIN_HTTP": plain_http,
+        "DX_METRICS_TOKEN": "",
     }
-    config.update({k: v for k, v in merged.items() if k not in {"DEBUG"}})
+    for name in config:
+        sources.setdefault(name, SOURCE_DEFAULT)
+    if env == "production":
+        # Refused below instead of silently dropped: the operator must know.
+        config.update(merged)
+    else:
+        config.update({k: v for k, v in merged.items() if k != "DEBUG"})
+        sources["DEBUG"] = SOURCE_DEFAULT
     config["DX_ENV"] = env
-    config["TESTING"] = env == "testing" or _as_bool(merged.get("TESTING", False))
-    config["SESSION_COOKIE_SECURE"] = _as_bool(config["SESSION_COOKIE_SECURE"])
+    config["DX_ALLOW_PLAIN_HTTP"] = plain_http
+    config["TESTING"] = env == "testing" or _as_bool(config.get("TESTING", False))
+    config["DEBUG"] = _as_bool(config.get("DEBUG", False))
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        config[name] = _as_bool(config[name])
 
     secret = merged.get("SECRET_KEY")
     if not secret:
         if env == "production":
             raise ConfigError(
-                "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
-                "(for example: python -c 'import secrets; print(secrets.token_hex(32))') "
-                "or put SECRET_KEY in instance/config.py."
+                "SECRET_KEY が設定されていません（SECRET_KEY is not set）。環境変数 SECRET_KEY に"
+                "32文字以上のランダムな値を設定してください（例: python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))'）。instance/config.py に書くこともできます。"
             )
         secret = _development_secret(instance_path) if env == "development" else "testing-only"
-    if env == "production" and len(str(secret)) < 32:
-        raise ConfigError("SECRET_KEY is too short for production: use at least 32 characters.")
+        sources["SECRET_KEY"] = SOURCE_DERIVED
     config["SECRET_KEY"] = secret
 
     url = merged.get("DATABASE_URL") or merged.get("SQLALCHEMY_DATABASE_URI")
+    url_source = sources.get("DATABASE_URL") or sources.get("SQLALCHEMY_DATABASE_URI")
     if not url:
         url = "sqlite:///" + str(instance_path / "dx_assess.sqlite3")
+        url_source = SOURCE_DEFAULT
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(url))
+    sources["SQLALCHEMY_DATABASE_URI"] = url_source or SOURCE_DEFAULT
     config.pop("DATABASE_URL", None)
+    sources.pop("DATABASE_URL", None)
+
+    if env == "production":
+        problems = production_problems(config)
+        if problems:
+            raise ConfigError(
+                "本番環境（DX_ENV=production）の安全な設定より弱いため、起動しません。\n"
+                + "\n".join(f"- {p}" for p in problems)
+            )
+    config["DX_CONFIG_SOURCES"] = sources
     return config
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """How ``config`` is weaker than the production baseline (in Japanese; empty when fine)."""
+    problems: list[str] = []
+    plain_http = bool(config.get("DX_ALLOW_PLAIN_HTTP"))
+    for prefix, what in (
+        ("SESSION_COOKIE", "セッションCookie"),
+        ("REMEMBER_COOKIE", "ログイン保持Cookie"),
+    ):
+        if config.get(f"{prefix}_SECURE") is not True and not plain_http:
+            problems.append(
+                f"{prefix}_SECURE が有効ではありません: {what}が HTTP でも送られます"
+                "（HTTPS のない信頼できるネットワークで使う場合だけ"
+                " DX_ALLOW_PLAIN_HTTP=1 を設定します）。"
+            )
+        if config.get(f"{prefix}_HTTPONLY") is not True:
+            problems.append(
+                f"{prefix}_HTTPONLY が有効ではありません: {what}をスクリプトから読めてしまいます。"
+            )
+        if str(config.get(f"{prefix}_SAMESITE")) not in ("Lax", "Strict"):
+            problems.append(f"{prefix}_SAMESITE は Lax または Strict にしてください。")
+    limit = config.get("MAX_CONTENT_LENGTH")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_UPLOAD_BYTES:
+        problems.append(
+            f"MAX_CONTENT_LENGTH（アップロードの上限）は 1〜{MAX_UPLOAD_BYTES} バイト"
+            f"（10MB）にしてください（今は {limit!r}）。"
+        )
+    if _as_bool(config.get("DEBUG", False)):
+        problems.append("DEBUG が有効です: 本番環境ではデバッグモードを使えません。")
+    if _as_bool(config.get("TESTING", False)):
+        problems.append("TESTING が有効です: 本番環境ではテストモードを使えません。")
+    if config.get("WTF_CSRF_ENABLED") is not True:
+        problems.append("WTF_CSRF_ENABLED が無効です: 送信の CSRF 検査は外せません。")
+    if len(str(config.get("SECRET_KEY") or "")) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY が短すぎます（too short）: {MIN_SECRET_KEY_LENGTH}文字以上にしてください。"
+        )
+    return problems
+
+
+def log_start_warnings(config: Mapping[str, Any]) -> None:
+    """What an operator must hear at every start."""
+    if config.get("DX_ENV") == "production" and config.get("DX_ALLOW_PLAIN_HTTP"):
+        log.warning(PLAIN_HTTP_WARNING)
 
 
 def environment() -> Mapping[str, str]:

@@ -25,8 +25,9 @@ from dx_assess.questionnaire import (
     discover,
     read_questionnaire,
 )
+from dx_assess.shipped import content_dir
 
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "questionnaires"
+DEFAULT_ROOT = content_dir("questionnaires")
 
 
 class PublishError(ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -15,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from dx_assess.access import login_required, visible_municipalities
@@ -161,10 +162,9 @@ def set_language() -> Response:
 
 
 @bp.route("/healthz")
-def healthz() -> tuple[dict[str, str], int]:
-    """For load balancers: the app answers and the database is reachable."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:
-        return {"status": "database unavailable"}, 503
-    return {"status": "ok"}, 200
+def healthz() -> tuple[dict[str, Any], int]:
+    """For load balancers and operators: every check of ``dx_assess.health`` as JSON; 503 when
+    a critical one (the database) fails, ``degraded`` when another one does."""
+    from dx_assess import health
+
+    return health.summary(health.run_checks(current_app))

@@ -2,25 +2,21 @@
 
 The templates and stylesheets live in ``reports/`` at the top of the repository (content that
 can be edited without touching Python). A checkout or an editable install reads them there; a
-wheel installs a copy under ``<prefix>/share/dx_assess/reports`` (pyproject's data-files), and
-``DX_REPORT_TEMPLATES_DIR`` overrides both. The font lives in the package
+wheel carries a copy inside the package (``dx_assess.shipped``), and ``DX_REPORT_TEMPLATES_DIR``
+overrides both. The font lives in the package
 (``dx_assess/data/fonts``), so it is always installed with the code.
 """
 
 from __future__ import annotations
 
 import hashlib
-import site
-import sysconfig
 from functools import cache
 from pathlib import Path
 
+from dx_assess.shipped import content_dir
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-REPO_TEMPLATES = PACKAGE_DIR.parent / "reports"
-#: Where a wheel's data files go: the environment's data path (a venv), or the user base
-#: (``pip install --user``).
-INSTALLED_TEMPLATES = Path(sysconfig.get_path("data")) / "share" / "dx_assess" / "reports"
-USER_TEMPLATES = Path(site.getuserbase()) / "share" / "dx_assess" / "reports"
+REPO_TEMPLATES = content_dir("reports")
 FONT_DIR = PACKAGE_DIR / "data" / "fonts"
 FONT_FAMILY = "Noto Sans CJK JP DX"
 FONT_FILES = {400: "NotoSansCJKjpDX-Regular.otf", 700: "NotoSansCJKjpDX-Bold.otf"}
@@ -34,9 +30,7 @@ class TemplatesNotFound(RuntimeError):
 
 def templates_dir(configured: str | Path | None = None) -> Path:
     """The folder with the report templates (see the module docstring for the order)."""
-    candidates = (
-        [Path(configured)] if configured else [REPO_TEMPLATES, INSTALLED_TEMPLATES, USER_TEMPLATES]
-    )
+    candidates = [Path(configured)] if configured else [REPO_TEMPLATES]
     for candidate in candidates:
         if (candidate / "municipality.html").is_file():
             return candidate.resolve()

@@ -167,6 +167,9 @@ class Renderer:
     """Renders report templates to PDF. Build once per process, reuse for every report."""
 
     def __init__(self, template_root: Path | None = None) -> None:
+        from dx_assess.health import require_pdf_engine
+
+        require_pdf_engine()  # without Pango, say so (503 page, CLI line) instead of an OSError
         with _bundled_fonts_only():
             import weasyprint
             from weasyprint.text.fonts import FontConfiguration
@@ -217,7 +220,11 @@ class Renderer:
         """The PDF of a report (``kind``: municipality or regional) from its plain context
         (the charts are drawn from it unless given)."""
         with self._render_lock:
-            return self._render(kind, context, chart_uris)
+            result = self._render(kind, context, chart_uris)
+        from dx_assess.observability import record_render
+
+        record_render(kind, result.seconds)
+        return result
 
     def _render(
         self, kind: str, context: Mapping[str, Any], chart_uris: Mapping[str, Any] | None

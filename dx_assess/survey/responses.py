@@ -30,6 +30,7 @@ from dx_assess.models import (
     User,
 )
 from dx_assess.models.base import DbSession, utcnow
+from dx_assess.observability import counted_save
 from dx_assess.questionnaire import (
     AnswerError,
     AnswerIssue,
@@ -148,6 +149,7 @@ def bump_version(session: DbSession, response: Response, user: User | None) -> i
     return new_version
 
 
+@counted_save
 def save_answers(
     session: DbSession,
     response: Response,
