@@ -129,7 +129,7 @@ def _user_id() -> str | None:
     user = g.get("_login_user")  # Flask-Login's loaded user; never loads one just to log
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return str(user.get_id())
+    return str(getattr(user, "id", None) or user.get_id())
 
 
 def metrics_allowed(app: Flask) -> bool:
@@ -171,6 +171,7 @@ def init_app(app: Flask) -> None:
         request_log.info(
             "request",
             extra={
+                "request_id": g.request_id,
                 "user_id": _user_id(),
                 "method": request.method,
                 "path": request.path,

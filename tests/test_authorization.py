@@ -75,6 +75,8 @@ CASES = [
     Case("auth.login", "POST", "/login", {**{r: 302 for r in ROLES}, "anonymous": 200}),
     Case("main.set_language", "POST", "/language", {r: 400 for r in ROLES}),
     Case("main.healthz", "GET", "/healthz", {r: 200 for r in ROLES}),
+    # the test client calls from 127.0.0.1, not through a proxy (see test_observability)
+    Case("metrics", "GET", "/metrics", {r: 200 for r in ROLES}),
     # rounds
     Case("rounds.rounds", "GET", "/rounds", only("prefecture", "admin")),
     Case("rounds.rounds", "POST", "/rounds", only("prefecture", "admin", ok=422)),
