@@ -5,6 +5,8 @@
   status 2 (without this, every worker would fail and gunicorn would keep restarting them).
 * With ``PROMETHEUS_MULTIPROC_DIR`` set, a dead worker's metric files are released.
 * Access logging stays off: dx_assess writes one JSON line per request itself.
+* A worker may take up to two minutes for one request: a PDF report is rendered while the user
+  waits (a few seconds; longer on a busy machine). nginx waits as long (``proxy_read_timeout``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dx_assess.observability import child_exit as _metrics_child_exit
 
 accesslog = None
 errorlog = "-"
+timeout = 120
+graceful_timeout = 30
 
 
 def on_starting(_server: Any) -> None:

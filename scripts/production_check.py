@@ -136,11 +136,15 @@ class Client:
         check(status == 302 and "/login" not in headers.get("location", ""), (status, headers))
 
 
+def print_tail(log: Path, lines: int = 60) -> None:
+    print("\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]))
+
+
 def wait_for_health(port: int, process: subprocess.Popen[bytes], log: Path) -> dict[str, object]:
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + 900  # a loaded machine installs slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            print(log.read_text(encoding="utf-8", errors="replace"))
+            print_tail(log)
             raise SystemExit(f"the steps stopped with exit status {process.returncode}")
         try:
             status, _headers, body = Client(port).get("/healthz")
@@ -150,7 +154,7 @@ def wait_for_health(port: int, process: subprocess.Popen[bytes], log: Path) -> d
         if status != 200:
             raise SystemExit(f"/healthz answered {status}: {body.decode()}")
         return dict(json.loads(body))
-    print(log.read_text(encoding="utf-8", errors="replace"))
+    print_tail(log)
     raise SystemExit("the service did not answer /healthz in time")
 
 
@@ -264,6 +268,12 @@ def main() -> None:
         password = re.search(r"パスワード: (\S+)", output)
         check(password, "users create printed no password")
 
+        admin = Client(port)
+        admin.login("admin", password.group(1))  # the account README's steps created
+        status, _headers, _page = admin.get("/admin/users")
+        check(status == 200, f"the administrator's page answered {status}")
+
+        # Demo data for a report (demo setup also resets the demo accounts' passwords).
         demo_env = {
             **env,
             "DX_ENV": "development",
@@ -279,7 +289,7 @@ def main() -> None:
         )
         round_id = psql("SELECT id FROM survey_round ORDER BY fiscal_year LIMIT 1", database)
         admin = Client(port)
-        admin.login("admin", password.group(1))
+        admin.login("prefecture", "demo-pref-2026")
         status, headers, pdf = admin.get(f"/rounds/{round_id}/reports/{TOWN}.pdf")
         check(status == 200 and pdf.startswith(b"%PDF-"), (status, pdf[:200]))
         check(
@@ -338,7 +348,7 @@ def main() -> None:
         processes.append(second)
         wait_for_health(port2, second, log2)
         admin2 = Client(port2)
-        admin2.login("admin", password.group(1))
+        admin2.login("prefecture", "demo-pref-2026")
         for page in pages:
             status, _headers, body = admin2.get(page)
             check(status == before[page][0] == 200, (page, status, before[page][0]))

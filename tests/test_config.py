@@ -253,3 +253,18 @@ def test_config_show_names_the_source_of_each_value_and_masks_secrets(tmp_path: 
     assert "（48文字）" in lines["SECRET_KEY"]
     assert SECRET not in result.stdout
     assert "hunter2" not in result.stdout
+
+
+def test_gunicorn_stops_before_any_worker_on_a_weak_production_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dx_assess import gunicorn_conf
+
+    (tmp_path / "config.py").write_text("MAX_CONTENT_LENGTH = None\n", encoding="utf-8")
+    monkeypatch.setenv("DX_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", SECRET)
+    monkeypatch.delenv("DX_ENV", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        gunicorn_conf.on_starting(None)
+    assert stopped.value.code == 2
+    assert "MAX_CONTENT_LENGTH（アップロードの上限）" in capsys.readouterr().err
