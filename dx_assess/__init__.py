@@ -21,10 +21,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     from flask import Flask
 
+    from dx_assess import security
     from dx_assess.config import build_config, environment
 
     instance_path = os.environ.get("DX_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = security.DxFlask(__name__, instance_path=instance_path, instance_relative_config=True)
     instance_values: dict[str, Any] = {}
     instance_file = Path(app.instance_path) / "config.py"
     if instance_file.exists():
@@ -32,8 +33,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         scratch.config.from_pyfile("config.py")
         instance_values = {k: v for k, v in scratch.config.items() if k.isupper()}
     app.config.update(build_config(Path(app.instance_path), instance_values, environment(), config))
+    security.refuse_debug_in_production(app)
+    security.protect_sqlite_file(app)
     _init_extensions(app)
+    security.init_app(app)
     _register_blueprints(app)
+    from dx_assess.auth import throttle
+
+    throttle.init_app(app)
     from dx_assess.labels import label
 
     app.jinja_env.filters["label"] = label
@@ -57,6 +64,9 @@ def _init_extensions(app: Flask) -> None:
     auth.configure_login(login_manager)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    from dx_assess import access
+
+    access.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

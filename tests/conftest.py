@@ -114,4 +114,7 @@ def assign(db_session: object) -> Callable[[object, list[str]], None]:
 
 @pytest.fixture
 def browser(app: Flask, db_session: object) -> Browser:
+    from dx_assess.auth.throttle import limiter_of
+
+    limiter_of(app).reset()  # log-in limits stay on; each test starts with no failures counted
     return Browser(app)
