@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from support import TEST_PASSWORD, Browser
+from support import Browser
 
 from dx_assess.extensions import db
 from dx_assess.models import SecurityEvent, SecurityEventKind, User
@@ -253,5 +253,4 @@ def test_the_security_log_cannot_be_edited(make_user: Callable[..., object]) -> 
     make_user("admin", login="root")
     with pytest.raises(DatabaseError):
         db.session.execute(text("UPDATE security_event SET detail = 'forged'"))
-        db.session.flush()
     db.session.rollback()
