@@ -150,6 +150,34 @@ def test_instances_share_the_counters_in_redis(
     assert second.login("pref").status_code == 429
 
 
+def test_unreachable_redis_still_limits_in_the_process(
+    app: Flask, database_url: str, db_session: object, make_user: Callable[..., object]
+) -> None:
+    """Redis down: log-ins keep working and keep being limited (each process on its own)."""
+    from dx_assess import create_app
+
+    make_user("prefecture", login="pref")
+    instance = create_app(
+        {
+            "DX_ENV": "testing",
+            "DATABASE_URL": database_url,
+            "DX_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "DX_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:1/0",  # nothing listens there
+            "DX_LOGIN_LIMIT_PER_ACCOUNT": "2 per 15 minutes",
+        }
+    )
+    try:
+        browser = Browser(instance)
+        assert browser.login("pref").status_code == 302
+        browser.post("/logout", form_page="/")
+        assert browser.login("pref", "wrong-password-1").status_code == 401
+        assert browser.login("pref", "wrong-password-2").status_code == 401
+        assert browser.login("pref").status_code == 429
+    finally:
+        with instance.app_context():
+            db.engine.dispose()
+
+
 # ---------------------------------------------------------------------------- log-out
 
 
