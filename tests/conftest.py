@@ -50,8 +50,12 @@ def app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[object]:
-    """An app context whose database is emptied after the test."""
+    """An app context whose database is emptied after the test (and no failed log-in counted:
+    the log-in limits stay on, each test starts afresh)."""
+    from dx_assess.auth.throttle import limiter_of
     from dx_assess.extensions import db
+
+    limiter_of(app).reset()
 
     with app.app_context():
         yield db.session
@@ -114,7 +118,4 @@ def assign(db_session: object) -> Callable[[object, list[str]], None]:
 
 @pytest.fixture
 def browser(app: Flask, db_session: object) -> Browser:
-    from dx_assess.auth.throttle import limiter_of
-
-    limiter_of(app).reset()  # log-in limits stay on; each test starts with no failures counted
     return Browser(app)
