@@ -19,12 +19,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Settings come from built-in defaults, then ``instance/config.py``, then environment
     variables (SECRET_KEY, DATABASE_URL, DX_ENV, …), then ``config``.
     """
-    from flask import Flask
-
+    from dx_assess import security
     from dx_assess.config import build_config, environment, log_start_warnings, read_instance_file
 
     instance_path = os.environ.get("DX_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = security.DxFlask(__name__, instance_path=instance_path, instance_relative_config=True)
     instance_file = Path(app.instance_path) / "config.py"
     instance_values = read_instance_file(instance_file) if instance_file.exists() else {}
     app.config.update(build_config(Path(app.instance_path), instance_values, environment(), config))
@@ -32,11 +31,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     observability.init_app(app)
     log_start_warnings(app.config)
+    security.refuse_debug_in_production(app)
+    security.protect_sqlite_file(app)
     _init_extensions(app)
+    security.init_app(app)
     _register_blueprints(app)
     from dx_assess import health
+    from dx_assess.auth import throttle
 
     health.init_app(app)
+    throttle.init_app(app)
     from dx_assess.labels import label
 
     app.jinja_env.filters["label"] = label
@@ -62,6 +66,9 @@ def _init_extensions(app: Flask) -> None:
     auth.configure_login(login_manager)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    from dx_assess import access
+
+    access.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

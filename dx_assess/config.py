@@ -37,6 +37,11 @@ _ENV_SETTINGS = (
     "DX_REPORT_TEMPLATES_DIR",
     "DX_ALLOW_PLAIN_HTTP",
     "DX_METRICS_TOKEN",
+    # security (login throttling, reverse proxies)
+    "DX_RATELIMIT_STORAGE_URL",
+    "DX_LOGIN_LIMIT_PER_ACCOUNT",
+    "DX_LOGIN_LIMIT_PER_ADDRESS",
+    "DX_PROXY_COUNT",
 )
 
 #: Where a value came from, as ``config show`` prints it.
@@ -80,7 +85,7 @@ def _development_secret(instance_path: Path) -> str:
     key_file = instance_path / "dev-secret-key"
     if key_file.exists():
         return key_file.read_text(encoding="ascii").strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     key_file.write_text(key, encoding="ascii")
     key_file.chmod(0o600)

@@ -50,8 +50,12 @@ def app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[object]:
-    """An app context whose database is emptied after the test."""
+    """An app context whose database is emptied after the test (and no failed log-in counted:
+    the log-in limits stay on, each test starts afresh)."""
+    from dx_assess.auth.throttle import limiter_of
     from dx_assess.extensions import db
+
+    limiter_of(app).reset()
 
     with app.app_context():
         yield db.session

@@ -43,18 +43,12 @@ CASES = [
         "/municipalities/{other}",
         only("prefecture", "admin"),
     ),
-    Case("registry.supported_upload", "GET", "/registry/supported", only("prefecture", "admin")),
+    # separation of duties: the prefecture runs the programme, rounds and statistics; the
+    # admin keeps accounts, assignments and the security log (both view every municipality)
+    Case("registry.supported_upload", "GET", "/registry/supported", only("prefecture")),
+    Case("registry.supported_upload", "POST", "/registry/supported", only("prefecture", ok=422)),
     Case(
-        "registry.supported_upload",
-        "POST",
-        "/registry/supported",
-        only("prefecture", "admin", ok=422),
-    ),
-    Case(
-        "registry.supported_apply",
-        "POST",
-        "/registry/supported/apply",
-        only("prefecture", "admin", ok=302),
+        "registry.supported_apply", "POST", "/registry/supported/apply", only("prefecture", ok=302)
     ),
     Case("admin.users", "GET", "/admin/users", only("admin")),
     Case("admin.user_new", "GET", "/admin/users/new", only("admin")),
@@ -65,6 +59,7 @@ CASES = [
     Case(
         "admin.assignments", "POST", "/admin/users/{adviser_id}/assignments", only("admin", ok=302)
     ),
+    Case("admin.security_events", "GET", "/admin/security-events", only("admin")),
     Case(
         "auth.logout",
         "POST",
@@ -78,16 +73,11 @@ CASES = [
     # the test client calls from 127.0.0.1, not through a proxy (see test_observability)
     Case("metrics", "GET", "/metrics", {r: 200 for r in ROLES}),
     # rounds
-    Case("rounds.rounds", "GET", "/rounds", only("prefecture", "admin")),
-    Case("rounds.rounds", "POST", "/rounds", only("prefecture", "admin", ok=422)),
+    Case("rounds.rounds", "GET", "/rounds", only("prefecture")),
+    Case("rounds.rounds", "POST", "/rounds", only("prefecture", ok=422)),
     Case("rounds.round_status", "GET", "/rounds/{round_id}", EVERYONE),
-    Case("rounds.close", "POST", "/rounds/{round_id}/close", only("prefecture", "admin", ok=422)),
-    Case(
-        "rounds.schedule",
-        "POST",
-        "/rounds/{round_id}/schedule",
-        only("prefecture", "admin", ok=422),
-    ),
+    Case("rounds.close", "POST", "/rounds/{round_id}/close", only("prefecture", ok=422)),
+    Case("rounds.schedule", "POST", "/rounds/{round_id}/schedule", only("prefecture", ok=422)),
     # a response: its overview, sections, history; answering is for the town's own staff
     *[
         Case("survey.overview", "GET", f"/rounds/{{round_id}}/responses/{{{which}}}", expect)
@@ -131,7 +121,7 @@ CASES = [
         "survey.reopen_response",
         "POST",
         "/rounds/{round_id}/responses/{own}/reopen",
-        only("prefecture", "admin", ok=422),
+        only("prefecture", ok=422),
     ),
     # Excel round trip: anyone who may view downloads; only the town's staff upload
     Case("excel.download", "GET", "/rounds/{round_id}/responses/{own}/export.xlsx", EVERYONE),
@@ -157,18 +147,13 @@ CASES = [
     ),
     Case("excel.apply", "POST", "/rounds/{round_id}/responses/{other}/import/apply", only()),
     # statistics import: the prefecture
-    Case("rounds.statistics", "GET", "/rounds/{round_id}/statistics", only("prefecture", "admin")),
-    Case(
-        "rounds.statistics",
-        "POST",
-        "/rounds/{round_id}/statistics",
-        only("prefecture", "admin", ok=422),
-    ),
+    Case("rounds.statistics", "GET", "/rounds/{round_id}/statistics", only("prefecture")),
+    Case("rounds.statistics", "POST", "/rounds/{round_id}/statistics", only("prefecture", ok=422)),
     Case(
         "rounds.statistics_apply",
         "POST",
         "/rounds/{round_id}/statistics/apply",
-        only("prefecture", "admin", ok=302),
+        only("prefecture", ok=302),
     ),
     # a municipality's results: whoever may view its response
     Case("results.municipality", "GET", "/rounds/{round_id}/results/{own}", EVERYONE),
@@ -341,3 +326,33 @@ def test_deactivated_user_loses_access_at_once(
     response = browser.get(f"/municipalities/{OWN}")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+MENU = {
+    "調査回": "/rounds",
+    "地域別の比較": "/regions",
+    "支援対象の設定": "/registry/supported",
+    "アカウント管理": "/admin/users",
+    "セキュリティ記録": "/admin/security-events",
+}
+MENU_OF = {
+    "municipal": set(),
+    "adviser": set(),
+    "prefecture": {"調査回", "地域別の比較", "支援対象の設定"},
+    "admin": {"地域別の比較", "アカウント管理", "セキュリティ記録"},
+}
+
+
+@pytest.mark.parametrize("role", ["municipal", "adviser", "prefecture", "admin"])
+def test_menu_offers_exactly_the_duties_of_the_role(
+    browser: Browser, world: dict[str, object], role: str
+) -> None:
+    import re
+
+    browser.login(world[role].login)  # type: ignore[attr-defined]
+    html = browser.get("/").get_data(as_text=True)
+    nav = html[html.index('class="wrap main-nav"') : html.index("</nav>")]
+    shown = {label for label, path in MENU.items() if re.search(f'href="{path}"', nav)}
+    assert shown == MENU_OF[role]
+    for label in shown:  # every item offered opens for the role
+        assert browser.get(MENU[label]).status_code in (200, 302)

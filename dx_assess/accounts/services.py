@@ -7,9 +7,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from dx_assess.accounts.security_log import record
 from dx_assess.auth.passwords import hash_password, password_problem
-from dx_assess.models import AdviserAssignment, Municipality, Role, User
+from dx_assess.models import AdviserAssignment, Municipality, Role, SecurityEventKind, User
 from dx_assess.models.base import DbSession
+
+# How the security log names roles (stored text, Japanese like the rest of the records).
+ROLE_NAMES = {
+    Role.MUNICIPAL: "市町村職員",
+    Role.ADVISER: "アドバイザー",
+    Role.PREFECTURE: "道庁（DX推進課）",
+    Role.ADMIN: "システム管理者",
+}
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
@@ -59,7 +68,13 @@ def _check_common(data: UserData) -> None:
         raise AccountError("display_name", "表示名を入力してください。")
 
 
-def create_user(session: DbSession, data: UserData, password: str) -> User:
+def _describe(role: Role, municipality: Municipality | None) -> str:
+    return ROLE_NAMES[role] + (f"（{municipality.name}）" if municipality is not None else "")
+
+
+def create_user(
+    session: DbSession, data: UserData, password: str, *, actor_id: int | None = None
+) -> User:
     _check_common(data)
     if session.scalar(select(User.id).where(User.login == data.login)) is not None:
         raise AccountError("login", f"ログインID「{data.login}」は既に使われています。")
@@ -75,6 +90,13 @@ def create_user(session: DbSession, data: UserData, password: str) -> User:
     )
     session.add(user)
     session.flush()
+    record(
+        session,
+        SecurityEventKind.ACCOUNT_CREATED,
+        user=user,
+        actor_id=actor_id,
+        detail=_describe(user.role, user.municipality) + ("" if user.active else "・無効"),
+    )
     return user
 
 
@@ -96,22 +118,39 @@ def update_user(
     )
     if data.role is not Role.ADVISER:
         session.execute(delete(AdviserAssignment).where(AdviserAssignment.adviser_id == user.id))
+    before = _describe(user.role, user.municipality)
+    after = _describe(data.role, municipality)
+    was_active = user.active
     user.display_name = data.display_name.strip()
     user.role = data.role
     user.municipality = municipality
     user.active = data.active
     if access_changed:
         user.session_version += 1
+    if before != after:
+        record(
+            session,
+            SecurityEventKind.ROLE_CHANGED,
+            user=user,
+            actor_id=acting_user_id,
+            detail=f"{before} → {after}",
+        )
+    if was_active != data.active:
+        kind = SecurityEventKind.REACTIVATED if data.active else SecurityEventKind.DEACTIVATED
+        record(session, kind, user=user, actor_id=acting_user_id)
     session.flush()
     return user
 
 
-def set_password(session: DbSession, user: User, password: str) -> None:
+def set_password(
+    session: DbSession, user: User, password: str, *, actor_id: int | None = None
+) -> None:
     """Set a new password; the user's other sessions end."""
     if problem := password_problem(password):
         raise AccountError("password", problem)
     user.password_hash = hash_password(password)
     user.session_version += 1
+    record(session, SecurityEventKind.PASSWORD_CHANGED, user=user, actor_id=actor_id)
     session.flush()
 
 

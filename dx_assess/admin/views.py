@@ -1,4 +1,4 @@
-"""Administration: user accounts and adviser assignments."""
+"""Administration: user accounts, adviser assignments and the security log."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from dx_assess.access import require_role
+from dx_assess.access import Duty, require_duty
+from dx_assess.accounts.security_log import events_page
 from dx_assess.accounts.services import (
     AccountError,
     UserData,
@@ -54,20 +55,22 @@ def _form_data(form: UserForm) -> UserData:
 
 
 @bp.route("/users")
-@require_role(Role.ADMIN)
+@require_duty(Duty.MANAGE_ACCOUNTS)
 def users() -> str:
     rows = db.session.scalars(select(User).order_by(User.role, User.login)).all()
     return render_template("admin/users.html", users=[user_view(u) for u in rows])
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@require_role(Role.ADMIN)
+@require_duty(Duty.MANAGE_ACCOUNTS)
 def user_new() -> str | Response | tuple[str, int]:
     form = UserForm()
     form.municipality_code.choices = _municipality_choices()
     if form.validate_on_submit():
         try:
-            user = create_user(db.session, _form_data(form), form.password.data or "")
+            user = create_user(
+                db.session, _form_data(form), form.password.data or "", actor_id=current_user.id
+            )
         except AccountError as exc:
             db.session.rollback()
             getattr(form, exc.field, form.login).errors.append(exc.message)
@@ -80,7 +83,7 @@ def user_new() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@require_role(Role.ADMIN)
+@require_duty(Duty.MANAGE_ACCOUNTS)
 def user_edit(user_id: int) -> str | Response | tuple[str, int]:
     user = _get_user(user_id)
     view = user_view(user)
@@ -99,7 +102,7 @@ def user_edit(user_id: int) -> str | Response | tuple[str, int]:
         try:
             update_user(db.session, user, _form_data(form), acting_user_id=current_user.id)
             if form.password.data:
-                set_password(db.session, user, form.password.data)
+                set_password(db.session, user, form.password.data, actor_id=current_user.id)
         except AccountError as exc:
             db.session.rollback()
             getattr(form, exc.field, form.login).errors.append(exc.message)
@@ -112,7 +115,7 @@ def user_edit(user_id: int) -> str | Response | tuple[str, int]:
 
 
 @bp.route("/users/<int:user_id>/assignments", methods=["GET", "POST"])
-@require_role(Role.ADMIN)
+@require_duty(Duty.MANAGE_ACCOUNTS)
 def assignments(user_id: int) -> str | Response | tuple[str, int]:
     adviser = _get_user(user_id)
     if adviser.role is not Role.ADVISER:
@@ -148,3 +151,13 @@ def assignments(user_id: int) -> str | Response | tuple[str, int]:
             return redirect(url_for("admin.users"))
     status = 422 if form.errors else 200
     return render_template("admin/assignments.html", form=form, adviser=user_view(adviser)), status
+
+
+@bp.route("/security-events")
+@require_duty(Duty.MANAGE_ACCOUNTS)
+def security_events() -> str:
+    """The security log, newest first, 50 a page, optionally for one login (?user=)."""
+    login = (request.args.get("user") or "").strip()[:64] or None
+    page = request.args.get("page", default=1, type=int)
+    events = events_page(db.session, page=page, login=login)
+    return render_template("admin/security_events.html", events=events, login=login)

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from dx_assess.access import login_required
+from dx_assess.accounts.security_log import record
 from dx_assess.auth.forms import LoginForm
 from dx_assess.auth.passwords import verify_password
 from dx_assess.extensions import db
-from dx_assess.models import User
+from dx_assess.models import SecurityEventKind, User
 from dx_assess.models.base import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -41,11 +42,21 @@ def login() -> Response | tuple[str, int]:
         ok = verify_password(user.password_hash if user else None, form.password.data)
         if user is not None and ok and user.active:
             user.last_login_at = utcnow()
+            record(db.session, SecurityEventKind.LOGIN, user=user)
             db.session.commit()
             login_user(user)
             flash(_("%(name)sさん、ようこそ。", name=user.display_name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
         failed = True
+        # an unknown login is not kept: it may be a password typed into the wrong field
+        if user is None:
+            why = "登録されていないログインID"
+        elif not ok:
+            why = "パスワードの誤り"
+        else:
+            why = "無効なアカウント"
+        record(db.session, SecurityEventKind.LOGIN_FAILED, user=user, detail=why)
+        db.session.commit()
     status = 401 if failed else 200
     return render_template("auth/login.html", form=form, failed=failed), status
 
@@ -53,6 +64,13 @@ def login() -> Response | tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    """End the session here and on the server: the session version goes up, so a copy of
+    the session cookie (another tab, another computer, a stolen cookie) no longer works."""
+    user = db.session.get(User, current_user.id)
+    if user is not None:
+        user.session_version += 1
+        record(db.session, SecurityEventKind.LOGOUT, user=user)
+        db.session.commit()
     logout_user()
     flash(_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login"))

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dx_assess.access import require_role
+from dx_assess.access import Duty, require_duty
 from dx_assess.dashboards import charts, exports
 from dx_assess.dashboards import regional as rd
 from dx_assess.dashboards.choropleth import render_choropleth
@@ -22,7 +22,7 @@ from dx_assess.dashboards.geo import CREDIT, map_geometry
 from dx_assess.dashboards.kpis import compute_kpis
 from dx_assess.dashboards.scope import visible_codes
 from dx_assess.extensions import db
-from dx_assess.models import Role, SurveyRound
+from dx_assess.models import SurveyRound
 from dx_assess.results.model import RoundResults
 from dx_assess.results.service import round_results
 from dx_assess.scoring import OVERALL
@@ -30,8 +30,6 @@ from dx_assess.scoring import OVERALL
 bp = Blueprint("dashboards", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALL_ROLES = (Role.PREFECTURE, Role.ADMIN)
-EXPORT_ROLES = (Role.PREFECTURE, Role.ADMIN, Role.ADVISER)
 
 
 def _round(round_id: int) -> SurveyRound:
@@ -42,7 +40,7 @@ def _round(round_id: int) -> SurveyRound:
 
 
 @bp.route("/regions")
-@require_role(*ALL_ROLES)
+@require_duty(Duty.OVERSEE)
 def latest_regional() -> WerkzeugResponse:
     """The regional comparison of the latest round (a stable link for the menu)."""
     latest = db.session.scalar(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc()))
@@ -53,7 +51,7 @@ def latest_regional() -> WerkzeugResponse:
 
 
 @bp.route("/rounds/<int:round_id>/regions")
-@require_role(*ALL_ROLES)
+@require_duty(Duty.OVERSEE)
 def regional(round_id: int) -> str:
     survey_round = _round(round_id)
     results = round_results(db.session, survey_round)
@@ -105,7 +103,7 @@ def regional(round_id: int) -> str:
 
 
 @bp.route("/rounds/<int:round_id>/kpis")
-@require_role(*ALL_ROLES)
+@require_duty(Duty.OVERSEE)
 def kpis(round_id: int) -> str:
     survey_round = _round(round_id)
     results = round_results(db.session, survey_round)
@@ -132,7 +130,7 @@ def _attachment(data: bytes, mimetype: str, filename: str) -> WerkzeugResponse:
 
 
 @bp.route("/rounds/<int:round_id>/export/<kind>.csv")
-@require_role(*EXPORT_ROLES)
+@require_duty(Duty.EXPORT)
 def export_csv(round_id: int, kind: str) -> WerkzeugResponse:
     if kind not in exports.KINDS:
         abort(404)
@@ -147,7 +145,7 @@ def export_csv(round_id: int, kind: str) -> WerkzeugResponse:
 
 
 @bp.route("/rounds/<int:round_id>/export.xlsx")
-@require_role(*EXPORT_ROLES)
+@require_duty(Duty.EXPORT)
 def export_xlsx(round_id: int) -> WerkzeugResponse:
     codes = visible_codes(current_user)
     survey_round = _round(round_id)

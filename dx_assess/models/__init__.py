@@ -1,6 +1,12 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
 
-from dx_assess.models.accounts import AdviserAssignment, Role, User
+from dx_assess.models.accounts import (
+    AdviserAssignment,
+    Role,
+    SecurityEvent,
+    SecurityEventKind,
+    User,
+)
 from dx_assess.models.base import Base
 from dx_assess.models.questionnaires import QuestionnaireVersion
 from dx_assess.models.registry import (
@@ -37,6 +43,8 @@ __all__ = [
     "ResponseEvent",
     "ResponseStatus",
     "Role",
+    "SecurityEvent",
+    "SecurityEventKind",
     "Subprefecture",
     "SupportedListChange",
     "SurveyRound",

@@ -89,3 +89,46 @@ class AdviserAssignment(Base):
 
     adviser: Mapped[User] = relationship(back_populates="assignments")
     municipality: Mapped[Municipality] = relationship()
+
+
+class SecurityEventKind(enum.StrEnum):
+    LOGIN = "login"  # ログイン
+    LOGIN_FAILED = "login_failed"  # ログイン失敗
+    THROTTLED = "throttled"  # 失敗が続いたため一時的に受け付けず
+    LOGOUT = "logout"  # ログアウト
+    ACCOUNT_CREATED = "account_created"  # アカウント作成
+    PASSWORD_CHANGED = "password_changed"  # パスワード変更  # noqa: S105
+    ROLE_CHANGED = "role_changed"  # 役割・所属市町村の変更
+    DEACTIVATED = "deactivated"  # 無効化
+    REACTIVATED = "reactivated"  # 再び有効化
+
+
+class SecurityEvent(Base):
+    """The security log: log-ins, failures, throttling, log-outs and account changes.
+
+    Append-only (a database trigger refuses updates). ``login`` is the account's login;
+    for a failed log-in with an unknown login it stays empty (people sometimes type their
+    password into the login field, and the log must not keep it)."""
+
+    __tablename__ = "security_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    kind: Mapped[SecurityEventKind] = mapped_column(
+        Enum(
+            SecurityEventKind,
+            native_enum=False,
+            length=30,
+            create_constraint=True,
+            name="security_event_kind",
+            values_callable=lambda kinds: [k.value for k in kinds],
+        )
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    login: Mapped[str | None] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

@@ -10,15 +10,16 @@ from werkzeug.wrappers import Response
 
 from dx_assess.access import (
     Action,
+    Duty,
     login_required,
+    require_duty,
     require_municipality,
-    require_role,
     visible_municipalities,
 )
 from dx_assess.extensions import db
 from dx_assess.formtools import choices
 from dx_assess.main.presenters import municipality_view, programme_status
-from dx_assess.models import Municipality, Role, Subprefecture
+from dx_assess.models import Municipality, Subprefecture
 from dx_assess.registry.forms import (
     MunicipalityFilterForm,
     SupportedListApplyForm,
@@ -79,7 +80,7 @@ def municipality_detail(code: str) -> str:
 
 
 @bp.route("/registry/supported", methods=["GET", "POST"])
-@require_role(Role.PREFECTURE, Role.ADMIN)
+@require_duty(Duty.SET_PROGRAMME)
 def supported_upload() -> str | Response | tuple[str, int]:
     """Upload a CSV of the programme's municipalities: preview first, then apply."""
     form = SupportedListUploadForm()
@@ -117,7 +118,7 @@ def supported_upload() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/registry/supported/apply", methods=["POST"])
-@require_role(Role.PREFECTURE, Role.ADMIN)
+@require_duty(Duty.SET_PROGRAMME)
 def supported_apply() -> Response:
     form = SupportedListApplyForm()
     if not form.validate_on_submit() or not form.confirm.data:

@@ -28,9 +28,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dx_assess.access import Action, login_required, require_municipality, require_role
+from dx_assess.access import (
+    Action,
+    Duty,
+    has_duty,
+    login_required,
+    require_duty,
+    require_municipality,
+)
 from dx_assess.extensions import db
-from dx_assess.models import ReportJob, ReportJobStatus, Role, SurveyRound
+from dx_assess.models import ReportJob, ReportJobStatus, SurveyRound
 from dx_assess.reports import jobs
 from dx_assess.reports.forms import BatchForm
 from dx_assess.reports.service import ReadyReport, municipality_report, regional_report, settings
@@ -38,7 +45,6 @@ from dx_assess.results.service import round_results
 
 bp = Blueprint("reports", __name__)
 PDF = "application/pdf"
-MANAGERS = (Role.PREFECTURE, Role.ADMIN)
 
 
 def _round(round_id: int) -> SurveyRound:
@@ -67,7 +73,7 @@ def index() -> str:
     chosen = request.args.get("round", type=int)
     survey_round = next((r for r in rounds if r.id == chosen), rounds[0] if rounds else None)
     rows: list[dict[str, object]] = []
-    manager = current_user.role in MANAGERS
+    manager = has_duty(current_user, Duty.OVERSEE)
     if survey_round is not None:
         from dx_assess.dashboards.scope import visible_codes
 
@@ -108,13 +114,13 @@ def municipality_report_view(round_id: int, code: str) -> WerkzeugResponse:
 
 
 @bp.route("/rounds/<int:round_id>/regional-report.pdf", endpoint="regional_report")
-@require_role(*MANAGERS)
+@require_duty(Duty.OVERSEE)
 def regional_report_view(round_id: int) -> WerkzeugResponse:
     return _send_report(regional_report(round_results(db.session, _round(round_id))))
 
 
 @bp.route("/rounds/<int:round_id>/reports/batch", methods=["GET", "POST"])
-@require_role(*MANAGERS)
+@require_duty(Duty.OVERSEE)
 def batch(round_id: int) -> str | WerkzeugResponse | tuple[str, int]:
     survey_round = _round(round_id)
     form = BatchForm()
@@ -159,7 +165,7 @@ def _batch_page(survey_round: SurveyRound, form: BatchForm) -> str:
 
 
 @bp.route("/rounds/<int:round_id>/reports/batch/<int:job_id>.zip")
-@require_role(*MANAGERS)
+@require_duty(Duty.OVERSEE)
 def batch_zip(round_id: int, job_id: int) -> WerkzeugResponse:
     job = db.session.get(ReportJob, job_id)
     if job is None or job.round_id != round_id or job.zip_path is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
-from dx_assess.access import Action, login_required, require_municipality, require_role
+from dx_assess.access import Action, Duty, login_required, require_duty, require_municipality
 from dx_assess.extensions import db
 from dx_assess.models import Role, SurveyRound
 from dx_assess.results.model import sensitivity_view
@@ -38,7 +38,7 @@ def municipality(round_id: int, code: str) -> str:
 
 
 @bp.route("/rounds/<int:round_id>/sensitivity")
-@require_role(Role.PREFECTURE, Role.ADMIN)
+@require_duty(Duty.OVERSEE)
 def sensitivity(round_id: int) -> str:
     survey_round = db.session.get(SurveyRound, round_id)
     if survey_round is None:

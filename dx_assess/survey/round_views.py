@@ -9,13 +9,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dx_assess.access import login_required, require_role
+from dx_assess.access import Duty, has_duty, login_required, require_duty
 from dx_assess.dashboards.exports import to_csv
 from dx_assess.dashboards.scope import visible_codes
 from dx_assess.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.extensions import db
 from dx_assess.formtools import choices
-from dx_assess.models import Response, Role, SurveyRound
+from dx_assess.models import Response, SurveyRound
 from dx_assess.results.model import RoundResults
 from dx_assess.results.service import round_results
 from dx_assess.survey import statistics_import
@@ -73,7 +73,7 @@ def round_summaries() -> list[dict[str, object]]:
 
 
 @bp.route("/rounds", methods=["GET", "POST"])
-@require_role(Role.PREFECTURE, Role.ADMIN)
+@require_duty(Duty.RUN_ROUNDS)
 def rounds() -> str | WerkzeugResponse | tuple[str, int]:
     form = OpenRoundForm()
     form.questionnaire.choices = choices(
@@ -140,7 +140,7 @@ def _round_page(
 ) -> str:
     _results, table = _status_table(survey_round)
     state = round_state(survey_round)
-    manager = current_user.role in (Role.PREFECTURE, Role.ADMIN)
+    manager = has_duty(current_user, Duty.RUN_ROUNDS)
     if schedule_form is None:
         schedule_form = ScheduleForm(formdata=None)
         schedule_form.closes_on.data = survey_round.closes_on.isoformat()
@@ -154,7 +154,7 @@ def _round_page(
         close_form=close_form or CloseRoundForm(formdata=None),
         schedule_form=schedule_form,
         can_manage=manager,
-        can_export=manager or current_user.role is Role.ADVISER,
+        can_export=has_duty(current_user, Duty.EXPORT),
     )
 
 
@@ -174,7 +174,7 @@ def round_status_csv(round_id: int) -> WerkzeugResponse:
 
 
 @bp.route("/rounds/<int:round_id>/close", methods=["POST"])
-@require_role(Role.PREFECTURE, Role.ADMIN)
+@require_duty(Duty.RUN_ROUNDS)
 def close(round_id: int) -> WerkzeugResponse | tuple[str, int]:
     survey_round = _round(round_id)
     form = CloseRoundForm()
@@ -191,7 +191,7 @@ def close(round_id: int) -> WerkzeugResponse | tuple[str, int]:
 
 
 @bp.route("/rounds/<int:round_id>/schedule", methods=["POST"])
-@require_role(Role.PREFECTURE, Role.ADMIN)
+@require_duty(Duty.RUN_ROUNDS)
 def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
     survey_round = _round(round_id)
     form = ScheduleForm()
@@ -213,7 +213,7 @@ def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
 
 
 @bp.route("/rounds/<int:round_id>/statistics", methods=["GET", "POST"])
-@require_role(Role.PREFECTURE, Role.ADMIN)
+@require_duty(Duty.IMPORT_STATISTICS)
 def statistics(round_id: int) -> str | tuple[str, int]:
     """Upload the 総務省 CSV and review what it would change."""
     survey_round = db.session.get(SurveyRound, round_id)
@@ -254,7 +254,7 @@ def statistics(round_id: int) -> str | tuple[str, int]:
 
 
 @bp.route("/rounds/<int:round_id>/statistics/apply", methods=["POST"])
-@require_role(Role.PREFECTURE, Role.ADMIN)
+@require_duty(Duty.IMPORT_STATISTICS)
 def statistics_apply(round_id: int) -> WerkzeugResponse:
     survey_round = db.session.get(SurveyRound, round_id)
     if survey_round is None:
