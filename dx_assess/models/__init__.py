@@ -20,6 +20,7 @@ from dx_assess.models.survey import (
     ResponseStatus,
     SurveyRound,
 )
+from dx_assess.models.uploads import StagedUpload, UploadKind
 
 __all__ = [
     "MUNICIPALITY_KINDS",
@@ -37,8 +38,10 @@ __all__ = [
     "ResponseEvent",
     "ResponseStatus",
     "Role",
+    "StagedUpload",
     "Subprefecture",
     "SupportedListChange",
     "SurveyRound",
+    "UploadKind",
     "User",
 ]
