@@ -281,32 +281,43 @@ def _long_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> set
     return long
 
 
+@dataclass
+class _Cell:
+    ref: str = ""
+    type: str = ""
+    length: int = 0
+    value: str = ""
+
+
 def _long_cells(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, long_shared: set[int]
 ) -> list[UploadProblem]:
     """The cells of one worksheet whose text is longer than MAX_CELL_TEXT."""
     problems: list[UploadProblem] = []
-    cell = {"ref": "", "type": "", "length": 0, "value": ""}
+    cell = _Cell()
     counter = _TextCounter()
     parser = expat.ParserCreate(namespace_separator=" ")
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if _local(tag) == "c":
-            cell.update(ref=attrs.get("r", ""), type=attrs.get("t", ""), length=0, value="")
+            cell.ref, cell.type, cell.length, cell.value = (
+                attrs.get("r", ""),
+                attrs.get("t", ""),
+                0,
+                "",
+            )
         counter.reset()
 
     def end(tag: str) -> None:
         name = _local(tag)
         if name in ("t", "v"):
-            cell["length"] = int(cell["length"]) + counter.count
+            cell.length += counter.count
             if name == "v":
-                cell["value"] = counter.digits.strip()
+                cell.value = counter.digits.strip()
         elif name == "c":
-            shared = cell["type"] == "s" and str(cell["value"]).isdigit()
-            if int(cell["length"]) > MAX_CELL_TEXT or (
-                shared and int(str(cell["value"])) in long_shared
-            ):
-                match = re.fullmatch(r"([A-Z]{1,3})(\d+)", str(cell["ref"]))
+            shared = cell.type == "s" and cell.value.isascii() and cell.value.isdigit()
+            if cell.length > MAX_CELL_TEXT or (shared and int(cell.value) in long_shared):
+                match = re.fullmatch(r"([A-Z]{1,3})(\d+)", cell.ref)
                 problems.append(
                     UploadProblem(
                         sheet,
