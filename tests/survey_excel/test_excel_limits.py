@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_excel import CODE, DX_MATURITY, export, fill, problems_of, rows_of
+from test_excel import CODE, DOWNLOAD, DX_MATURITY, export, fill, problems_of, rows_of
 
 from dx_assess.questionnaire import Questionnaire, load_questionnaire
 from dx_assess.survey import excel_import
@@ -55,7 +55,8 @@ def with_text(q: Questionnaire, chars: int, *, shared: bool = False, char: str =
                 dst.writestr(info.filename, body)
                 target, before, after = (
                     SHARED,
-                    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>',
+                    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                    b' count="1" uniqueCount="1"><si><t>',
                     b"</t></si></sst>",
                 )
             else:
@@ -102,9 +103,7 @@ def test_a_file_that_unpacks_to_a_60_mb_string_is_refused_without_reading_it(
         _now, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert problems == [
-        "ファイルの中身が大きすぎます。回答の画面からダウンロードした Excel ファイルを使ってください。"
-    ]
+    assert problems == ["ファイルの中身が大きすぎます。" + DOWNLOAD]
     assert peak < 8 * 1024 * 1024, peak
 
 
