@@ -26,6 +26,9 @@ class StagedUpload(Base):
     """
 
     __tablename__ = "staged_upload"
+    # Ids are never reused (SQLite would reuse a pruned row's id): an old preview page can
+    # never name a newer file.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[UploadKind] = mapped_column(

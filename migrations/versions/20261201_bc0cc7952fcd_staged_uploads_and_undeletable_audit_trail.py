@@ -8,7 +8,8 @@ Reviewed by hand.
 
 1. A new table staged_upload (an uploaded Excel or statistics file, parsed, between its preview
    and its apply), with foreign keys to survey_round, municipality and user_account and its
-   kind as a checked VARCHAR like the other enums. No change to existing tables.
+   kind as a checked VARCHAR like the other enums; AUTOINCREMENT on SQLite so that ids are
+   never reused. No change to existing tables.
 2. answer_change and response_event get triggers that refuse DELETE (a row trigger, so a
    cascade from a deleted response is refused too) and, on PostgreSQL, TRUNCATE (a statement
    trigger; SQLite has no TRUNCATE). Together with the UPDATE triggers of cfc7cf6fa1e1 the
@@ -58,7 +59,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_staged_upload_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_staged_upload_municipality_id_municipality')),
     sa.ForeignKeyConstraint(['round_id'], ['survey_round.id'], name=op.f('fk_staged_upload_round_id_survey_round')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_staged_upload'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staged_upload')),
+    sqlite_autoincrement=True,  # a pruned row's id is never given to a newer file
     )
     with op.batch_alter_table('staged_upload', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staged_upload_round_id'), ['round_id'], unique=False)

@@ -168,3 +168,27 @@ def test_only_the_uploader_applies_a_staged_upload(
     assert result.status_code == 302
     assert answers_of(survey_round, TOWN, questionnaire) == {}
     assert db.session.scalar(select(func.count(AnswerChange.id))) == 0
+
+
+def test_stale_staged_uploads_are_pruned_and_cannot_be_applied(
+    pref: Browser, survey_round: SurveyRound, questionnaire: Questionnaire
+) -> None:
+    from datetime import timedelta
+
+    from dx_assess.models import StagedUpload
+    from dx_assess.survey.staged import MAX_AGE
+
+    _html, old_fields = preview(pref, survey_round)
+    old = db.session.get(StagedUpload, int(old_fields["staged_id"]))
+    assert old is not None
+    old.created_at = old.created_at - MAX_AGE - timedelta(minutes=1)
+    db.session.commit()
+    result = apply(pref, survey_round, old_fields)
+    assert result.status_code == 302
+    assert answers_of(survey_round, TOWN, questionnaire) == {}
+
+    _html, fields = preview(pref, survey_round)  # staging a new file prunes the old one
+    db.session.expire_all()
+    assert db.session.get(StagedUpload, int(old_fields["staged_id"])) is None
+    assert db.session.get(StagedUpload, int(fields["staged_id"])) is not None
+    assert fields["staged_id"] != old_fields["staged_id"]  # ids are never reused
