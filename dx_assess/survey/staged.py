@@ -44,7 +44,11 @@ def file_name(raw: str | None, default: str) -> str:
     """The uploaded file's name as shown in the audit trail: its last path part, without
     control or format characters (a right-to-left override could disguise it), shortened."""
     name = os.path.basename((raw or "").replace("\\", "/"))
-    name = "".join(c for c in name if unicodedata.category(c)[0] not in "CZ" or c == " ")
+    name = "".join(
+        c
+        for c in name
+        if unicodedata.category(c)[0] != "C" and unicodedata.category(c) not in ("Zl", "Zp")
+    )
     name = name.strip()[:NAME_LENGTH]
     return name or default
 

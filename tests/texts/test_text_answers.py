@@ -162,3 +162,13 @@ def test_the_precomputed_character_set_is_the_fonts_own() -> None:
     from dx_assess.survey.glyphs import font_charset
 
     assert font_charset() == covered()
+
+
+def test_uploaded_file_names_in_the_audit_reason_are_cleaned() -> None:
+    from dx_assess.survey.staged import file_name
+
+    assert file_name("C:\\Users\\x\\回答\u3000占冠村\u202eslx.xlsx", "upload.xlsx") == (
+        "回答\u3000占冠村slx.xlsx"
+    )
+    assert file_name("\x00\x1b", "upload.xlsx") == "upload.xlsx"
+    assert file_name("a/b/" + "長" * 300 + ".csv", "x.csv") == "長" * 200
