@@ -26,10 +26,16 @@ def page(survey_round: SurveyRound) -> str:
     return f"/rounds/{survey_round.id}/statistics"
 
 
+def small_file() -> bytes:
+    """The header and 占冠村's line of the 総務省 file (the whole file is tested elsewhere)."""
+    lines = FILE.read_bytes().splitlines(keepends=True)
+    return lines[0] + next(line for line in lines if "占冠村".encode() in line)
+
+
 def preview(browser: Browser, survey_round: SurveyRound) -> tuple[str, dict[str, str]]:
     response = browser.post(
         page(survey_round),
-        {"file": (io.BytesIO(FILE.read_bytes()), "all_localgovs.csv")},
+        {"file": (io.BytesIO(small_file()), "all_localgovs.csv")},
         content_type="multipart/form-data",
     )
     html = response.get_data(as_text=True)
