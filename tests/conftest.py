@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import flask_migrate
 import pytest
 from flask import Flask
-from support import TEST_PASSWORD, Browser
+from support import TEST_PASSWORD, Browser, empty_database
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,11 +59,7 @@ def db_session(app: Flask) -> Iterator[object]:
 
     with app.app_context():
         yield db.session
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
+        empty_database()
 
 
 @pytest.fixture

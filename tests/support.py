@@ -73,3 +73,41 @@ def table_counts() -> dict[str, int]:
         t.name: db.session.execute(text(f'SELECT count(*) FROM "{t.name}"')).scalar_one()  # noqa: S608
         for t in db.metadata.sorted_tables
     }
+
+
+AUDIT_TABLES = ("answer_change", "response_event")
+
+
+def empty_database() -> None:
+    """Delete every row of every table, the append-only audit trail included.
+
+    The database refuses DELETE on the audit tables (migration bc0cc7952fcd); this is the one
+    documented way round it, for tests only: on PostgreSQL the transaction sets
+    ``dx_assess.purge_audit_trail``, which the trigger function lets through; on SQLite the
+    triggers are dropped and created again, from their own definitions, in the same
+    transaction. The application never does either.
+    """
+    from dx_assess.extensions import db
+
+    session = db.session
+    session.rollback()
+    dialect = session.get_bind().dialect.name
+    triggers: list[str] = []
+    if dialect == "postgresql":
+        session.execute(text("SET LOCAL dx_assess.purge_audit_trail = 'on'"))
+    else:
+        rows = session.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN ('answer_change', 'response_event') AND name LIKE '%_no_delete'"
+            )
+        ).all()
+        for name, sql in rows:
+            session.execute(text(f'DROP TRIGGER "{name}"'))
+            triggers.append(sql)
+    for table in reversed(db.metadata.sorted_tables):
+        session.execute(table.delete())
+    for sql in triggers:
+        session.execute(text(sql))
+    session.commit()
+    session.remove()

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from support import Browser
+from support import Browser, empty_database
 
 from dx_assess.cli import DEMO_ACCOUNTS
 from dx_assess.extensions import db
@@ -41,10 +41,7 @@ def demo(app: Flask) -> Iterator[None]:
         db.session.remove()
     yield
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
+        empty_database()
 
 
 @pytest.mark.parametrize("login", ["municipal", "adviser", "prefecture", "admin"])

@@ -33,6 +33,7 @@ TABLES = {
     "response_event",
     "report_job",
     "security_event",
+    "staged_upload",
 }
 
 

@@ -26,6 +26,7 @@ from dx_assess.models.survey import (
     ResponseStatus,
     SurveyRound,
 )
+from dx_assess.models.uploads import StagedUpload, UploadKind
 
 __all__ = [
     "MUNICIPALITY_KINDS",
@@ -45,8 +46,10 @@ __all__ = [
     "Role",
     "SecurityEvent",
     "SecurityEventKind",
+    "StagedUpload",
     "Subprefecture",
     "SupportedListChange",
     "SurveyRound",
+    "UploadKind",
     "User",
 ]

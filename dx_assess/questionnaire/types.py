@@ -154,11 +154,53 @@ def _date(q: Question, raw: object) -> AnswerValue:
     raise AnswerError(q.id, "日付は 2025-03-31 の形で入力してください。")
 
 
+#: Bidirectional controls: a right-to-left override makes stored text read differently from
+#: what it holds (in the audit trail, exports and reports), so text answers may not hold them.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_KINDS = {
+    "Cc": "制御文字",
+    "Cs": "文字として読めない符号",
+    "Zl": "行区切り文字",
+    "Zp": "段落区切り文字",
+}
+
+
+def unusable_character(text: str) -> tuple[int, str, str] | None:
+    """The first character a text answer may not hold, as (1-based position, character,
+    Japanese kind), or None. Refused: control characters other than tab and line break (NUL,
+    escape, C1 controls), unpaired surrogates, line and paragraph separators, and the
+    bidirectional controls (see BIDI_CONTROLS). Emoji, joiners and right-to-left scripts are
+    ordinary text."""
+    for position, c in enumerate(text, start=1):
+        if c in "\t\n":
+            continue
+        if c in BIDI_CONTROLS:
+            return position, c, "文字の向きを変える制御文字"
+        kind = _KINDS.get(unicodedata.category(c))
+        if kind:
+            return position, c, kind
+    return None
+
+
+def _check_characters(q: Question, text: str) -> None:
+    found = unusable_character(text)
+    if found:
+        position, c, kind = found
+        raise AnswerError(
+            q.id,
+            f"入力できない文字が含まれています（{position}文字目: U+{ord(c):04X}、{kind}）。"
+            "その文字を消してから保存してください（ほかのソフトから貼り付けたときに入ることがあります）。",
+        )
+
+
 def _text(default_max: int, single_line: bool) -> Normalizer:
     def normalize(q: Question, raw: object) -> AnswerValue:
         if not isinstance(raw, str):
             raise AnswerError(q.id, "文字で答えてください。")
-        text = raw.strip().replace("\r\n", "\n")
+        text = raw.strip().replace("\r\n", "\n").replace("\r", "\n")
+        _check_characters(q, text)
         if single_line and "\n" in text:
             raise AnswerError(q.id, "改行を入れずに 1 行で入力してください。")
         limit = q.max_length or default_max

@@ -46,8 +46,10 @@ __all__ = [
     "UploadError",
     "UploadProblem",
     "WorkbookMeta",
+    "display_answer",
     "display_value",
     "export_workbook",
+    "normal_answer",
     "parse_workbook",
     "preview_changes",
 ]
@@ -63,7 +65,8 @@ class PreviewRow:
     new: str
 
 
-def _normal(question: Question, value: object) -> object:
+def normal_answer(question: Question, value: object) -> object:
+    """An answer (stored or uploaded, JSON or normal form) in one comparable form."""
     try:
         normal = normalize_answer(question, value)
     except AnswerError:
@@ -81,15 +84,16 @@ def preview_changes(
     for q in questionnaire.questions:
         if q.derived or q.id not in upload.posted:
             continue
-        old = _normal(q, current.get(q.id))
-        new = _normal(q, upload.posted[q.id])
+        old = normal_answer(q, current.get(q.id))
+        new = normal_answer(q, upload.posted[q.id])
         if old == new:
             continue
-        out.append(PreviewRow(q.id, q.text, _display(q, old), _display(q, new)))
+        out.append(PreviewRow(q.id, q.text, display_answer(q, old), display_answer(q, new)))
     return out
 
 
-def _display(question: Question, value: object) -> str:
+def display_answer(question: Question, value: object) -> str:
+    """An answer in normal form as the preview shows it."""
     if value is None or isinstance(value, bool | str | int | float | dt.date | tuple | dict):
         return display_value(question, value)
     return str(value)

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess.access import Action, login_required
 from dx_assess.extensions import db
-from dx_assess.models import Channel
-from dx_assess.survey.excel import (
-    UploadError,
-    WorkbookMeta,
-    export_workbook,
-    parse_workbook,
-    preview_changes,
-)
-from dx_assess.survey.responses import (
-    WriteRefused,
-    current_answers,
-    editable_reason,
-    get_or_create_response,
-    save_answers,
-)
+from dx_assess.models import UploadKind
+from dx_assess.survey import staged
+from dx_assess.survey.excel import UploadError, WorkbookMeta, export_workbook, parse_workbook
+from dx_assess.survey.excel_staging import ExcelReview, apply_excel, review_excel, stage_excel
+from dx_assess.survey.responses import WriteRefused, current_answers, editable_reason
 from dx_assess.survey.round_forms import ExcelApplyForm, ExcelUploadForm
+from dx_assess.survey.staged import file_name
 from dx_assess.survey.views import context
 
 bp = Blueprint("excel", __name__)
@@ -54,6 +43,29 @@ def download(round_id: int, code: str) -> WerkzeugResponse:
     return result
 
 
+CONFIRM_MISSING = "確認の欄にチェックを入れてください。"
+
+
+def _preview(
+    review: ExcelReview,
+    form: ExcelApplyForm,
+    round_id: int,
+    code: str,
+    municipality_name: str,
+    round_title: str,
+) -> str:
+    return render_template(
+        "survey/excel_preview.html",
+        review=review,
+        rows=review.rows,
+        form=form,
+        round_id=round_id,
+        code=code,
+        municipality_name=municipality_name,
+        round_title=round_title,
+    )
+
+
 @bp.route("/rounds/<int:round_id>/responses/<code>/import", methods=["GET", "POST"])
 @login_required
 def upload(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
@@ -64,9 +76,10 @@ def upload(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse
     form = ExcelUploadForm()
     problems: list[str] = []
     if form.validate_on_submit():
+        data = form.file.data.read()
         try:
             parsed = parse_workbook(
-                form.file.data.read(),
+                data,
                 questionnaire,
                 municipality_code=municipality.code,
                 fiscal_year=survey_round.fiscal_year,
@@ -74,21 +87,21 @@ def upload(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse
         except UploadError as exc:
             problems = [str(p) for p in exc.problems]
         else:
-            current = current_answers(response, questionnaire) if response else {}
-            rows = preview_changes(questionnaire, current, parsed)
-            apply_form = ExcelApplyForm(
-                posted=json.dumps(parsed.posted, ensure_ascii=False),
-                base_version=str(parsed.meta.response_version),
-                source_name=form.file.data.filename or "upload.xlsx",
+            review = stage_excel(
+                db.session,
+                survey_round=survey_round,
+                municipality=municipality,
+                response=response,
+                questionnaire=questionnaire,
+                data=data,
+                parsed=parsed,
+                source_name=file_name(form.file.data.filename, "upload.xlsx"),
+                user=current_user,
             )
-            return render_template(
-                "survey/excel_preview.html",
-                rows=rows,
-                form=apply_form,
-                round_id=round_id,
-                code=code,
-                municipality_name=municipality.name,
-                round_title=survey_round.title,
+            db.session.commit()
+            apply_form = ExcelApplyForm(formdata=None, staged_id=str(review.staged.id))
+            return _preview(
+                review, apply_form, round_id, code, municipality.name, survey_round.title
             )
     status = 422 if problems or form.errors else 200
     return render_template(
@@ -105,31 +118,46 @@ def upload(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse
 @bp.route("/rounds/<int:round_id>/responses/<code>/import/apply", methods=["POST"])
 @login_required
 def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
+    """Apply a staged workbook: only its id and the confirmation come from the form."""
     survey_round, municipality, response, questionnaire = context(round_id, code, Action.ANSWER)
     form = ExcelApplyForm()
     back = redirect(url_for("excel.upload", round_id=round_id, code=code))
-    if not form.validate_on_submit() or not form.confirm.data:
-        flash("確認のチェックが入っていないため、反映しませんでした。", "warning")
+    if not form.validate_on_submit():  # only the CSRF token can fail here
+        flash("画面の有効期限が切れました。もう一度アップロードしてください。", "warning")
         return back
     try:
-        posted = json.loads(form.posted.data or "{}")
-        base_version = int(form.base_version.data or "0")
-        if not isinstance(posted, dict):
-            raise TypeError
-    except (ValueError, TypeError):
-        abort(400)
-    if response is None:
-        response = get_or_create_response(db.session, survey_round, municipality)
-    try:
-        result = save_answers(
+        if response is not None and (why := editable_reason(response)):
+            raise WriteRefused(why)
+        row = staged.load(
             db.session,
-            response,
-            questionnaire,
-            posted,
-            base_version=base_version,
+            form.staged_id.data,
+            kind=UploadKind.EXCEL,
+            survey_round=survey_round,
+            municipality_id=municipality.id,
             user=current_user,
-            channel=Channel.EXCEL,
-            reason=f"Excelファイル「{form.source_name.data}」から",
+        )
+    except WriteRefused as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return back
+    review = review_excel(db.session, row, response, questionnaire)
+    if not review.can_apply or not form.confirm.data:
+        db.session.commit()  # the page below is the new preview: remember what it shows
+        if not form.confirm.data and review.can_apply:
+            form.confirm.errors = [CONFIRM_MISSING]
+        form.confirm.data = False
+        status = 409 if review.changed_since or review.conflicts else 422
+        page = _preview(review, form, round_id, code, municipality.name, survey_round.title)
+        return page, status
+    try:
+        result = apply_excel(
+            db.session,
+            survey_round=survey_round,
+            municipality=municipality,
+            response=response,
+            questionnaire=questionnaire,
+            review=review,
+            user=current_user,
         )
     except WriteRefused as exc:
         db.session.rollback()
@@ -137,27 +165,17 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
         return back
     if result.status in ("invalid", "conflict"):
         db.session.rollback()
-        if result.status == "invalid":
-            problems = [f"[{qid}] {message}" for qid, message in result.errors.items()]
-        else:
-            problems = [
-                f"「{questionnaire.question(c.question_id).text}」は、ファイルを作った後に"
-                f"{c.theirs_by}さんが画面で変更しています。"
-                for c in result.conflicts
-            ]
-            problems.append(
-                "新しいExcelファイルをダウンロードして入力し直すか、画面で修正してください。"
-                "何も反映していません。"
-            )
+        problems = [f"[{qid}] {message}" for qid, message in result.errors.items()]
+        problems.append("何も反映していません。ファイルを直してもう一度アップロードしてください。")
         return render_template(
             "survey/excel_upload.html",
-            form=ExcelUploadForm(),
+            form=ExcelUploadForm(formdata=None),
             problems=problems,
             round_id=round_id,
             code=code,
             municipality_name=municipality.name,
             round_title=survey_round.title,
-        ), 409
+        ), 409 if result.status == "conflict" else 422
     db.session.commit()
     count = len(result.changed)
     flash(
@@ -166,4 +184,6 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
         else "Excelファイルの内容は今の回答と同じでした。",
         "success",
     )
+    for warning in result.warnings:
+        flash(f"確認してください: {warning.message}", "warning")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))

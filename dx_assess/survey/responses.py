@@ -40,6 +40,7 @@ from dx_assess.questionnaire import (
     visible_question_ids,
 )
 from dx_assess.questionnaire.model import AnswerValue
+from dx_assess.survey.glyphs import font_warnings
 from dx_assess.survey.rounds import OPEN, round_state
 from dx_assess.survey.values import from_json, same, to_json
 
@@ -302,7 +303,7 @@ def save_answers(
         version,
         changed=sorted(changes),
         merged_from=sorted(merged_from),
-        warnings=[i for i in issues if i.check_id],
+        warnings=[i for i in issues if i.check_id] + font_warnings(questionnaire, changes),
     )
 
 

@@ -91,8 +91,7 @@ class StatisticsUploadForm(FlaskForm):
 
 
 class StatisticsApplyForm(FlaskForm):
-    values = HiddenField()
-    reason = HiddenField()
+    staged_id = HiddenField()  # the staged upload; values and reason stay on the server
     confirm = BooleanField(_l("上記の数値を各市町村の回答に反映します"))
 
 
@@ -108,7 +107,5 @@ class ExcelUploadForm(FlaskForm):
 
 
 class ExcelApplyForm(FlaskForm):
-    posted = HiddenField()
-    base_version = HiddenField()
-    source_name = HiddenField()
+    staged_id = HiddenField()  # the staged upload; the answers stay on the server
     confirm = BooleanField(_l("上記の変更を回答に反映します"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,10 +13,10 @@ from dx_assess.dashboards.scope import visible_codes
 from dx_assess.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.extensions import db
 from dx_assess.formtools import choices
-from dx_assess.models import Response, SurveyRound
+from dx_assess.models import Response, SurveyRound, UploadKind
 from dx_assess.results.model import RoundResults
 from dx_assess.results.service import round_results
-from dx_assess.survey import statistics_import
+from dx_assess.survey import staged, statistics_import
 from dx_assess.survey.responses import NotEditable, WriteRefused
 from dx_assess.survey.round_forms import (
     CloseRoundForm,
@@ -36,6 +34,7 @@ from dx_assess.survey.rounds import (
     round_state,
     today,
 )
+from dx_assess.survey.staged import file_name
 from dx_assess.survey.statistics import StatisticsError
 from dx_assess.versions import PublishError, questionnaire_root, statuses
 
@@ -212,41 +211,48 @@ def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
     return _round_page(survey_round, schedule_form=form), 422
 
 
+CONFIRM_MISSING = "確認の欄にチェックを入れてください。"
+
+
+def _statistics_preview(
+    survey_round: SurveyRound, reviewed: statistics_import.StagedPreview, form: StatisticsApplyForm
+) -> str:
+    return render_template(
+        "survey/statistics_preview.html",
+        round=survey_round,
+        stats=reviewed.stats,
+        rows=reviewed.rows,
+        changed_since={r.code for r in reviewed.changed_since},
+        form=form,
+        source_name=reviewed.staged.source_name,
+        to_apply=len(reviewed.to_apply),
+    )
+
+
 @bp.route("/rounds/<int:round_id>/statistics", methods=["GET", "POST"])
 @require_duty(Duty.IMPORT_STATISTICS)
 def statistics(round_id: int) -> str | tuple[str, int]:
-    """Upload the 総務省 CSV and review what it would change."""
-    survey_round = db.session.get(SurveyRound, round_id)
-    if survey_round is None:
-        abort(404)
+    """Upload the 総務省 CSV and review what it would change (the file is staged)."""
+    survey_round = _round(round_id)
     form = StatisticsUploadForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        name = form.file.data.filename or "statistics.csv"
+        name = file_name(form.file.data.filename, "statistics.csv")
+        data = form.file.data.read()
         try:
-            stats, rows = statistics_import.preview(db.session, survey_round, form.file.data.read())
+            reviewed = statistics_import.stage_statistics(
+                db.session, survey_round, data, name, current_user
+            )
         except StatisticsError as exc:
+            db.session.rollback()
             problems = [str(p) for p in exc.problems]
         except NotEditable as exc:
+            db.session.rollback()
             problems = [exc.message]
         else:
-            to_apply = {
-                r.code: [r.population.proposed, r.cards.proposed]
-                for r in rows
-                if r.changes and not r.submitted
-            }
-            apply_form = StatisticsApplyForm(
-                values=json.dumps(to_apply), reason=statistics_import.reason_text(stats, name)
-            )
-            return render_template(
-                "survey/statistics_preview.html",
-                round=survey_round,
-                stats=stats,
-                rows=rows,
-                form=apply_form,
-                source_name=name,
-                to_apply=len(to_apply),
-            )
+            db.session.commit()
+            apply_form = StatisticsApplyForm(formdata=None, staged_id=str(reviewed.staged.id))
+            return _statistics_preview(survey_round, reviewed, apply_form)
     status = 422 if problems or form.errors else 200
     return render_template(
         "survey/statistics_upload.html", round=survey_round, form=form, problems=problems
@@ -255,31 +261,44 @@ def statistics(round_id: int) -> str | tuple[str, int]:
 
 @bp.route("/rounds/<int:round_id>/statistics/apply", methods=["POST"])
 @require_duty(Duty.IMPORT_STATISTICS)
-def statistics_apply(round_id: int) -> WerkzeugResponse:
-    survey_round = db.session.get(SurveyRound, round_id)
-    if survey_round is None:
-        abort(404)
+def statistics_apply(round_id: int) -> str | tuple[str, int] | WerkzeugResponse:
+    """Apply a staged statistics file: only its id and the confirmation come from the form."""
+    survey_round = _round(round_id)
     form = StatisticsApplyForm()
-    if not form.validate_on_submit() or not form.confirm.data:
-        flash("確認のチェックが入っていないため、反映しませんでした。", "warning")
-        return redirect(url_for("rounds.statistics", round_id=round_id))
+    back = redirect(url_for("rounds.statistics", round_id=round_id))
+    if not form.validate_on_submit():  # only the CSRF token can fail here
+        flash("画面の有効期限が切れました。もう一度アップロードしてください。", "warning")
+        return back
     try:
-        raw = json.loads(form.values.data or "{}")
-        values = {str(code): (int(v[0]), int(v[1])) for code, v in raw.items()}
-    except (ValueError, TypeError, IndexError, AttributeError):
-        abort(400)
-    try:
-        applied, skipped = statistics_import.apply(
+        row = staged.load(
             db.session,
-            survey_round,
-            values,
-            reason=form.reason.data or "統計データ取込",
+            form.staged_id.data,
+            kind=UploadKind.STATISTICS,
+            survey_round=survey_round,
+            municipality_id=None,
             user=current_user,
+        )
+        reviewed = statistics_import.review(db.session, survey_round, row)
+    except WriteRefused as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return back
+    if reviewed.changed_since or not form.confirm.data:
+        db.session.commit()  # the page below is the new preview: remember what it shows
+        if not form.confirm.data:
+            form.confirm.errors = [CONFIRM_MISSING]
+        form.confirm.data = False
+        return _statistics_preview(survey_round, reviewed, form), (
+            409 if reviewed.changed_since else 422
+        )
+    try:
+        applied, skipped = statistics_import.apply_staged(
+            db.session, survey_round, reviewed, user=current_user
         )
     except WriteRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("rounds.statistics", round_id=round_id))
+        return back
     db.session.commit()
     flash(f"{len(applied)}市町村の回答に反映しました。", "success")
     if skipped:

@@ -4,18 +4,34 @@ Preview first (what would change, per municipality), then apply as one transacti
 changed answer goes through save_answers with the channel 「統計データ取込」 and a reason that
 names the file and its reference dates, so it is in the audit trail like any other change.
 Submitted responses are not changed (reopen them first); a closed round refuses the import.
+
+The parsed file is staged on the server (:mod:`dx_assess.survey.staged`): apply names only the
+staged row, recomputes the proposals against the current answers, and refuses (showing the
+preview again) when an answer changed since the preview.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
-from dx_assess.models import Channel, Municipality, Response, ResponseStatus, SurveyRound, User
+from dx_assess.models import (
+    Channel,
+    Municipality,
+    Response,
+    ResponseStatus,
+    StagedUpload,
+    SurveyRound,
+    UploadKind,
+    User,
+)
 from dx_assess.models.base import DbSession
 from dx_assess.registry.services import registry_entries
+from dx_assess.survey import staged
 from dx_assess.survey.responses import (
     NotEditable,
     current_answers,
@@ -23,7 +39,13 @@ from dx_assess.survey.responses import (
     save_answers,
 )
 from dx_assess.survey.rounds import OPEN, round_questionnaire, round_state
-from dx_assess.survey.statistics import Proposal, StatisticsFile, parse_statistics, proposals
+from dx_assess.survey.statistics import (
+    Proposal,
+    StatisticsFile,
+    StatisticsRow,
+    parse_statistics,
+    proposals,
+)
 
 QUESTION_IDS = ("basic_population", "mnc_cards_held")
 
@@ -55,15 +77,11 @@ def _round_municipalities(
     return out
 
 
-def preview(
-    session: DbSession, survey_round: SurveyRound, data: bytes
-) -> tuple[StatisticsFile, list[MunicipalityProposal]]:
-    """Parse the file and propose values for the round's municipalities (raises StatisticsError)."""
+def _proposals(
+    session: DbSession, survey_round: SurveyRound, stats: StatisticsFile
+) -> list[MunicipalityProposal]:
+    """The file's figures against the round's current answers, per municipality."""
     questionnaire = round_questionnaire(survey_round)
-    missing = [q for q in QUESTION_IDS if not questionnaire.has_question(q)]
-    if missing:
-        raise NotEditable(f"この調査回の調査票には設問 {'、'.join(missing)} がありません。")
-    stats = parse_statistics(data, registry_entries(session))
     in_round = _round_municipalities(session, survey_round)
     current: dict[str, Mapping[str, object]] = {
         code: current_answers(r, questionnaire) if r else {} for code, r in in_round.items()
@@ -72,7 +90,7 @@ def preview(
     for p in proposals(stats, current, QUESTION_IDS):
         if p.code in in_round:
             by_code.setdefault(p.code, {})[p.question_id] = p
-    out = [
+    return [
         MunicipalityProposal(
             code=code,
             name=props[QUESTION_IDS[0]].name,
@@ -82,7 +100,22 @@ def preview(
         )
         for code, props in by_code.items()
     ]
-    return stats, out
+
+
+def _check_questions(survey_round: SurveyRound) -> None:
+    questionnaire = round_questionnaire(survey_round)
+    missing = [q for q in QUESTION_IDS if not questionnaire.has_question(q)]
+    if missing:
+        raise NotEditable(f"この調査回の調査票には設問 {'、'.join(missing)} がありません。")
+
+
+def preview(
+    session: DbSession, survey_round: SurveyRound, data: bytes
+) -> tuple[StatisticsFile, list[MunicipalityProposal]]:
+    """Parse the file and propose values for the round's municipalities (raises StatisticsError)."""
+    _check_questions(survey_round)
+    stats = parse_statistics(data, registry_entries(session))
+    return stats, _proposals(session, survey_round, stats)
 
 
 def reason_text(stats: StatisticsFile, source_name: str) -> str:
@@ -93,40 +126,156 @@ def reason_text(stats: StatisticsFile, source_name: str) -> str:
     )
 
 
-def apply(
+# ---------------------------------------------------------------------------- staged
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _undate(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def stats_to_json(stats: StatisticsFile) -> dict[str, Any]:
+    """What the file says, as JSON for the staged row (everything the preview shows)."""
+    return {
+        "encoding_label": stats.encoding_label,
+        "rows": [
+            [
+                r.code,
+                r.name,
+                r.population,
+                r.cards,
+                _date(r.population_date),
+                _date(r.cards_date),
+                r.line,
+            ]
+            for r in stats.rows
+        ],
+        "unmatched_hokkaido": list(stats.unmatched_hokkaido),
+        "skipped_other_prefectures": stats.skipped_other_prefectures,
+        "skipped_wards": stats.skipped_wards,
+        "cards_column": stats.cards_column,
+        "population_dates": [d.isoformat() for d in stats.population_dates],
+        "cards_dates": [d.isoformat() for d in stats.cards_dates],
+    }
+
+
+def stats_from_json(data: Mapping[str, Any]) -> StatisticsFile:
+    return StatisticsFile(
+        encoding_label=str(data["encoding_label"]),
+        rows=tuple(
+            StatisticsRow(
+                code=str(code),
+                name=str(name),
+                population=int(population),
+                cards=int(cards),
+                population_date=_undate(pop_date),
+                cards_date=_undate(cards_date),
+                line=int(line),
+            )
+            for code, name, population, cards, pop_date, cards_date, line in data["rows"]
+        ),
+        unmatched_hokkaido=tuple(data["unmatched_hokkaido"]),
+        skipped_other_prefectures=int(data["skipped_other_prefectures"]),
+        skipped_wards=int(data["skipped_wards"]),
+        cards_column=str(data["cards_column"]),
+        population_dates=tuple(date.fromisoformat(d) for d in data["population_dates"]),
+        cards_dates=tuple(date.fromisoformat(d) for d in data["cards_dates"]),
+    )
+
+
+def seen_of(rows: list[MunicipalityProposal]) -> dict[str, list[int | None]]:
+    """The current answers a preview showed, per municipality code: [population, cards]."""
+    return {r.code: [r.population.current, r.cards.current] for r in rows}
+
+
+@dataclass(frozen=True)
+class StagedPreview:
+    """A staged statistics upload recomputed against the current answers."""
+
+    staged: StagedUpload
+    stats: StatisticsFile
+    rows: list[MunicipalityProposal]
+    changed_since: list[MunicipalityProposal]  # answers changed since the last preview
+
+    @property
+    def to_apply(self) -> list[MunicipalityProposal]:
+        return [r for r in self.rows if r.changes and not r.submitted]
+
+
+def stage_statistics(
     session: DbSession,
     survey_round: SurveyRound,
-    values: Mapping[str, tuple[int, int]],
-    *,
-    reason: str,
+    data: bytes,
+    source_name: str,
     user: User,
-) -> tuple[list[str], list[str]]:
-    """Write population and cards for each municipality code. Returns (applied, skipped) names.
+) -> StagedPreview:
+    """Parse the file, stage it, and return the preview (raises StatisticsError)."""
+    stats, rows = preview(session, survey_round, data)
+    payload = {"stats": stats_to_json(stats), "reason": reason_text(stats, source_name)}
+    row = staged.stage(
+        session,
+        kind=UploadKind.STATISTICS,
+        data=data,
+        source_name=source_name,
+        survey_round=survey_round,
+        municipality_id=None,
+        user=user,
+        payload=payload,
+        seen=seen_of(rows),
+    )
+    return StagedPreview(row, stats, rows, [])
 
-    The caller commits; on any exception nothing is applied.
-    """
+
+def review(session: DbSession, survey_round: SurveyRound, row: StagedUpload) -> StagedPreview:
+    """The staged file against the current answers; ``changed_since`` lists municipalities
+    whose answers differ from what the last preview showed. Records the new preview as seen
+    (the caller commits when it shows it)."""
+    _check_questions(survey_round)
+    stats = stats_from_json(row.payload["stats"])
+    rows = _proposals(session, survey_round, stats)
+    now = seen_of(rows)
+    before = row.seen or {}
+    changed = [r for r in rows if before.get(r.code) != now[r.code]]
+    row.seen = now
+    return StagedPreview(row, stats, rows, changed)
+
+
+def apply_staged(
+    session: DbSession, survey_round: SurveyRound, reviewed: StagedPreview, *, user: User
+) -> tuple[list[str], list[str]]:
+    """Write what ``reviewed`` proposes (it must have no ``changed_since``). Returns (applied,
+    skipped) municipality names. The audit reason is the server's own, from the staged row.
+    The caller commits; on any exception nothing is applied."""
+    if reviewed.changed_since:
+        raise NotEditable("確認の画面を表示した後に変更された回答があります。")
     if round_state(survey_round) is not OPEN:
         raise NotEditable("この調査回は回答を受け付けていないため、取り込めません。")
+    staged.mark_applied(session, reviewed.staged, user)
     questionnaire = round_questionnaire(survey_round)
     in_round = _round_municipalities(session, survey_round)
+    codes = [r.code for r in reviewed.to_apply]
     municipalities = {
-        m.code: m
-        for m in session.scalars(select(Municipality).where(Municipality.code.in_(list(values))))
+        m.code: m for m in session.scalars(select(Municipality).where(Municipality.code.in_(codes)))
     }
-    applied, skipped = [], []
-    for code, (population, cards) in values.items():
-        municipality = municipalities.get(code)
-        if municipality is None or code not in in_round:
-            raise NotEditable(f"団体コード {code} はこの調査回の対象ではありません。")
-        response = in_round[code] or get_or_create_response(session, survey_round, municipality)
-        if response.status is ResponseStatus.SUBMITTED:
-            skipped.append(municipality.name)
-            continue
+    reason = str(reviewed.staged.payload["reason"])
+    applied: list[str] = []
+    skipped = [r.name for r in reviewed.rows if r.changes and r.submitted]
+    for proposal in reviewed.to_apply:
+        municipality = municipalities[proposal.code]
+        response = in_round[proposal.code] or get_or_create_response(
+            session, survey_round, municipality
+        )
+        changes = {
+            p.question_id: p.proposed for p in (proposal.population, proposal.cards) if p.changes
+        }
         result = save_answers(
             session,
             response,
             questionnaire,
-            {QUESTION_IDS[0]: population, QUESTION_IDS[1]: cards},
+            changes,
             base_version=response.version,
             user=user,
             channel=Channel.STATISTICS,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from dx_assess.questionnaire import Question, normalize_answer
+from dx_assess.questionnaire import AnswerError, Question, normalize_answer
 from dx_assess.questionnaire.model import AnswerValue
 
 
@@ -22,8 +22,16 @@ def to_json(value: object) -> Any:
 
 
 def from_json(question: Question, stored: Any) -> AnswerValue | None:
-    """A stored answer back in its normal form (it was valid when stored)."""
-    return normalize_answer(question, stored)
+    """A stored answer back in its normal form (it was valid when stored).
+
+    A text stored before a rule was tightened (a control character, refused since) is
+    returned as stored rather than breaking every page that shows the response."""
+    try:
+        return normalize_answer(question, stored)
+    except AnswerError:
+        if isinstance(stored, str):
+            return stored
+        raise
 
 
 def same(a: object, b: object) -> bool:

@@ -21,6 +21,7 @@ pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwr
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
+from support import empty_database
 
 from dx_assess.cli import DEMO_ACCOUNTS
 from dx_assess.extensions import db
@@ -45,10 +46,7 @@ def demo_round(app: Flask) -> Iterator[int]:
         db.session.remove()
     yield round_id
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
+        empty_database()
 
 
 def log_in(context: BrowserContext, login: str) -> Page:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-
-from dx_assess.extensions import db
+from support import empty_database as _empty_database
 
 
 def poppler(*args: str | Path) -> str:
@@ -67,11 +66,7 @@ def reports_dir(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 def empty_database() -> None:
-    db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-    db.session.remove()
+    _empty_database()
 
 
 @pytest.fixture(scope="module")

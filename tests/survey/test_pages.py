@@ -10,6 +10,7 @@ from sqlalchemy import select
 from support import Browser
 from survey_fixtures import TOWN
 from survey_helpers import complete_answers
+from upload_helpers import hidden_fields
 
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, Response, ResponseStatus, SurveyRound, User
@@ -281,17 +282,9 @@ def test_excel_round_trip_through_the_pages(
     assert "1,500人" in html
     assert stored(questionnaire) == {"basic_population": 1000}  # preview changes nothing
 
-    posted = html.split('id="posted" name="posted" type="hidden" value="')[1].split('"')[0]
-    import html as html_module
-
     response = browser.post(
         url(survey_round, "/import/apply"),
-        {
-            "posted": html_module.unescape(posted),
-            "base_version": "1",
-            "source_name": "filled.xlsx",
-            "confirm": "y",
-        },
+        {**hidden_fields(html, url(survey_round, "/import/apply")), "confirm": "y"},
         form_page=import_page,
     )
     assert response.status_code == 302
@@ -341,18 +334,9 @@ def test_statistics_import_preview_and_apply(
     assert "占冠村" in html
     assert "羅臼町" in html
     assert "函館市" not in html  # not in this round
-    values = html.split('id="values" name="values" type="hidden" value="')[1].split('"')[0]
-    reason = html.split('id="reason" name="reason" type="hidden" value="')[1].split('"')[0]
-    import html as html_module
-
+    apply_page = f"/rounds/{survey_round.id}/statistics/apply"
     response = browser.post(
-        f"/rounds/{survey_round.id}/statistics/apply",
-        {
-            "values": html_module.unescape(values),
-            "reason": html_module.unescape(reason),
-            "confirm": "y",
-        },
-        form_page=page,
+        apply_page, {**hidden_fields(html, apply_page), "confirm": "y"}, form_page=page
     )
     assert response.status_code == 302
     rows = db.session.scalars(
