@@ -24,7 +24,16 @@ _ENV_SETTINGS = (
     "DX_REPORTS_DIR",
     "DX_REPORT_WORKERS",
     "DX_REPORT_TEMPLATES_DIR",
+    "DX_DB_LOCK_TIMEOUT_MS",
+    "DX_DB_STATEMENT_TIMEOUT_MS",
 )
+
+# Database waits end well before gunicorn kills a worker (30 s by default), so that a long lock
+# becomes the Japanese "busy" page with the typed input kept, never a killed worker: a lock wait
+# (PostgreSQL lock_timeout, SQLite's busy timeout) ends after 5 s and is tried at most 3 times;
+# a statement ends after 20 s (PostgreSQL statement_timeout) and is not tried again.
+DEFAULT_LOCK_TIMEOUT_MS = 5_000
+DEFAULT_STATEMENT_TIMEOUT_MS = 20_000
 
 
 class ConfigError(RuntimeError):
@@ -115,7 +124,34 @@ def build_config(
         url = "sqlite:///" + str(instance_path / "dx_assess.sqlite3")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(url))
     config.pop("DATABASE_URL", None)
+    _database_timeouts(config)
     return config
+
+
+def _database_timeouts(config: dict[str, Any]) -> None:
+    """Lock and statement timeouts as connection options (set on every new connection)."""
+    try:
+        lock_ms = int(config.get("DX_DB_LOCK_TIMEOUT_MS") or DEFAULT_LOCK_TIMEOUT_MS)
+        statement_ms = int(config.get("DX_DB_STATEMENT_TIMEOUT_MS") or DEFAULT_STATEMENT_TIMEOUT_MS)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            "DX_DB_LOCK_TIMEOUT_MS and DX_DB_STATEMENT_TIMEOUT_MS must be whole milliseconds"
+        ) from exc
+    if lock_ms <= 0 or statement_ms <= 0:
+        raise ConfigError("DX_DB_LOCK_TIMEOUT_MS and DX_DB_STATEMENT_TIMEOUT_MS must be > 0")
+    config["DX_DB_LOCK_TIMEOUT_MS"] = lock_ms
+    config["DX_DB_STATEMENT_TIMEOUT_MS"] = statement_ms
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    uri = str(config["SQLALCHEMY_DATABASE_URI"])
+    if uri.startswith("postgresql"):
+        extra = f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms}"
+        given = str(connect_args.get("options", "")).strip()
+        connect_args["options"] = f"{given} {extra}".strip()
+    elif uri.startswith("sqlite"):
+        connect_args.setdefault("timeout", lock_ms / 1000)  # SQLite's busy timeout, seconds
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def environment() -> Mapping[str, str]:
