@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -15,10 +17,8 @@ def _rollback() -> None:
     """Roll the request's transaction back; with the database gone there is nothing to undo."""
     from dx_assess.extensions import db
 
-    try:
+    with contextlib.suppress(SQLAlchemyError):
         db.session.rollback()
-    except SQLAlchemyError:
-        pass
 
 
 def _user_or_anonymous() -> None:

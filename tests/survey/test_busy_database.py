@@ -53,13 +53,12 @@ def test_busy_errors_are_recognised() -> None:
 def test_timeouts_are_set_below_the_workers_timeout(app: Flask) -> None:
     """gunicorn kills a sync worker after 30 s: three lock waits must end well before."""
     assert DEFAULT_LOCK_TIMEOUT_MS * 3 < 30_000 * 0.6
-    with app.app_context():
-        with db.engine.connect() as conn:
-            if db.engine.dialect.name == "postgresql":
-                assert conn.execute(text("SHOW lock_timeout")).scalar_one() == "5s"
-                assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "20s"
-            else:
-                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 5000
+    with app.app_context(), db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
+            assert conn.execute(text("SHOW lock_timeout")).scalar_one() == "5s"
+            assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "20s"
+        else:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 5000
 
 
 @pytest.fixture
