@@ -28,7 +28,7 @@ from dx_assess.survey.forms import (
     shown_json,
     shown_values,
 )
-from dx_assess.survey.prefill import has_earlier_response, prefill
+from dx_assess.survey.prefill import has_earlier_response, prefill, reference_answers
 from dx_assess.survey.presenters import not_editable_reason, response_view
 from dx_assess.survey.responses import (
     SaveResult,
@@ -222,6 +222,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             answers,
             municipality.code,
             municipality.name,
+            references=_references(survey_round, municipality, questionnaire, section),
         )
         section_view = next(s for s in view.sections if s.id == section.id)
         # Show-when conditions may name answers on other pages; the script needs them too.
@@ -392,6 +393,25 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     return redirect(url_for("survey.section", round_id=round_id, code=code, section_id=target))
 
 
+def _references(
+    survey_round: SurveyRound,
+    municipality: Municipality,
+    questionnaire: Questionnaire,
+    section: Section,
+) -> dict[str, str]:
+    """Last round's answers to this page's reference-only questions, as display text."""
+    if not any(q.carries_as_reference for q in section.questions):
+        return {}
+    found = reference_answers(db.session, survey_round, municipality, questionnaire)
+    if found is None:
+        return {}
+    return {
+        q.id: f"{found.source_title}: {display_value(q, found.values[q.id])}"
+        for q in section.questions
+        if q.id in found.values
+    }
+
+
 def _shown_from_request(section: Section, formdata: Any, answers: dict[str, Any]) -> dict[str, str]:
     """The shown values of a page shown again after a save that was not made: the ones the
     page sent (it still shows what it showed), else the stored ones."""
@@ -468,7 +488,8 @@ def prefill_response(round_id: int, code: str) -> WerkzeugResponse:
     if result.filled:
         flash(
             f"{result.source_title}の回答から {len(result.filled)} 問を引き継ぎました。"
-            "「引き継ぎ」の印がある回答を確認して、各ページで保存してください。",
+            "「引き継ぎ」の印がある回答を確かめて、各ページで直すか"
+            "「この内容で確認しました」を押してください。",
             "success",
         )
     else:
