@@ -159,7 +159,7 @@
     if (stopped) { return; }
     if (inFlight) { again = true; return; }
     var changed = changedQuestions();
-    if (!changed.length) { dirty = false; return; }
+    if (!changed.length) { dirty = false; say(""); return; }  // typed, then undone
     inFlight = true;
     say(text("saving", "保存しています…"));
     var body = new FormData();
