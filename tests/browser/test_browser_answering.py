@@ -677,7 +677,12 @@ def test_a_colleagues_saved_answer_survives_every_autosave_and_a_clash_is_shown(
     assert stored_answers(answering)["basic_staff"] == 55
 
     status = a.locator(".autosave-status")
-    a.get_by_label("回答を取りまとめた課・係の名前").fill("総務課")
+    with a.expect_request(lambda r: r.method == "POST") as autosave:
+        a.get_by_label("回答を取りまとめた課・係の名前").fill("総務課")
+    sent = autosave.value.post_data or ""
+    assert 'name="q_basic_department"' in sent  # only the changed answer, with its shown value
+    assert 'name="shown-q_basic_department"' in sent
+    assert "q_basic_staff" not in sent
     expect(status).to_contain_text(AUTOSAVED, timeout=10_000)
     assert stored_answers(answering)["basic_staff"] == 55
     expect(a.get_by_label("職員数（正職員）")).to_have_value("55")  # the page took B's answer

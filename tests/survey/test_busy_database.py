@@ -170,3 +170,22 @@ def test_an_error_page_renders_without_the_database(unreachable: str, app: Flask
     assert "Internal Server Error" not in html
     with broken.app_context():
         db.engine.dispose()
+
+
+def test_the_timeouts_are_settings(tmp_path: Any) -> None:
+    from dx_assess.config import ConfigError, build_config
+
+    def engine_options(**values: object) -> dict[str, Any]:
+        config = build_config(tmp_path, {}, {}, {"DX_ENV": "testing", **values})
+        return dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+
+    pg = engine_options(
+        DATABASE_URL="postgresql://dx@db/dx",
+        DX_DB_LOCK_TIMEOUT_MS="2500",
+        DX_DB_STATEMENT_TIMEOUT_MS=15000,
+    )
+    assert pg["connect_args"] == {"options": "-c lock_timeout=2500 -c statement_timeout=15000"}
+    assert pg["pool_pre_ping"] is True
+    assert engine_options()["connect_args"] == {"timeout": 5.0}  # SQLite, seconds
+    with pytest.raises(ConfigError, match="DX_DB_LOCK_TIMEOUT_MS"):
+        engine_options(DX_DB_LOCK_TIMEOUT_MS="soon")
