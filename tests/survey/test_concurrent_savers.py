@@ -164,6 +164,8 @@ def server(database_url: str) -> Iterator[Callable[[], tuple[str, subprocess.Pop
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def burst(
