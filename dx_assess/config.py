@@ -42,6 +42,9 @@ _ENV_SETTINGS = (
     "DX_LOGIN_LIMIT_PER_ACCOUNT",
     "DX_LOGIN_LIMIT_PER_ADDRESS",
     "DX_PROXY_COUNT",
+    # database waits
+    "DX_DB_LOCK_TIMEOUT_MS",
+    "DX_DB_STATEMENT_TIMEOUT_MS",
 )
 
 #: Where a value came from, as ``config show`` prints it.
@@ -60,6 +63,13 @@ PLAIN_HTTP_WARNING = (
 )
 
 log = logging.getLogger("dx_assess.config")
+
+# Database waits end well before gunicorn kills a worker (30 s by default), so that a long lock
+# becomes the Japanese "busy" page with the typed input kept, never a killed worker: a lock wait
+# (PostgreSQL lock_timeout, SQLite's busy timeout) ends after 5 s and is tried at most 3 times;
+# a statement ends after 20 s (PostgreSQL statement_timeout) and is not tried again.
+DEFAULT_LOCK_TIMEOUT_MS = 5_000
+DEFAULT_STATEMENT_TIMEOUT_MS = 20_000
 
 
 class ConfigError(RuntimeError):
@@ -195,6 +205,7 @@ def build_config(
     sources["SQLALCHEMY_DATABASE_URI"] = url_source or SOURCE_DEFAULT
     config.pop("DATABASE_URL", None)
     sources.pop("DATABASE_URL", None)
+    _database_timeouts(config)
 
     if env == "production":
         problems = production_problems(config)
@@ -250,6 +261,34 @@ def log_start_warnings(config: Mapping[str, Any]) -> None:
     """What an operator must hear at every start."""
     if config.get("DX_ENV") == "production" and config.get("DX_ALLOW_PLAIN_HTTP"):
         log.warning(PLAIN_HTTP_WARNING)
+
+
+def _database_timeouts(config: dict[str, Any]) -> None:
+    """Lock and statement timeouts as connection options (set on every new connection)."""
+    try:
+        lock_ms = int(config.get("DX_DB_LOCK_TIMEOUT_MS") or DEFAULT_LOCK_TIMEOUT_MS)
+        statement_ms = int(config.get("DX_DB_STATEMENT_TIMEOUT_MS") or DEFAULT_STATEMENT_TIMEOUT_MS)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            "DX_DB_LOCK_TIMEOUT_MS と DX_DB_STATEMENT_TIMEOUT_MS はミリ秒の整数で指定してください。"
+        ) from exc
+    if lock_ms <= 0 or statement_ms <= 0:
+        raise ConfigError(
+            "DX_DB_LOCK_TIMEOUT_MS と DX_DB_STATEMENT_TIMEOUT_MS は 1 以上にしてください。"
+        )
+    config["DX_DB_LOCK_TIMEOUT_MS"] = lock_ms
+    config["DX_DB_STATEMENT_TIMEOUT_MS"] = statement_ms
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    uri = str(config["SQLALCHEMY_DATABASE_URI"])
+    if uri.startswith("postgresql"):
+        extra = f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms}"
+        given = str(connect_args.get("options", "")).strip()
+        connect_args["options"] = f"{given} {extra}".strip()
+    elif uri.startswith("sqlite"):
+        connect_args.setdefault("timeout", lock_ms / 1000)  # SQLite's busy timeout, seconds
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def environment() -> Mapping[str, str]:

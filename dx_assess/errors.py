@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dx_assess.models.base import is_busy
 
 
+def _rollback() -> None:
+    """Roll the request's transaction back; with the database gone there is nothing to undo."""
+    from dx_assess.extensions import db
+
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+
+
+def _user_or_anonymous() -> None:
+    """Load the signed-in user for the page header, or show the page as to a visitor when the
+    database cannot be read: an error page must render without the database."""
+    from flask import current_app, g
+    from flask_login import current_user
+
+    try:
+        _ = current_user.is_authenticated  # loads the user (a query) if not loaded yet
+    except SQLAlchemyError:
+        _rollback()
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+
+
 def _page(title: str, message: str, status: int) -> tuple[str, int]:
+    _user_or_anonymous()
     return render_template("errors/error.html", title=title, message=message, status=status), status
 
 
@@ -60,9 +84,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def busy(error: OperationalError) -> tuple[str, int]:
-        from dx_assess.extensions import db
-
-        db.session.rollback()
+        _rollback()
         if not is_busy(error):
             raise error
         return _page(
@@ -76,9 +98,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:
-        from dx_assess.extensions import db
-
-        db.session.rollback()
+        _rollback()
         return _page(
             _("システムエラーが発生しました"),
             _(

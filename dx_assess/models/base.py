@@ -52,13 +52,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+#: PostgreSQL's "try again" states: serialization failure, deadlock, lock wait timed out
+#: (lock_timeout), statement timed out (statement_timeout).
+BUSY_SQLSTATES = ("40001", "40P01", "55P03", "57014")
+
+
 def is_busy(exc: BaseException) -> bool:
     """True for the database's "try again" errors: SQLite's "database is locked" (two writers
-    at once on the embedded database) and PostgreSQL's serialization failure or deadlock."""
+    at once on the embedded database, after its busy timeout) and PostgreSQL's serialization
+    failure, deadlock, lock timeout or statement timeout."""
     from sqlalchemy.exc import OperationalError
 
     if not isinstance(exc, OperationalError):
         return False
     if "database is locked" in str(exc.orig):
         return True
-    return getattr(exc.orig, "sqlstate", None) in ("40001", "40P01")
+    return getattr(exc.orig, "sqlstate", None) in BUSY_SQLSTATES
+
+
+def retryable(exc: BaseException) -> bool:
+    """A busy error worth trying again at once; a statement that ran into its timeout is not
+    (it would take as long again, and the worker must answer before it is killed)."""
+    return is_busy(exc) and getattr(getattr(exc, "orig", None), "sqlstate", None) != "57014"

@@ -131,6 +131,11 @@ class Not:
 Condition = QuestionTest | PillarScoreTest | AllOf | AnyOf | Not
 
 
+CARRY_VALUE = "value"
+CARRY_REFERENCE = "reference"
+CARRY_MODES = (CARRY_VALUE, CARRY_REFERENCE)
+
+
 @dataclass(frozen=True)
 class Question:
     id: str
@@ -151,8 +156,15 @@ class Question:
     formula: Formula | None = None
     show_when: Condition | None = None
     scoring: ScoringRule | None = None
+    # How last round's answer is offered in a new round: "value" (filled in, to be confirmed)
+    # or "reference" (shown beside the field only; for figures that change every year).
+    carry: str = "value"
     path: str = field(default="", compare=False)
     line: int | None = field(default=None, compare=False)
+
+    @property
+    def carries_as_reference(self) -> bool:
+        return self.carry == CARRY_REFERENCE
 
     @property
     def scored(self) -> bool:

@@ -12,6 +12,8 @@ from typing import Any
 from dx_assess.questionnaire.conditions import QUESTION_OPS
 from dx_assess.questionnaire.expressions import ExpressionError, parse_formula
 from dx_assess.questionnaire.model import (
+    CARRY_MODES,
+    CARRY_VALUE,
     AllOf,
     AnyOf,
     Choice,
@@ -131,6 +133,17 @@ def parse_question(
     scoring = None
     if "scoring" in m:
         scoring = parse_scoring(r, m["scoring"], join(path, "scoring"), qid)
+    carry = r.string(m, "carry", path, qid, CARRY_VALUE)
+    if carry not in CARRY_MODES:
+        r.add(
+            join(path, "carry"),
+            f"carry は value（値を引き継ぐ）か reference（前回の回答を参考に表示）です（{carry}）",
+            qid,
+        )
+        carry = CARRY_VALUE
+    elif carry != CARRY_VALUE and formula is not None:
+        r.add(join(path, "carry"), "計算値の設問には carry を書けません", qid)
+        carry = CARRY_VALUE
     return Question(
         id=qid or "",
         type=type_name,
@@ -150,6 +163,7 @@ def parse_question(
         formula=formula,
         show_when=show_when,
         scoring=scoring,
+        carry=carry,
         path=path,
         line=r.source.line(path),
     )

@@ -18,7 +18,7 @@ from dx_assess.questionnaire.errors import AnswerError
 from dx_assess.questionnaire.model import AnswerValue, Question
 
 COMMON_KEYS = frozenset(
-    {"id", "type", "text", "help", "required", "weight", "pillar", "show_when", "scoring"}
+    {"id", "type", "text", "help", "required", "weight", "pillar", "show_when", "scoring", "carry"}
 )
 
 Normalizer = Callable[[Question, object], AnswerValue]

@@ -3,7 +3,11 @@
    - conditional questions appear and disappear as answers change (same rules as the server,
      dx_assess/questionnaire/conditions.py);
    - changes are saved automatically a few seconds after typing stops;
-   - leaving the page with unsaved changes asks first. */
+   - leaving the page with unsaved changes asks first.
+   A save sends only the answers changed since the last successful save, each with the value
+   the page showed for it (the hidden shown-q_* field); the server decides conflicts from what
+   it holds. After a save the page takes the answers the server now holds, and their shown
+   values, for every answer the user is not editing, so a stale value is never sent later. */
 (function () {
   "use strict";
   var form = document.querySelector("form.survey-form");
@@ -114,12 +118,63 @@
     });
   }
 
+  // The state of one question's inputs, to tell whether the user changed it since the last
+  // successful save (or since the page was loaded).
+  function questionBoxes() { return form.querySelectorAll("[data-question]"); }
+  function inputsOf(box) {
+    return box.querySelectorAll("input[name^='q_'], select[name^='q_'], textarea[name^='q_']");
+  }
+  function serialize(box) {
+    var parts = [];
+    inputsOf(box).forEach(function (el) {
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+      parts.push(el.name + "=" + el.value);
+    });
+    return parts.join("\u0000");
+  }
+  function shownInput(qid) { return form.querySelector("input[name='shown-q_" + qid + "']"); }
+  var snapshot = {};
+  questionBoxes().forEach(function (box) { snapshot[box.getAttribute("data-question")] = serialize(box); });
+  function changedQuestions() {
+    var out = [];
+    questionBoxes().forEach(function (box) {
+      var qid = box.getAttribute("data-question");
+      if (shownInput(qid) && serialize(box) !== snapshot[qid]) { out.push(qid); }
+    });
+    return out;
+  }
+  // Show the answer the server holds in a question's inputs (fields: name -> values).
+  function showStored(box, fields) {
+    inputsOf(box).forEach(function (el) {
+      var values = fields[el.name] || [];
+      if (el.type === "radio" || el.type === "checkbox") {
+        el.checked = values.indexOf(el.value) >= 0;
+      } else {
+        el.value = values.length ? values[0] : "";
+      }
+    });
+  }
+
   function save() {
     if (stopped) { return; }
     if (inFlight) { again = true; return; }
+    var changed = changedQuestions();
+    if (!changed.length) { dirty = false; say(""); return; }  // typed, then undone
     inFlight = true;
     say(text("saving", "保存しています…"));
-    var body = new FormData(form);
+    var body = new FormData();
+    body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+    body.append("base_version", baseVersion.value);
+    var sent = {};
+    changed.forEach(function (qid) {
+      var box = document.getElementById("question-" + qid);
+      sent[qid] = serialize(box);
+      body.append("shown-q_" + qid, shownInput(qid).value);
+      inputsOf(box).forEach(function (el) {
+        if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+        body.append(el.name, el.value);
+      });
+    });
     fetch(form.getAttribute("data-autosave"), {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
@@ -129,9 +184,24 @@
         form.querySelectorAll(".autosave-error").forEach(function (e) { e.remove(); });
         if (data.status === "saved" || data.status === "unchanged") {
           baseVersion.value = data.version;
-          dirty = again;
+          Object.keys(data.answers || {}).forEach(function (qid) {
+            var box = document.getElementById("question-" + qid), shown = shownInput(qid);
+            if (!box || !shown) { return; }
+            var answer = data.answers[qid];
+            if (Object.prototype.hasOwnProperty.call(sent, qid)) {
+              shown.value = answer.shown;  // saved: the page now shows what is stored
+              snapshot[qid] = sent[qid];   // typed since the save went out: still to save
+            } else if (serialize(box) === snapshot[qid] && shown.value !== answer.shown) {
+              showStored(box, answer.fields);  // a colleague's answer, merged
+              shown.value = answer.shown;
+              snapshot[qid] = serialize(box);
+            }
+          });
+          refreshVisibility();
+          dirty = changedQuestions().length > 0;
           var now = new Date();
           say(text("saved", "自動保存しました（%s）").replace("%s", now.getHours() + ":" + String(now.getMinutes()).padStart(2, "0")));
+          if (dirty) { again = true; }
         } else if (data.status === "invalid") {
           Object.keys(data.errors).forEach(function (name) {
             var box = document.getElementById("question-" + name.substring(2));
@@ -146,6 +216,9 @@
         } else if (data.status === "conflict") {
           stopped = true;
           say(text("conflict", "ほかの方が同じ回答を更新しました。自動保存を止めました。「保存する」を押すと、どちらを残すか選べます（入力した内容は消えません）。"));
+        } else if (data.status === "busy") {
+          say(data.message || text("failed", "自動保存できませんでした。「保存する」で保存してください。"));
+          again = true;
         }
       })
       .catch(function () { say(text("failed", "自動保存できませんでした。「保存する」で保存してください。")); })

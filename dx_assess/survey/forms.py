@@ -10,6 +10,7 @@ rules and Japanese messages for the form, Excel uploads and imports).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -280,11 +281,61 @@ def initial_data(section: Section, answers: Mapping[str, AnswerValue]) -> dict[s
     return data
 
 
-def posted_answers(form: SectionForm, section: Section) -> dict[str, object]:
-    """Raw answers from a submitted section form, by question id."""
+SHOWN_PREFIX = "shown-"  # + field name: the value the page showed for that answer (JSON)
+
+
+def posted_answers(
+    form: SectionForm, section: Section, formdata: Mapping[str, Any] | None = None
+) -> dict[str, object]:
+    """Raw answers from a submitted section form, by question id.
+
+    A page says per answer what it showed (``shown-q_<id>``); when a request carries such
+    fields, only the answers that have one are posted (the script sends just the answers
+    changed since its last save). A request without any counts every field of the section.
+    """
     fields = form.answer_fields()
+    present = None
+    if formdata is not None and any(k.startswith(SHOWN_PREFIX) for k in formdata):
+        start = len(SHOWN_PREFIX) + len(FIELD_PREFIX)
+        present = {k[start:] for k in formdata if k.startswith(SHOWN_PREFIX + FIELD_PREFIX)}
     out: dict[str, object] = {}
     for q in section.questions:
-        if q.id in fields:
+        if q.id in fields and (present is None or q.id in present):
             out[q.id] = field_spec(q).to_raw(fields[q.id].data)
     return out
+
+
+def shown_values(section: Section, formdata: Mapping[str, Any]) -> dict[str, object]:
+    """The values the page says it showed, by question id (JSON data; None = no answer).
+    Only ever compared with what the server holds, never stored."""
+    out: dict[str, object] = {}
+    for q in section.questions:
+        raw = formdata.get(SHOWN_PREFIX + FIELD_PREFIX + q.id)
+        if raw is None:
+            continue
+        try:
+            out[q.id] = json.loads(raw)
+        except (TypeError, ValueError):
+            continue  # unreadable: the server judges by the page's version instead
+    return out
+
+
+def shown_json(value: AnswerValue | None) -> str:
+    """A stored answer as the page's shown value."""
+    from dx_assess.survey.values import to_json
+
+    return json.dumps(to_json(value) if value is not None else None, ensure_ascii=False)
+
+
+def field_inputs(question: Question, value: AnswerValue | None) -> dict[str, list[str]]:
+    """The form inputs (name -> values) that show ``value``, for the page's script."""
+    name = FIELD_PREFIX + question.id
+    data = field_spec(question).to_data(value) if value is not None else None
+    if question.type == "status_grid":
+        grid = data if isinstance(data, Mapping) else {}
+        return {f"{name}-{r.id}": [str(grid[r.id])] if r.id in grid else [] for r in question.rows}
+    if data is None or data == "":
+        return {name: []}
+    if isinstance(data, list):
+        return {name: [str(v) for v in data]}
+    return {name: [str(data)]}

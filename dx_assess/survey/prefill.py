@@ -20,6 +20,7 @@ from dx_assess.models import (
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.questionnaire import Questionnaire, build_mapping, carry_forward
 from dx_assess.questionnaire.mapping import DIRECT, Carry, VersionMapping
+from dx_assess.questionnaire.model import AnswerValue
 from dx_assess.survey.responses import (
     NotEditable,
     bump_version,
@@ -34,7 +35,7 @@ from dx_assess.survey.values import to_json
 class PrefillResult:
     source_title: str
     filled: list[str]  # question ids prefilled
-    kept: list[str]  # already answered here: left as they are
+    kept: list[str]  # already answered here: left as they are (and reference-only ones)
 
 
 def _earlier(session: DbSession, municipality_id: int, fiscal_year: int) -> Response | None:
@@ -75,6 +76,41 @@ def _mapping(old: Questionnaire, new: Questionnaire) -> VersionMapping:
     return build_mapping(old, new)
 
 
+@dataclass(frozen=True)
+class References:
+    """Last round's answers to the questions that carry over only as a reference."""
+
+    source_title: str
+    values: dict[str, AnswerValue]
+
+
+def reference_answers(
+    session: DbSession,
+    survey_round: SurveyRound,
+    municipality: Municipality,
+    questionnaire: Questionnaire,
+) -> References | None:
+    """Last round's answers (through the version map) to this version's ``carry: reference``
+    questions, to show beside their fields; None when there are none."""
+    if not any(q.carries_as_reference for q in questionnaire.questions):
+        return None
+    previous = _earlier(session, municipality.id, survey_round.fiscal_year)
+    if previous is None:
+        return None
+    old_questionnaire = round_questionnaire(previous.round)
+    try:
+        mapping = _mapping(old_questionnaire, questionnaire)
+    except NotEditable:
+        return None
+    carried = carry_forward(mapping, questionnaire, current_answers(previous, old_questionnaire))
+    values: dict[str, AnswerValue] = {
+        qid: value  # type: ignore[misc]
+        for qid, value in carried.items()
+        if questionnaire.question(qid).carries_as_reference and value is not None
+    }
+    return References(previous.round.title, values) if values else None
+
+
 def prefill(
     session: DbSession, response: Response, questionnaire: Questionnaire, user: User | None
 ) -> PrefillResult:
@@ -94,7 +130,9 @@ def prefill(
     fill = {
         qid: value
         for qid, value in carried.items()
-        if qid not in current and not questionnaire.question(qid).derived
+        if qid not in current
+        and not questionnaire.question(qid).derived
+        and not questionnaire.question(qid).carries_as_reference  # shown beside the field
     }
     kept = sorted(qid for qid in carried if qid in current)
     if not fill:

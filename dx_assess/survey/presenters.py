@@ -65,6 +65,7 @@ class QuestionView:
     display: str
     field_name: str | None
     show_when: str | None  # JSON
+    reference: str = ""  # last round's answer, shown beside the field (carry: reference)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def section_view(
     answers: Mapping[str, AnswerValue],
     carried: set[str],
     visible: set[str],
+    references: Mapping[str, str] | None = None,
 ) -> SectionView:
     from dx_assess.questionnaire import with_derived
 
@@ -147,6 +149,7 @@ def section_view(
                 show_when=json.dumps(condition_json(q.show_when), ensure_ascii=False)
                 if q.show_when is not None
                 else None,
+                reference=(references or {}).get(q.id, ""),
             )
         )
     countable = [v for v in questions if v.visible and not v.computed]
@@ -179,7 +182,9 @@ def response_view(
     answers: Mapping[str, AnswerValue],
     municipality_code: str,
     municipality_name: str,
+    references: Mapping[str, str] | None = None,
 ) -> ResponseView:
+    """``references``: last round's answers (display text) to reference-only questions."""
     visible = set(visible_question_ids(questionnaire, answers))
     carried = {a.question_id for a in response.answers if a.carried_over} if response else set()
     state = round_state(survey_round)
@@ -204,7 +209,7 @@ def response_view(
         updated_at=jst(response.updated_at) if response and response.version else "",
         submitted_at=jst(response.submitted_at) if response else "",
         sections=[
-            section_view(questionnaire, s, answers, carried, visible)
+            section_view(questionnaire, s, answers, carried, visible, references)
             for s in questionnaire.sections
         ],
         reopen_reason=reopened.reason if reopened else None,

@@ -1,11 +1,20 @@
 """Writing responses: the only place that changes answers.
 
-Every save is a compare-and-set on ``response.version``: the caller says which version the
-user's page showed (``base_version``). When it is stale, the changes made meanwhile are merged
-question by question: a question only the other person changed keeps their answer; a question
-only this user changed takes this user's answer; a question both changed differently is a
-conflict, and then nothing is saved and the user chooses per question. Every change to an
-answer writes an ``answer_change`` row (who, when, old, new, channel, reason).
+A save is decided per answer, from what the server holds. For each posted answer the caller
+says what the user's page showed for it (``shown``: the page sends it per field; without it,
+the value the response had at ``base_version``, read back from the audit trail). Then:
+
+- posted value = shown value: the user did not touch it; it is never written;
+- shown value = stored value: the user changed it and nobody else did; it is written;
+- otherwise someone else changed it since the page showed it: a conflict. Nothing of the
+  save is written and the user chooses per question (unless the posted value is the one now
+  stored: both made the same change).
+
+A shown value only ever decides; it is never stored. The write itself is a compare-and-set on
+``response.version`` (``StaleWrite`` when another save landed between read and write; the
+caller reads again and retries). Every change to an answer writes an ``answer_change`` row
+(who, when, old, new, channel, reason). Carried-over answers are confirmed only by an explicit
+act (``confirm``) or by changing them, never as a side effect of saving another answer.
 """
 
 from __future__ import annotations
@@ -16,6 +25,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from dx_assess.models import (
     Answer,
@@ -87,15 +98,37 @@ class SaveResult:
 def get_or_create_response(
     session: DbSession, survey_round: SurveyRound, municipality: Municipality
 ) -> Response:
-    response = session.scalar(
-        select(Response).where(
-            Response.round_id == survey_round.id, Response.municipality_id == municipality.id
-        )
+    """The municipality's response to the round, created if there is none yet.
+
+    Race-free: the row is created with ``INSERT … ON CONFLICT DO NOTHING`` and then read, so
+    two first saves at once both get the same response (the second waits for the first to
+    commit, on PostgreSQL and on SQLite alike) instead of one failing on the unique key.
+    """
+    query = select(Response).where(
+        Response.round_id == survey_round.id, Response.municipality_id == municipality.id
     )
-    if response is None:
-        response = Response(round=survey_round, municipality=municipality, version=0)
-        session.add(response)
-        session.flush()
+    response = session.scalar(query)
+    if response is not None:
+        return response
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = (
+        insert(Response)
+        .values(
+            round_id=survey_round.id,
+            municipality_id=municipality.id,
+            status=ResponseStatus.DRAFT,
+            version=0,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["round_id", "municipality_id"])
+    )
+    session.execute(statement)
+    response = session.scalar(query.execution_options(populate_existing=True))
+    if response is None:  # pragma: no cover - the row exists now, ours or the other's
+        raise StaleWrite
     return response
 
 
@@ -164,10 +197,16 @@ def save_answers(
     check_editable: bool = True,
     keep_mine: Collection[str] = (),
     conflict_version: int | None = None,
+    shown: Mapping[str, object] | None = None,
+    confirm: Collection[str] = (),
 ) -> SaveResult:
     """Validate and save ``posted`` answers (question id -> raw value; empty clears).
 
     Bad values change nothing (status ``invalid``, a Japanese message per question).
+
+    ``shown`` gives, per question, the raw value the user's page showed (as JSON data; None
+    for no answer); a question missing from it is taken as the page showed the response at
+    ``base_version``. ``confirm`` names carried-over answers the user confirmed as they are.
 
     ``keep_mine`` names conflicts the user has resolved in favour of their own answer on a
     conflict page that showed the response at ``conflict_version``; such a question is saved
@@ -196,55 +235,80 @@ def save_answers(
     if errors:
         return SaveResult("invalid", response.version, errors=errors)
 
-    candidate = {**current, **{k: v for k, v in normalized.items() if v is not None}}
-    for k, v in normalized.items():
+    meanwhile = (
+        _changes_since(session, response, base_version) if base_version != response.version else {}
+    )
+    resolved_at = (
+        _changes_since(session, response, conflict_version)
+        if keep_mine and conflict_version is not None and conflict_version != response.version
+        else {}
+    )
+
+    def value_at(history: Mapping[str, list[AnswerChange]], qid: str) -> AnswerValue | None:
+        """The answer as it was before the changes in ``history`` (the stored one if none)."""
+        if qid not in history:
+            return current.get(qid)
+        old = history[qid][0].old_value
+        return from_json(questionnaire.question(qid), old) if old is not None else None
+
+    def seen(qid: str) -> AnswerValue | None:
+        if qid in keep_mine and conflict_version is not None:
+            return value_at(resolved_at, qid)  # resolved on the conflict page
+        if shown is not None and qid in shown:
+            try:
+                return normalize_answer(questionnaire.question(qid), shown[qid])
+            except AnswerError:
+                pass  # not a value this page can have shown: judge by the version instead
+        return value_at(meanwhile, qid)
+
+    # What the user changed, judged against what their page showed (not against the version
+    # number it last heard of); only these answers are candidates for writing.
+    touched = {qid: v for qid, v in normalized.items() if not same(v, seen(qid))}
+    candidate = {**current, **{k: v for k, v in touched.items() if v is not None}}
+    for k, v in touched.items():
         if v is None:
             candidate.pop(k, None)
     visible = set(visible_question_ids(questionnaire, candidate))
     changes = {
-        qid: v for qid, v in normalized.items() if qid in visible and not same(v, current.get(qid))
+        qid: v for qid, v in touched.items() if qid in visible and not same(v, current.get(qid))
     }
-    confirmed = [
-        qid for qid in normalized if qid in visible and qid in stored and stored[qid].carried_over
-    ]
 
-    merged_from: set[str] = set()
-    if base_version != response.version:
-        meanwhile = _changes_since(session, response, base_version)
-        conflicts = []
-        for qid, mine in list(changes.items()):
-            if qid not in meanwhile:
-                continue
-            history = meanwhile[qid]
-            seen_value = history[0].old_value  # what this user's page showed
-            question = questionnaire.question(qid)
-            if same(mine, from_json(question, seen_value) if seen_value is not None else None):
-                del changes[qid]  # this user did not touch it: keep the other answer
-                continue
-            if (
-                qid in keep_mine
-                and conflict_version is not None
-                and all(c.response_version <= conflict_version for c in history)
-            ):
-                continue  # resolved on the conflict page, and untouched since
-            last = history[-1]
-            conflicts.append(
-                Conflict(
-                    question_id=qid,
-                    theirs=current.get(qid),
-                    theirs_by=last.changed_by.display_name if last.changed_by else "システム",
-                    theirs_at=last.changed_at,
-                    mine=mine,
-                )
+    conflicts = []
+    for qid, mine in changes.items():
+        if same(seen(qid), current.get(qid)):
+            continue  # changed by this user only
+        last = session.scalar(
+            select(AnswerChange)
+            .where(AnswerChange.response_id == response.id, AnswerChange.question_id == qid)
+            .order_by(AnswerChange.id.desc())
+            .limit(1)
+        )
+        conflicts.append(
+            Conflict(
+                question_id=qid,
+                theirs=current.get(qid),
+                theirs_by=last.changed_by.display_name if last and last.changed_by else "システム",
+                theirs_at=last.changed_at if last else utcnow(),
+                mine=mine,
             )
-        if conflicts:
-            return SaveResult("conflict", response.version, conflicts=conflicts)
-        merged_from = {
-            c.changed_by.display_name if c.changed_by else "システム"
-            for rows in meanwhile.values()
-            for c in rows
-            if not user or c.changed_by_id != user.id
-        }
+        )
+    if conflicts:
+        return SaveResult("conflict", response.version, conflicts=conflicts)
+    confirmed = [
+        qid
+        for qid in dict.fromkeys(confirm)
+        if qid in visible
+        and qid in stored
+        and stored[qid].carried_over
+        and qid not in changes
+        and same(seen(qid), current.get(qid))
+    ]
+    merged_from = {
+        c.changed_by.display_name if c.changed_by else "システム"
+        for rows in meanwhile.values()
+        for c in rows
+        if not user or c.changed_by_id != user.id
+    }
 
     if not changes and not confirmed:
         return SaveResult("unchanged", response.version, merged_from=sorted(merged_from))

@@ -8,19 +8,27 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess.access import Action, can, login_required, require_municipality
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
-from dx_assess.models.base import is_busy
+from dx_assess.models.base import is_busy, retryable
 from dx_assess.questionnaire import Questionnaire, Section
 from dx_assess.survey import history as history_service
 from dx_assess.survey.display import display_value
-from dx_assess.survey.forms import FIELD_PREFIX, initial_data, posted_answers, section_form_class
-from dx_assess.survey.prefill import has_earlier_response, prefill
+from dx_assess.survey.forms import (
+    FIELD_PREFIX,
+    field_inputs,
+    initial_data,
+    posted_answers,
+    section_form_class,
+    shown_json,
+    shown_values,
+)
+from dx_assess.survey.prefill import has_earlier_response, prefill, reference_answers
 from dx_assess.survey.presenters import not_editable_reason, response_view
 from dx_assess.survey.responses import (
     SaveResult,
@@ -113,23 +121,45 @@ def _int_field(name: str) -> int:
     return int(raw) if raw.isdigit() else 0
 
 
+class SaveNotMade(Exception):
+    """A save that could not be made after its retries; nothing of it was written."""
+
+    def __init__(self, busy: bool) -> None:
+        super().__init__("busy" if busy else "stale")
+        self.busy = busy
+
+
+STALE_TRIES = 5  # another save landed between read and write: read again and decide again
+BUSY_TRIES = 3  # the database was busy (a lock, SQLite's single writer): wait a little
+
+
 def _save(
-    response: Response,
+    survey_round: SurveyRound,
+    municipality: Municipality,
+    response: Response | None,
     questionnaire: Questionnaire,
     posted: dict[str, object],
     base_version: int,
     *,
+    shown: dict[str, object],
+    confirm: list[str],
     keep_mine: list[str] | None = None,
     conflict_version: int | None = None,
-) -> SaveResult:
-    """Save; if another save landed between our read and write, look again once; if the
-    database was busy with another write (SQLite allows one writer at a time), try again."""
+) -> tuple[Response, SaveResult]:
+    """Save (creating the response on the first save). If another save landed between our
+    read and our write, read again and decide again: every decision is made from what is
+    stored, so trying again is safe. If the database stays busy, or the race is lost every
+    time, raise SaveNotMade: nothing was written, and the page is shown again as typed."""
     stale_tries = busy_tries = 0
+    created_here = response is None
     while True:
         try:
-            return save_answers(
+            if created_here or response is None:
+                response = get_or_create_response(db.session, survey_round, municipality)
+            saving: Response = response
+            result = save_answers(
                 db.session,
-                response,
+                saving,
                 questionnaire,
                 posted,
                 base_version=base_version,
@@ -137,20 +167,29 @@ def _save(
                 channel=Channel.FORM,
                 keep_mine=keep_mine or (),
                 conflict_version=conflict_version,
+                shown=shown,
+                confirm=confirm,
             )
+            if result.status in ("saved", "unchanged"):
+                db.session.commit()  # a busy database may refuse the commit too: retried
+            else:
+                db.session.rollback()
+            return saving, result
         except StaleWrite:
             db.session.rollback()
             stale_tries += 1
-            if stale_tries == 2:
-                raise
-            db.session.refresh(response)
+            if stale_tries == STALE_TRIES:
+                raise SaveNotMade(busy=False) from None
+            db.session.expire_all()
         except OperationalError as exc:
             db.session.rollback()
+            if not is_busy(exc):
+                raise
             busy_tries += 1
-            if not is_busy(exc) or busy_tries > 3 or not inspect(response).persistent:
-                raise  # shown as a plain "try again" page (errors.py), never half saved
+            if busy_tries == BUSY_TRIES or not retryable(exc):
+                raise SaveNotMade(busy=True) from exc
             time.sleep(0.05 * busy_tries)
-            db.session.refresh(response)
+            db.session.expire_all()
 
 
 @bp.route("/rounds/<int:round_id>/responses/<code>/sections/<section_id>", methods=["GET", "POST"])
@@ -162,7 +201,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if request.method == "POST" and not can_answer:
         abort(403)
     answers = current_answers(response, questionnaire) if response else {}
-    shown = response  # the response as the page showed it (None before the first save)
+    page_response = response  # the response as the page showed it (None before the first save)
     index = [s.id for s in questionnaire.sections].index(section.id)
     neighbours = {
         "previous": questionnaire.sections[index - 1].id if index > 0 else None,
@@ -177,7 +216,13 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     def page(template: str, **values: Any) -> str:
         """Render a page of this section (a successful save redirects without one)."""
         view = response_view(
-            survey_round, shown, questionnaire, answers, municipality.code, municipality.name
+            survey_round,
+            page_response,
+            questionnaire,
+            answers,
+            municipality.code,
+            municipality.name,
+            references=_references(survey_round, municipality, questionnaire, section),
         )
         section_view = next(s for s in view.sections if s.id == section.id)
         # Show-when conditions may name answers on other pages; the script needs them too.
@@ -201,7 +246,14 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if request.method == "GET":
         version = response.version if response else 0
         form = form_class(data={**initial_data(section, answers), "base_version": str(version)})
-        return page("survey/section.html", form=form, editing=editing, errors={})
+        shown_fields = {
+            FIELD_PREFIX + q.id: shown_json(answers.get(q.id))
+            for q in section.questions
+            if not q.derived
+        }
+        return page(
+            "survey/section.html", form=form, editing=editing, errors={}, shown=shown_fields
+        )
 
     form = form_class()
     if not form.validate_on_submit():  # only the CSRF token can fail here
@@ -209,7 +261,8 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if not editing:
         flash(why_not or "編集できません。", "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
-    posted = posted_answers(form, section)
+    posted = posted_answers(form, section, request.form)
+    shown = shown_values(section, request.form)
     # A conflict page posts the user's values again with the version their page first
     # showed, plus a choice per conflicting question and the version the conflict page
     # showed; questions nobody else touched merge as in any other save.
@@ -217,15 +270,34 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     keep_mine = [q for q in resolving if request.form.get(f"resolve-{q}") == "mine"]
     for qid in resolving:  # a conflict resolved in favour of the other person's answer
         if request.form.get(f"resolve-{qid}") == "theirs":
-            posted[qid] = answers.get(qid)
-    if response is None:
-        response = get_or_create_response(db.session, survey_round, municipality)
+            del posted[qid]  # left as it is stored
+    confirm = (
+        [q.id for q in section.questions if not q.derived]
+        if request.form.get("action") == "confirm"
+        else []
+    )
+
+    def typed_again(status: int, message: str) -> tuple[str, int]:
+        """The page again with what the user typed (nothing was saved) and why."""
+        return page(
+            "survey/section.html",
+            form=form,
+            editing=True,
+            errors={},
+            shown=_shown_from_request(section, request.form, answers),
+            not_saved=message,
+        ), status
+
     try:
-        result = _save(
+        response, result = _save(
+            survey_round,
+            municipality,
             response,
             questionnaire,
             posted,
             _int_field("base_version"),
+            shown=shown,
+            confirm=confirm,
             keep_mine=keep_mine,
             conflict_version=_int_field("conflict_version") if resolving else None,
         )
@@ -233,23 +305,45 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
+    except SaveNotMade as exc:
+        message = (
+            "データベースが混み合っているため、まだ保存していません。入力した内容はこの画面に"
+            "残っています。少し待ってから、もう一度「保存する」を押してください。"
+            if exc.busy
+            else "ほかの方の保存と重なったため、まだ保存していません。入力した内容はこの画面に"
+            "残っています。もう一度「保存する」を押してください。"
+        )
+        if _wants_json():
+            return jsonify({"status": "busy", "message": message}), 503 if exc.busy else 409
+        return typed_again(503 if exc.busy else 409, message)
 
-    if result.status in ("invalid", "conflict"):
-        db.session.rollback()
-    else:
-        db.session.commit()
     if _wants_json():
-        return jsonify(_json_result(result)), 200 if result.status in (
-            "saved",
-            "unchanged",
-        ) else 409 if result.status == "conflict" else 422
+        reply = _json_result(result)
+        if result.status in ("saved", "unchanged"):
+            stored_now = current_answers(response, questionnaire)
+            reply["answers"] = {
+                q.id: {
+                    "shown": shown_json(stored_now.get(q.id)),
+                    "fields": field_inputs(q, stored_now.get(q.id)),
+                }
+                for q in section.questions
+                if not q.derived
+            }
+        status = {"saved": 200, "unchanged": 200, "conflict": 409}.get(result.status, 422)
+        return jsonify(reply), status
 
     if result.status == "invalid":
         errors = {FIELD_PREFIX + qid: message for qid, message in result.errors.items()}
         for name, message in errors.items():
             if name in form:
                 form[name].errors = [message]
-        return page("survey/section.html", form=form, editing=True, errors=result.errors), 422
+        return page(
+            "survey/section.html",
+            form=form,
+            editing=True,
+            errors=result.errors,
+            shown=_shown_from_request(section, request.form, answers),
+        ), 422
     if result.status == "conflict":
         conflicts = [
             {
@@ -299,6 +393,38 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     return redirect(url_for("survey.section", round_id=round_id, code=code, section_id=target))
 
 
+def _references(
+    survey_round: SurveyRound,
+    municipality: Municipality,
+    questionnaire: Questionnaire,
+    section: Section,
+) -> dict[str, str]:
+    """Last round's answers to this page's reference-only questions, as display text."""
+    if not any(q.carries_as_reference for q in section.questions):
+        return {}
+    found = reference_answers(db.session, survey_round, municipality, questionnaire)
+    if found is None:
+        return {}
+    return {
+        q.id: f"{found.source_title}: {display_value(q, found.values[q.id])}"
+        for q in section.questions
+        if q.id in found.values
+    }
+
+
+def _shown_from_request(section: Section, formdata: Any, answers: dict[str, Any]) -> dict[str, str]:
+    """The shown values of a page shown again after a save that was not made: the ones the
+    page sent (it still shows what it showed), else the stored ones."""
+    out = {}
+    for q in section.questions:
+        if q.derived:
+            continue
+        name = "shown-" + FIELD_PREFIX + q.id
+        raw = formdata.get(name)
+        out[FIELD_PREFIX + q.id] = raw if isinstance(raw, str) else shown_json(answers.get(q.id))
+    return out
+
+
 def _json_result(result: SaveResult) -> dict[str, Any]:
     return {
         "status": result.status,
@@ -314,6 +440,7 @@ def _json_result(result: SaveResult) -> dict[str, Any]:
 def submit_response(round_id: int, code: str) -> ViewResult:
     survey_round, municipality, response, questionnaire = context(round_id, code, Action.ANSWER)
     ConfirmForm().validate_on_submit()
+    created = response is None
     if response is None:
         response = get_or_create_response(db.session, survey_round, municipality)
     try:
@@ -324,6 +451,7 @@ def submit_response(round_id: int, code: str) -> ViewResult:
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     if issues:
         db.session.rollback()
+        shown_response = None if created else response  # a row created here was rolled back
         listed = [
             {
                 "question": questionnaire.question(i.question_id).text
@@ -337,7 +465,7 @@ def submit_response(round_id: int, code: str) -> ViewResult:
             for i in issues
         ]
         return _overview(
-            survey_round, municipality, response, questionnaire, submit_issues=listed
+            survey_round, municipality, shown_response, questionnaire, submit_issues=listed
         ), 422
     db.session.commit()
     flash("提出しました。ご協力ありがとうございました。", "success")
@@ -360,7 +488,8 @@ def prefill_response(round_id: int, code: str) -> WerkzeugResponse:
     if result.filled:
         flash(
             f"{result.source_title}の回答から {len(result.filled)} 問を引き継ぎました。"
-            "「引き継ぎ」の印がある回答を確認して、各ページで保存してください。",
+            "「引き継ぎ」の印がある回答を確かめて、各ページで直すか"
+            "「この内容で確認しました」を押してください。",
             "success",
         )
     else:

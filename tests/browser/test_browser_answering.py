@@ -650,3 +650,65 @@ def test_a_condition_on_another_sections_answer_is_kept_by_the_script(
     scripted = log_in(new_context(), "yamada")
     scripted.goto(answering.section_path("gov"), wait_until="load")  # deferred script has run
     assert scripted.locator("#question-gov_city_note").is_visible()
+
+
+# --- issue 10: an autosave never writes back what the page merely showed ---------------------
+
+
+def test_a_colleagues_saved_answer_survives_every_autosave_and_a_clash_is_shown(
+    answering: Answering, new_context: NewContext
+) -> None:
+    """The issue's example: B saves 職員数 = 55 while A's page shows 40; A types in another
+    field and autosave runs (twice): 55 stays, and A's page takes it. Then both change the
+    population: A's autosave reports the clash and stores nothing of A's."""
+    first_login, second_login = answering.colleagues
+    a, b = log_in(new_context(), first_login), log_in(new_context(), second_login)
+    a.goto(answering.section_path("basic"))
+    a.get_by_label("職員数（正職員）").fill("40")
+    a.get_by_label("住民基本台帳人口").fill("1000")
+    a.get_by_role("button", name="保存する", exact=True).click()
+    expect(flash(a)).to_contain_text("保存しました。")
+    b.goto(answering.section_path("basic"))
+    expect(a.get_by_label("職員数（正職員）")).to_have_value("40")  # A's page shows 40
+
+    b.get_by_label("職員数（正職員）").fill("55")
+    b.get_by_role("button", name="保存する", exact=True).click()
+    expect(flash(b)).to_contain_text("保存しました。")
+    assert stored_answers(answering)["basic_staff"] == 55
+
+    status = a.locator(".autosave-status")
+    with a.expect_request(lambda r: r.method == "POST") as autosave:
+        a.get_by_label("回答を取りまとめた課・係の名前").fill("総務課")
+    sent = autosave.value.post_data or ""
+    assert 'name="q_basic_department"' in sent  # only the changed answer, with its shown value
+    assert 'name="shown-q_basic_department"' in sent
+    assert "q_basic_staff" not in sent
+    expect(status).to_contain_text(AUTOSAVED, timeout=10_000)
+    assert stored_answers(answering)["basic_staff"] == 55
+    expect(a.get_by_label("職員数（正職員）")).to_have_value("55")  # the page took B's answer
+    a.get_by_label("回答を取りまとめた課・係の名前").fill("総務課 情報係")
+    expect(status).to_have_text("未保存の変更があります")
+    expect(status).to_contain_text(AUTOSAVED, timeout=10_000)
+    assert stored_answers(answering) == {
+        "basic_staff": 55,
+        "basic_population": 1000,
+        "basic_department": "総務課 情報係",
+    }
+
+    b.get_by_label("住民基本台帳人口").fill("1300")
+    b.get_by_role("button", name="保存する", exact=True).click()
+    expect(flash(b)).to_contain_text("保存しました。")
+    a.get_by_label("住民基本台帳人口").fill("1400")  # A's page still shows 1,000 there
+    expect(status).to_contain_text("ほかの方が同じ回答を更新しました", timeout=10_000)
+    assert stored_answers(answering)["basic_population"] == 1300
+    a.get_by_role("button", name="保存する", exact=True).click()
+    expect(a.get_by_role("heading", level=1)).to_have_text("同時に編集された回答があります")
+    conflict = a.locator("#conflict-basic_population")
+    expect(conflict).to_contain_text("あなたの回答: 1,400人")
+    expect(conflict).to_contain_text("保存）: 1,300人")
+    expect(a.locator("fieldset.conflict")).to_have_count(1)  # 職員数 is no clash
+    assert stored_answers(answering) == {
+        "basic_staff": 55,
+        "basic_population": 1300,
+        "basic_department": "総務課 情報係",
+    }

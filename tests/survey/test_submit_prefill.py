@@ -180,8 +180,21 @@ def test_prefill_from_last_year_through_the_version_map(
     assert unconfirmed
     assert {i.question_id for i in issues} == unconfirmed
     assert new.status is ResponseStatus.DRAFT
-    # saving the section confirms them (values unchanged)
+    # saving the same values again does not confirm them (issue 10): confirming is explicit
     fill(new, q2025, people["sato"], {qid: values[qid] for qid in result.filled})
+    assert {a.question_id for a in new.answers if a.carried_over} == set(result.filled)
+    confirmed = save_answers(
+        db.session,
+        new,
+        q2025,
+        {},
+        base_version=new.version,
+        user=people["sato"],
+        channel=Channel.FORM,
+        confirm=result.filled,
+    )
+    assert confirmed.status == "saved"
+    db.session.commit()
     assert not any(a.carried_over for a in new.answers)
     assert submit(db.session, new, q2025, people["sato"]) == []
 
