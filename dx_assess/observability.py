@@ -122,7 +122,6 @@ def init_logging(app: Flask) -> None:
     if json_handler() not in logger.handlers:
         logger.addHandler(json_handler())
     logger.setLevel(logging.INFO)
-    logger.propagate = False
 
 
 def _user_id() -> str | None:

@@ -3,6 +3,8 @@ discovered."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from flask import Flask
 from support import Browser
@@ -83,3 +85,19 @@ def test_report_commands_say_what_is_missing(
     monkeypatch.setattr(health, "SUBSETTER_LIBRARIES", {"libharfbuzz-subset0": MISSING})
     result = app.test_cli_runner().invoke(args=["reports", "render", "999999"])
     assert "注意: PDFレポートの作成が遅くなります（約1.8倍）: libharfbuzz-subset0" in result.output
+
+
+def test_the_start_logs_a_warning_for_each_missing_library(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dx_assess import create_app
+
+    monkeypatch.setattr(health, "SUBSETTER_LIBRARIES", {"libharfbuzz-subset0": MISSING})
+    monkeypatch.setattr(health, "LOG_AT_START", True)
+    monkeypatch.setenv("DX_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DX_ENV", "development")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with caplog.at_level(logging.WARNING, logger="dx_assess.health"):
+        create_app()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "dx_assess.health"]
+    assert any("libharfbuzz-subset0 がありません" in w for w in warnings)
