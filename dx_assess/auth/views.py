@@ -43,7 +43,7 @@ def login() -> Response | tuple[str, int]:
             user.last_login_at = utcnow()
             db.session.commit()
             login_user(user)
-            flash(_("%(name)sさん、ようこそ。", name=user.display_name), "success")
+            flash(_("%(name)sとしてログインしました。", name=user.display_name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
         failed = True
     status = 401 if failed else 200

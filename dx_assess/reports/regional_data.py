@@ -139,9 +139,7 @@ def _movers(results: RoundResults) -> Context | None:
     }
 
 
-def regional_context(
-    results: RoundResults, generated_on: date, contact: str = CONTACT
-) -> Context:
+def regional_context(results: RoundResults, generated_on: date, contact: str = CONTACT) -> Context:
     """Everything the regional report shows."""
     table = regional_table(results)
     regions = [row.region for row in table.rows if not row.is_total]

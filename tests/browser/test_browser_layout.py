@@ -4,14 +4,16 @@ One demo database serves the module. On each page: axe-core finds no serious or 
 violation; the page is no wider than the screen (``document.documentElement.scrollWidth``
 ≤ the viewport), wide tables scroll inside their own focusable, labelled region instead; no
 text cell is squeezed so narrow that Japanese breaks every character or two (「住民/基本/台帳」,
-pillar names set vertically); 「必須」 stays on one line. Screenshots go to
-docs/screenshots/phone-*.png and desktop-*.png (a few pages, see README_PICTURES) when
+pillar names set vertically); 「必須」 stays on one line; no internal question id is shown.
+Screenshots go to docs/screenshots/phone-*.png and desktop-*.png (the pages in
+README_PICTURES) when
 DX_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from test_browser_dashboards import PASSWORDS, axe_violations
 from dx_assess.cli import DEMO_TOWN
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound
+from dx_assess.questionnaire import load_questionnaire
 
 pytestmark = pytest.mark.browser
 
@@ -139,9 +142,20 @@ def log_in(context: BrowserContext, login: str) -> Page:
     return page
 
 
+QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity"
+QUESTION_IDS = sorted(
+    {x.id for f in QUESTIONNAIRES.glob("fy*.yaml") for x in load_questionnaire(f).questions}
+)
+
+
 def check_page(page: Page, name: str, screenshots: Path, width: str) -> list[str]:
-    """Problems found on the current page (empty when it fits and passes axe)."""
+    """Problems found on the current page (empty when it fits, passes axe and shows people
+    no internal question id)."""
     problems: list[str] = []
+    text = page.evaluate("() => document.body.innerText")
+    ids = [qid for qid in QUESTION_IDS if re.search(rf"(?<![\w/-]){qid}(?![\w/-])", text)]
+    if ids:
+        problems.append(f"{name}: question ids shown: {ids[:5]}")
     facts = page.evaluate(MEASURE)
     if facts["width"] > facts["viewport"]:
         problems.append(
