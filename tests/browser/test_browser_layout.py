@@ -227,3 +227,13 @@ def test_phone_status_grid_is_stacked_with_large_tap_targets(
     label_box = page.locator(".options label").first.bounding_box()
     assert label_box is not None
     assert label_box["height"] >= 44
+
+
+def test_print_leaves_out_the_menus(demo: dict[str, Any], new_context: NewContext) -> None:
+    page = log_in(new_context(viewport=DESKTOP), "prefecture")
+    page.goto(f"/rounds/{demo['fy2025']}/regions")
+    expect(page.locator(".main-nav")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator(".main-nav")).to_be_hidden()
+    expect(page.locator(".round-nav")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
