@@ -182,6 +182,7 @@ def test_main_pages_fit_the_screen(
     demo: dict[str, Any], new_context: NewContext, screenshots: Path, role: str, width: str
 ) -> None:
     context = new_context(viewport=WIDTHS[width])
+    context.set_default_navigation_timeout(40_000)  # a round's first results are computed here
     page = log_in(context, role)
     problems: list[str] = []
     for name, path in pages_of(role, demo):
