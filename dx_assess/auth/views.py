@@ -45,7 +45,7 @@ def login() -> Response | tuple[str, int]:
             record(db.session, SecurityEventKind.LOGIN, user=user)
             db.session.commit()
             login_user(user)
-            flash(_("%(name)sさん、ようこそ。", name=user.display_name), "success")
+            flash(_("%(name)sとしてログインしました。", name=user.display_name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
         failed = True
         # an unknown login is not kept: it may be a password typed into the wrong field

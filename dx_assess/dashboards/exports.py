@@ -17,74 +17,163 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from dx_assess.dashboards.kpis import KpiTable
 from dx_assess.questionnaire import Question, visible_question_ids, with_derived
+from dx_assess.questionnaire.numbering import question_numbers, short_label
 from dx_assess.results.model import GROUP_TYPE_LABELS, RoundResults
 from dx_assess.scoring import OVERALL
 from dx_assess.survey.display import UNANSWERED, display_value
 
-KINDS = ("answers", "scores", "peers", "kpis")
+KINDS = ("wide", "answers", "scores", "peers", "kpis")
+#: Sheet names of the workbook (Japanese), in order after the 説明 sheet.
 SHEET_NAMES = {
-    "answers": "answers",
-    "scores": "scores",
-    "peers": "peer_statistics",
-    "kpis": "kpis",
+    "wide": "回答（一覧）",
+    "answers": "回答",
+    "scores": "得点",
+    "peers": "類似団体の統計",
+    "kpis": "計画の指標",
 }
-#: Column descriptions (Japanese) for the 説明 sheet of the workbook.
-COLUMN_NOTES: dict[str, str] = {
-    "round_id": "調査回の番号",
-    "fiscal_year": "年度（西暦）",
-    "round_label": "年度（和暦）",
-    "questionnaire_version": "調査票の版",
-    "code": "全国地方公共団体コード（6桁）",
-    "municipality": "市町村名",
-    "subprefecture": "振興局",
-    "kind": "市・町・村",
-    "status": "回答の状態（draft 回答中 / submitted 提出済み / reopened 差し戻し中）",
-    "final": "提出済みで、比較・統計に使う回答なら TRUE",
-    "section": "調査票の章",
-    "question_order": "調査票での設問の順番",
-    "question_id": "設問ID（版をまたいで同じ設問なら同じID）",
-    "question_text": "設問文",
-    "question_type": "設問の種類",
-    "pillar": "柱（分野）のID。overall は総合",
-    "pillar_title": "柱（分野）の名前",
-    "unit": "単位",
-    "shown": "回答に応じて表示される設問なら TRUE（表示されない設問は FALSE）",
-    "answered": "回答があれば TRUE",
-    "value": "回答（人が読む形）",
-    "value_code": "回答（選択肢の値・ISO日付など機械処理用の形）",
-    "value_number": "数値の回答（数値の設問のみ）",
-    "score": "得点（0〜100）",
-    "level": "成熟度レベル（1〜5）",
-    "coverage": "回答率（得点の根拠となった回答の重みの割合、0〜1）",
-    "change": "前回調査からの変化（ポイント、提出済みの回答のみ）",
-    "comparable": "設問の変更が小さく、前回と比較できるなら TRUE",
-    "group_type": "類似団体の種類（all / kind / population_band / subprefecture）",
-    "group_type_label": "類似団体の種類（日本語）",
-    "group": "類似団体",
-    "n": "集計に使った回答の数",
-    "median": "中央値",
-    "q1": "第1四分位",
-    "q3": "第3四分位",
-    "min": "最小値",
-    "max": "最大値",
-    "too_small": "回答数が少ない（5未満）ため統計を示さない団体なら TRUE",
-    "region": "振興局（または全体）",
-    "kpi": "指標のID",
-    "kpi_name": "指標名",
-    "kpi_value": "指標の値（% または団体数）",
-    "numerator": "分子",
-    "denominator": "分母",
-    "definition": "指標の定義",
-    "municipalities": "支援対象の市町村数",
-    "responses": "提出済みの回答数",
+#: What each file or sheet holds (the 説明 sheet and the download list say it the same way).
+KIND_TITLES = {
+    "wide": "回答の一覧（市町村 × 問番号、1行に1市町村）",
+    "answers": "回答（市町村 × 設問、1行に1つの回答）",
+    "scores": "得点（市町村 × 分野）",
+    "peers": "類似団体の統計（比較グループ × 分野）",
+    "kpis": "計画の指標（振興局 × 指標）",
 }
+
+
+@dataclass(frozen=True)
+class Column:
+    """How a frame column is written for people: its Japanese header (with the unit in 全角括弧)
+    and its explanation on the 説明 sheet; ``kind`` says how the values are shown."""
+
+    header: str
+    note: str
+    kind: str = "text"  # text | score (1 decimal) | share (0–1 → %, 1 decimal) | flag | status
+
+
+#: Yes / no words per flag column (``None`` stays empty).
+FLAG_WORDS: dict[str, tuple[str, str]] = {
+    "final": ("確定", "暫定"),
+    "shown": ("表示", "非表示"),
+    "answered": ("回答あり", "未回答"),
+    "comparable": ("比較できる", "参考値"),
+    "too_small": ("少数のため比較しない", "比較する"),
+    "supported": ("支援対象", "対象外"),
+}
+STATUS_WORDS = {
+    "not_started": "未着手",
+    "draft": "回答中",
+    "submitted": "提出済み",
+    "reopened": "差し戻し中",
+}
+QUESTION_TYPE_WORDS = {
+    "yes_no": "はい・いいえ",
+    "single_choice": "選択（1つ）",
+    "multiple_choice": "選択（複数）",
+    "status_grid": "業務ごとの状況",
+    "integer": "整数",
+    "decimal": "数値",
+    "percentage": "割合（%）",
+    "date": "日付",
+    "short_text": "文章（短い）",
+    "long_text": "文章",
+    "derived": "自動計算",
+}
+
+COLUMNS: dict[str, Column] = {
+    "round_id": Column("調査回番号", "このシステムでの調査回の番号"),
+    "fiscal_year": Column("年度", "調査の年度（西暦）"),
+    "round_label": Column("年度（和暦）", "調査の年度（和暦）"),
+    "questionnaire_version": Column("調査票の版", "回答に使った調査票の版"),
+    "code": Column("団体コード", "全国地方公共団体コード（6桁、文字列）"),
+    "municipality": Column("市町村名", "市町村の名前"),
+    "subprefecture": Column("振興局", "市町村が属する振興局"),
+    "kind": Column("区分", "市・町・村の別"),
+    "population": Column("人口（人）", "住民基本台帳人口（人）"),
+    "status": Column("回答の状態", "未着手・回答中・提出済み・差し戻し中のいずれか", "status"),
+    "final": Column(
+        "確定・暫定",
+        "提出済みの回答は「確定」（比較や統計に使います）、それ以外は「暫定」",
+        "flag",
+    ),
+    "section": Column("章", "設問が載っている調査票の章"),
+    "question_number": Column("問番号", "調査票での設問の番号（問<章>-<章の中の順番>）"),
+    "question_id": Column(
+        "設問ID", "設問の識別子（年度をまたいで同じ設問なら同じ。集計の突き合わせ用）"
+    ),
+    "question_text": Column("設問", "設問の文"),
+    "question_type": Column("回答方法", "選択・数値・文章などの回答の形"),
+    "pillar": Column("分野", "設問が得点に入る分野（得点に入らない設問は空欄）"),
+    "pillar_title": Column("分野", "分野の名前（「総合」は全分野の加重平均）"),
+    "unit": Column("単位", "数値の単位"),
+    "shown": Column(
+        "表示",
+        "それまでの回答に応じて表示された設問なら「表示」、表示されなかったなら「非表示」",
+        "flag",
+    ),
+    "answered": Column("回答の有無", "回答があれば「回答あり」、なければ「未回答」", "flag"),
+    "value": Column("回答", "回答（選択肢の名前、単位付きの数値など、人が読む形）"),
+    "value_code": Column(
+        "回答（コード）", "回答を機械処理しやすい形にしたもの（選択肢の値、日付は年-月-日）"
+    ),
+    "value_number": Column("回答（数値）", "数値で答える設問の回答（単位は「単位」の列）"),
+    "score": Column("得点（点）", "0〜100点。小数第1位まで", "score"),
+    "level": Column("成熟度レベル", "1〜5。得点から決まる成熟度の段階"),
+    "coverage": Column(
+        "回答の網羅率（%）",
+        "採点する設問のうち回答があった割合（重みで加重、小数第1位まで）",
+        "share",
+    ),
+    "change": Column(
+        "前回からの変化（ポイント）", "前回の調査からの得点の変化（提出済みの回答のみ）", "score"
+    ),
+    "comparable": Column(
+        "前回との比較",
+        "設問の変更が小さく前回と比べられるなら「比較できる」、大きく変わったなら「参考値」",
+        "flag",
+    ),
+    "group_type_label": Column(
+        "比較グループの種類", "対象市町村全体・同じ種別・同じ人口規模・同じ振興局"
+    ),
+    "group": Column("比較グループ", "比較グループの名前（例：村、5千人未満、上川）"),
+    "n": Column("回答数", "集計に使った提出済みの回答の数"),
+    "median": Column("中央値（点）", "得点の中央値", "score"),
+    "q1": Column("第1四分位（点）", "得点の下位25%の境目", "score"),
+    "q3": Column("第3四分位（点）", "得点の上位25%の境目", "score"),
+    "min": Column("最小値（点）", "得点の最小値", "score"),
+    "max": Column("最大値（点）", "得点の最大値", "score"),
+    "too_small": Column(
+        "団体数が少ない",
+        "回答が5団体未満のため統計を示さないグループなら「少数のため比較しない」",
+        "flag",
+    ),
+    "region": Column("地域", "振興局、または対象市町村全体"),
+    "municipalities": Column("支援対象の市町村数", "その地域の支援対象の市町村の数"),
+    "responses": Column("提出済みの回答数", "その地域で提出済みの回答の数"),
+    "kpi_name": Column("指標", "計画の指標の名前"),
+    "kpi_value": Column("値", "指標の値（小数第1位まで。単位は「単位」の列）", "score"),
+    "numerator": Column("分子", "指標を計算した分子"),
+    "denominator": Column("分母", "指標を計算した分母"),
+    "definition": Column("定義", "指標の計算のしかた"),
+    # the round status (dx_assess.dashboards.status.status_frame)
+    "supported": Column("支援対象", "支援対象の市町村なら「支援対象」", "flag"),
+    "answered_count": Column("回答済みの設問数", "表示される設問のうち回答済みの数"),
+    "total": Column("設問数", "回答に応じて表示される設問の数"),
+    "percent": Column("進み具合（%）", "回答済みの設問の割合"),
+    "last_activity_jst": Column("最終更新（日本時間）", "回答が最後に保存された日時"),
+}
+#: Columns the frames carry for programs but the files do not show (ids with a label beside).
+HIDDEN_COLUMNS = frozenset({"group_type", "kpi", "question_order", "pillar", "status_label"})
+#: Column descriptions (Japanese) for the 説明 sheet of the workbook, by frame column.
+COLUMN_NOTES: dict[str, str] = {key: column.note for key, column in COLUMNS.items()}
 
 
 def _round_columns(results: RoundResults) -> dict[str, object]:
@@ -112,10 +201,11 @@ def _code_value(question: Question, value: object) -> str:
     return str(value)
 
 
-def _number(value: object) -> float | None:
+def _number(value: object, decimals: int | None = None) -> float | None:
+    """A numeric answer as a float, rounded to the question's decimals when it has them."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    return float(value) if decimals is None else round(float(value), decimals)
 
 
 COLUMN_ORDER_ANSWERS = (
@@ -126,10 +216,12 @@ COLUMN_ORDER_ANSWERS = (
     "final",
     "section",
     "question_order",
+    "question_number",
     "question_id",
     "question_text",
     "question_type",
     "pillar",
+    "pillar_title",
     "unit",
     "shown",
     "answered",
@@ -143,6 +235,7 @@ def answers_frame(results: RoundResults, codes: Collection[str] | None = None) -
     """One row per municipality with a response × question (tidy, long)."""
     q = results.questionnaire
     order = {question.id: i for i, question in enumerate(q.questions, start=1)}
+    numbers = question_numbers(q)
     section_of = {question.id: str(s.title) for s in q.sections for question in s.questions}
     base = _round_columns(results)
     records: list[dict[str, object]] = []
@@ -165,16 +258,20 @@ def answers_frame(results: RoundResults, codes: Collection[str] | None = None) -
                     "final": row.final,
                     "section": section_of[question.id],
                     "question_order": order[question.id],
+                    "question_number": numbers[question.id],
                     "question_id": question.id,
                     "question_text": question.text,
                     "question_type": question.type,
                     "pillar": question.pillar or "",
+                    "pillar_title": results.pillar_title(question.pillar)
+                    if question.pillar
+                    else "",
                     "unit": question.unit or "",
                     "shown": question.id in shown,
                     "answered": value is not None,
                     "value": "" if text == UNANSWERED else text,
                     "value_code": _code_value(question, value),
-                    "value_number": _number(value),
+                    "value_number": _number(value, question.decimals),
                 }
             )
     columns = [*base, *COLUMN_ORDER_ANSWERS]
@@ -294,6 +391,124 @@ def kpis_frame(results: RoundResults, table: KpiTable) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
+WIDE_HEAD = ("code", "municipality", "subprefecture", "status", "final")
+
+
+def wide_columns(results: RoundResults) -> list[tuple[str, str, str | None]]:
+    """The question columns of the wide sheet: (header, question id, grid row id or None).
+
+    A header is 「問番号 短い名前（単位）」; a status grid has one column per row
+    (「問2-1 住民基本台帳」)."""
+    q = results.questionnaire
+    numbers = question_numbers(q)
+    out: list[tuple[str, str, str | None]] = []
+    for question in q.questions:
+        number = numbers[question.id]
+        if question.type == "status_grid":
+            out += [(f"{number} {row.label}", question.id, row.id) for row in question.rows]
+            continue
+        unit = question.unit or ("%" if question.type == "percentage" else "")
+        suffix = f"（{unit}）" if unit else ""
+        out.append((f"{number} {short_label(question)}{suffix}", question.id, None))
+    return out
+
+
+def _wide_value(question: Question, value: object, row: str | None) -> object:
+    """A cell of the wide sheet: numbers stay numbers (rounded to the question's decimals),
+    everything else as a person reads it; empty when not answered."""
+    if row is not None:
+        status = value.get(row) if isinstance(value, Mapping) else None
+        choice = question.choice(str(status)) if status else None
+        return choice.label if choice else (status or "")
+    number = _number(value, question.decimals)
+    if number is not None:
+        return int(number) if number.is_integer() else number
+    text = display_value(question, value)
+    return "" if text == UNANSWERED else text
+
+
+def wide_frame(results: RoundResults, codes: Collection[str] | None = None) -> pd.DataFrame:
+    """One row per municipality with a response, one column per question (問番号 order), as
+    the 総務省 tabulations are laid out; headers are Japanese already."""
+    q = results.questionnaire
+    columns = wide_columns(results)
+    head = [COLUMNS[c].header for c in WIDE_HEAD]
+    records: list[list[object]] = []
+    for row in results.rows:
+        if row.code not in results.answers or (codes is not None and row.code not in codes):
+            continue
+        answers = results.answers[row.code]
+        values = with_derived(q, answers)
+        shown = set(visible_question_ids(q, answers))
+        cells: list[object] = [
+            row.code,
+            row.name,
+            row.subprefecture,
+            STATUS_WORDS.get(row.status, row.status),
+            FLAG_WORDS["final"][0 if row.final else 1],
+        ]
+        for _header, qid, grid_row in columns:
+            value = values.get(qid) if qid in shown else None
+            cells.append(_wide_value(q.question(qid), value, grid_row))
+        records.append(cells)
+    return pd.DataFrame(records, columns=[*head, *(c[0] for c in columns)])
+
+
+def wide_notes(results: RoundResults) -> list[tuple[str, str]]:
+    """説明 lines for the wide sheet: each 問番号 column with its whole question."""
+    q = results.questionnaire
+    lines = []
+    for header, qid, row in wide_columns(results):
+        question = q.question(qid)
+        text = question.text if row is None else f"{question.text}（この列はこの業務の状況）"
+        lines.append((header, text))
+    return lines
+
+
+def _flag(words: tuple[str, str]) -> Callable[[object], object]:
+    def word(v: object) -> object:
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            return ""
+        return words[0] if bool(v) else words[1]
+
+    return word
+
+
+def _rounded(v: object, factor: float = 1.0) -> object:
+    if v is None or v is pd.NA or isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        return None if math.isnan(float(v)) else round(float(v) * factor, 1)
+    return v
+
+
+def present(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame as the files show it: Japanese headers (units in 全角括弧), statuses and flags
+    in words (提出済み, 確定 …), scores and shares rounded to one decimal; ids that have a
+    label beside them are left out. Columns without a description pass unchanged."""
+    out = pd.DataFrame(index=frame.index)
+    for key in frame.columns:
+        if key in HIDDEN_COLUMNS:
+            continue
+        column = COLUMNS.get(str(key))
+        if column is None:
+            out[key] = frame[key]
+            continue
+        values = frame[key]
+        if column.kind == "status":
+            values = values.map(lambda v: STATUS_WORDS.get(str(v), v))
+        elif column.kind == "flag":
+            values = values.map(_flag(FLAG_WORDS[str(key)]), na_action=None)
+        elif column.kind == "score":
+            values = values.map(_rounded).astype("Float64")
+        elif column.kind == "share":
+            values = values.map(lambda v: _rounded(v, 100.0)).astype("Float64")
+        elif key == "question_type":
+            values = values.map(lambda v: QUESTION_TYPE_WORDS.get(str(v), v))
+        out[column.header] = values
+    return out
+
+
 #: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -319,38 +534,58 @@ def _text_safe(frame: pd.DataFrame, *, quote: bool) -> pd.DataFrame:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV for Excel: UTF-8 with a byte-order mark, CRLF line ends, TRUE/FALSE for flags;
-    text that would run as a formula is quoted with an apostrophe."""
-    safe = _text_safe(frame, quote=True)
+    """CSV for Excel: Japanese headers and words (see :func:`present`), UTF-8 with a byte-order
+    mark, CRLF line ends; text that would run as a formula is quoted with an apostrophe."""
+    safe = _text_safe(present(frame), quote=True)
     text = safe.to_csv(index=False, lineterminator="\r\n", date_format="%Y-%m-%d %H:%M")
     return ("\ufeff" + text).encode("utf-8")
 
 
-def to_xlsx(sheets: Mapping[str, pd.DataFrame], about: list[tuple[str, str]]) -> bytes:
-    """A workbook: a 説明 sheet (``about`` lines, then the column notes), then one sheet per
-    frame with a frozen, filterable header row."""
-    buffer = io.BytesIO()
-    used: list[str] = []
+def column_notes(sheets: Mapping[str, pd.DataFrame]) -> list[tuple[str, str]]:
+    """(header, explanation) of every column the sheets show, each header once."""
+    seen: dict[str, str] = {}
     for frame in sheets.values():
-        used += [c for c in frame.columns if c not in used]
-    notes = [(c, COLUMN_NOTES.get(c, "")) for c in used]
-    about_frame = pd.DataFrame([*about, ("", ""), ("列", "意味"), *notes], columns=["項目", "内容"])
+        for key in frame.columns:
+            column = COLUMNS.get(str(key))
+            if key in HIDDEN_COLUMNS or column is None:
+                continue
+            seen.setdefault(column.header, column.note)
+    return list(seen.items())
+
+
+def to_xlsx(
+    sheets: Mapping[str, pd.DataFrame],
+    about: list[tuple[str, str]],
+    extra_notes: list[tuple[str, str]] | None = None,
+) -> bytes:
+    """A workbook: a 説明 sheet (``about`` lines, what each sheet holds, then every column
+    explained, then ``extra_notes`` such as the wide sheet's 問番号), then one sheet per frame
+    (shown as :func:`present` writes it) with a frozen, filterable header row."""
+    buffer = io.BytesIO()
+    shown = {name: present(frame) for name, frame in sheets.items()}
+    lines: list[tuple[str, str]] = [*about, ("", ""), ("シート", "内容")]
+    titles = {SHEET_NAMES[k]: t for k, t in KIND_TITLES.items()}
+    lines += [(name, titles.get(name, "")) for name in shown]
+    lines += [("", ""), ("列", "意味"), *column_notes(sheets)]
+    if extra_notes:
+        lines += [("", ""), ("問番号の列", "設問"), *extra_notes]
+    about_frame = pd.DataFrame(lines, columns=["項目", "内容"])
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         _text_safe(about_frame, quote=False).to_excel(writer, sheet_name="説明", index=False)
         for row in writer.sheets["説明"].iter_rows(min_row=2):
             for cell in row:
                 if cell.data_type == "f":
                     cell.data_type = "s"
-        writer.sheets["説明"].column_dimensions["A"].width = 24
+        writer.sheets["説明"].column_dimensions["A"].width = 30
         writer.sheets["説明"].column_dimensions["B"].width = 90
-        for name, frame in sheets.items():
+        for name, frame in shown.items():
             _text_safe(frame, quote=False).to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             for row in sheet.iter_rows(min_row=2):
                 for cell in row:
                     if cell.data_type == "f":  # text that looks like a formula stays text
                         cell.data_type = "s"
-            sheet.freeze_panes = "A2"
+            sheet.freeze_panes = "B2" if name == SHEET_NAMES["wide"] else "A2"
             sheet.auto_filter.ref = sheet.dimensions
             for i, column in enumerate(frame.columns, start=1):
                 longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))])

@@ -22,6 +22,7 @@ from dx_assess.dashboards.geo import CREDIT, map_geometry
 from dx_assess.dashboards.kpis import compute_kpis
 from dx_assess.dashboards.scope import visible_codes
 from dx_assess.extensions import db
+from dx_assess.filenames import content_disposition, download_name
 from dx_assess.models import SurveyRound
 from dx_assess.results.model import RoundResults
 from dx_assess.results.service import round_results
@@ -113,6 +114,8 @@ def kpis(round_id: int) -> str:
 
 
 def _frames(results: RoundResults, kind: str, codes: set[str] | None) -> pd.DataFrame:
+    if kind == "wide":
+        return exports.wide_frame(results, codes)
     if kind == "answers":
         return exports.answers_frame(results, codes)
     if kind == "scores":
@@ -122,9 +125,19 @@ def _frames(results: RoundResults, kind: str, codes: set[str] | None) -> pd.Data
     return exports.kpis_frame(results, compute_kpis(results))
 
 
+#: The part of an export's file name that says what it holds.
+EXPORT_NAMES = {
+    "wide": "回答一覧",
+    "answers": "回答",
+    "scores": "得点",
+    "peers": "類似団体の統計",
+    "kpis": "計画の指標",
+}
+
+
 def _attachment(data: bytes, mimetype: str, filename: str) -> WerkzeugResponse:
     response = WerkzeugResponse(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -140,7 +153,7 @@ def export_csv(round_id: int, kind: str) -> WerkzeugResponse:
     survey_round = _round(round_id)
     results = round_results(db.session, survey_round)
     data = exports.to_csv(_frames(results, kind, codes))
-    filename = f"dx-assess-{results.fiscal_year}-{kind}.csv"
+    filename = download_name(results.fiscal_year, EXPORT_NAMES[kind], ext="csv")
     return _attachment(data, "text/csv", filename)
 
 
@@ -159,7 +172,11 @@ def export_xlsx(round_id: int) -> WerkzeugResponse:
         ("調査票の版", results.questionnaire.version),
         ("範囲", scope),
         ("デモデータ", "はい（実際のデータではありません）" if results.is_demo else "いいえ"),
-        ("得点の計算方法", "docs/scoring.md（採点のルール）を参照"),
+        (
+            "得点の計算方法",
+            "設問ごとの得点（0〜1）を重みで平均して分野の得点（0〜100点）とし、分野の得点を"
+            "重みで平均して総合点とします。提出済みの回答だけを比較・統計に使います。",
+        ),
     ]
-    data = exports.to_xlsx(sheets, about)
-    return _attachment(data, XLSX, f"dx-assess-{results.fiscal_year}.xlsx")
+    data = exports.to_xlsx(sheets, about, exports.wide_notes(results))
+    return _attachment(data, XLSX, download_name(results.fiscal_year, "集計", ext="xlsx"))

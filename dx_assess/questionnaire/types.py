@@ -72,7 +72,7 @@ def _yes_no(q: Question, raw: object) -> AnswerValue:
 def _single(q: Question, raw: object) -> AnswerValue:
     if isinstance(raw, str) and q.choice(raw.strip()) is not None:
         return raw.strip()
-    raise AnswerError(q.id, f"選択肢にない値です: {raw!r}")
+    raise AnswerError(q.id, f"選択肢にない値です（入力: {raw}）。")
 
 
 def _multiple(q: Question, raw: object) -> AnswerValue:
@@ -82,7 +82,7 @@ def _multiple(q: Question, raw: object) -> AnswerValue:
     picked: set[str] = set()
     for item in items:
         if not isinstance(item, str) or q.choice(item.strip()) is None:
-            raise AnswerError(q.id, f"選択肢にない値です: {item!r}")
+            raise AnswerError(q.id, f"選択肢にない値です（入力: {item}）。")
         picked.add(item.strip())
     exclusive = [c.label for c in q.choices if c.exclusive and c.value in picked]
     if exclusive and len(picked) > 1:

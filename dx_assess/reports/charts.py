@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import statistics
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -19,6 +20,9 @@ from dx_assess.reports.assets import FONT_FAMILY, font_paths
 
 OWN = "#00558c"  # the municipality (the brand blue of the web pages)
 PEER = "#8c96a0"  # peer medians and boxes
+#: The score axis of the box plots: a little room left of 0 so that a median, whisker or
+#: score at 0 is drawn beside the axis line, not hidden under it.
+X_LIMITS = (-4.0, 102.0)
 ACCENT = "#d9822b"
 INK = "#1a1a1a"
 MUTED = "#595959"
@@ -173,7 +177,14 @@ def position_boxes(boxes: Sequence[dict[str, Any]], own: float | None, name: str
                 linewidth=0.8,
             )
         )
-        ax.plot([box["median"], box["median"]], [y - 0.28, y + 0.28], color=INK, linewidth=1.4)
+        ax.plot(
+            [box["median"], box["median"]],
+            [y - 0.28, y + 0.28],
+            color=INK,
+            linewidth=1.4,
+            zorder=4,
+            gid=f"median-{i}",
+        )
     if own is not None:
         ax.axvline(own, color=OWN, linewidth=1.6, zorder=5)
         ax.text(
@@ -190,7 +201,7 @@ def position_boxes(boxes: Sequence[dict[str, Any]], own: float | None, name: str
         )
     ax.set_yticks(range(len(boxes)))
     ax.set_yticklabels([b["label"] for b in reversed(boxes)], fontsize=7.5)
-    ax.set_xlim(0, 100)
+    ax.set_xlim(*X_LIMITS)
     ax.set_ylim(-0.6, len(boxes) + 0.15)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     for bound in LEVEL_BOUNDS:
@@ -258,9 +269,20 @@ def distributions(titles: Sequence[str], values: Sequence[Sequence[float]]) -> s
         for y, d in drawn:
             jitter = [y + 0.18 * math.sin(k * 2.399) for k in range(len(d))]
             ax.scatter(d, jitter, s=6, color=OWN, alpha=0.7, linewidths=0, zorder=3)
+            # the median also as a mark above the dots: visible at 0 or on a box's edge
+            middle = statistics.median(d)
+            ax.plot(
+                [middle, middle],
+                [y - 0.3, y + 0.3],
+                color=INK,
+                linewidth=1.6,
+                zorder=4,
+                gid=f"median-{y}",
+            )
     ax.set_yticks(ys)
     ax.set_yticklabels([wrap(t, 14) for t in titles], fontsize=7.5)
-    ax.set_xlim(0, 100)
+    ax.set_xlim(*X_LIMITS)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_ylim(-0.7, len(titles) - 0.3)
     for bound in LEVEL_BOUNDS:
         ax.axvline(bound, color=GRID, linewidth=0.5, zorder=0)

@@ -9,13 +9,15 @@ through :func:`~dx_assess.reports.text.printable` (the font covers every charact
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dx_assess.questionnaire.numbering import question_numbers, short_label
 from dx_assess.reports.text import join_lines, printable_tree
 from dx_assess.results.model import (
+    Driver,
     MunicipalityResult,
     PeerPosition,
     PillarResult,
@@ -28,6 +30,8 @@ JST = ZoneInfo("Asia/Tokyo")
 Context = dict[str, Any]
 MINUS = "−"  # U+2212, as the charts print it
 ISSUER = "北海道 総合政策部 DX推進課"
+#: The cover's 問い合わせ先 unless the caller names another (``contact=``).
+CONTACT = "北海道 総合政策部 DX推進課"
 
 
 # --- formatting ----------------------------------------------------------------------------
@@ -174,8 +178,8 @@ def pillar_info(
         if all_peers and not all_peers.too_small
         else None,
         "peers": [peer_row(x) for x in p.peers],
-        "raised": [{"text": d.text, "points": f"{d.points:.1f}"} for d in p.raised[:3]],
-        "held_back": [{"text": d.text, "points": f"{d.points:.1f}"} for d in p.held_back[:3]],
+        "raised": _driver_rows(results, p.raised),
+        "held_back": _driver_rows(results, p.held_back),
         "left_out": list(p.left_out),
         "trend": trend_info(p.trend),
         "boxes": _boxes(results, m, p.id) if m.final else [],
@@ -196,10 +200,68 @@ def _highlight(p: PillarResult) -> Context:
     pos = p.peer("all")
     return {
         "title": p.title,
+        "reference": "中央値",
         "score": score(p.score),
         "median": score(pos.median) if pos else "—",
         "gap": signed(-pos.gap_to_median) if pos and pos.gap_to_median is not None else "—",
     }
+
+
+def growth_areas(m: MunicipalityResult, limit: int = 3) -> Context:
+    """「伸ばしたい分野」, never empty while a pillar is scored: the pillars furthest below the
+    peer median; if none is below it, those furthest below the top quartile (the 上位25%の境目);
+    if none is below that either, the lowest-scoring pillars."""
+    scored = [p for p in m.pillars if p.score is not None and math.isfinite(p.score)]
+    if m.gaps:
+        return {
+            "basis": "median",
+            "note": "対象市町村の中央値を下回る差が大きい分野（最大3つ）",
+            "items": [_highlight(p) for p in m.gaps[:limit]],
+        }
+    below_q3 = []
+    for p in scored:
+        pos = p.peer("all")
+        gap = pos.gap_to_top_quartile if pos and not pos.too_small else None
+        if gap is not None and gap > 0:
+            below_q3.append((gap, p))
+    if below_q3:
+        below_q3.sort(key=lambda t: -t[0])
+        return {
+            "basis": "q3",
+            "note": "中央値を下回る分野はないため、上位25%の境目を下回る差が大きい分野（最大3つ）",
+            "items": [_highlight_q3(p) for _gap, p in below_q3[:limit]],
+        }
+    lowest = sorted(scored, key=lambda p: p.score or 0.0)[: min(2, limit)]
+    return {
+        "basis": "lowest",
+        "note": "どの分野も上位25%の境目以上のため、得点の低い分野",
+        "items": [_highlight(p) for p in lowest],
+    }
+
+
+def _highlight_q3(p: PillarResult) -> Context:
+    pos = p.peer("all")
+    gap = pos.gap_to_top_quartile if pos else None
+    return {
+        "title": p.title,
+        "score": score(p.score),
+        "reference": "上位25%の境目",
+        "median": score(pos.q3) if pos else "—",
+        "gap": signed(-gap) if gap is not None else "—",
+    }
+
+
+def _driver_rows(results: RoundResults, drivers: Sequence[Driver]) -> list[Context]:
+    """The answers that moved a pillar, each named by its 問番号 and short label."""
+    q = results.questionnaire
+    numbers = question_numbers(q)
+    rows = []
+    for d in drivers[:3]:
+        question = next((x for x in q.questions if x.id == d.question_id), None)
+        label = short_label(question) if question else d.text
+        number = numbers.get(d.question_id, "")
+        rows.append({"text": f"{number} {label}".strip(), "points": f"{d.points:.1f}"})
+    return rows
 
 
 def _appendix(m: MunicipalityResult) -> list[Context]:
@@ -239,7 +301,7 @@ def methodology(results: RoundResults) -> Context:
 
 
 def municipality_context(
-    results: RoundResults, m: MunicipalityResult, generated_on: date
+    results: RoundResults, m: MunicipalityResult, generated_on: date, contact: str = CONTACT
 ) -> Context:
     """Everything the municipality report shows. ``generated_on`` is the only value that is
     not a function of the data (it is left out of the cache key, see ``batch.input_hash``)."""
@@ -261,6 +323,7 @@ def municipality_context(
         "title": f"{m.round_label} 市町村DX成熟度レポート {m.name}",
         "generated_on": japanese_date(generated_on),
         "issuer": ISSUER,
+        "contact": contact,
         "round": round_info(results),
         "is_demo": m.is_demo,
         "final": m.final,
@@ -286,6 +349,7 @@ def municipality_context(
         "overall_boxes": _boxes(results, m, OVERALL) if m.final else [],
         "trend": trend_info(m.overall_trend, _overall_like_for_like(results, m.code)),
         "gaps": [_highlight(p) for p in m.gaps],
+        "growth": growth_areas(m),
         "strengths": [_highlight(p) for p in m.strengths],
         "pillars": pillars,
         "radar": {

@@ -15,6 +15,7 @@ from dx_assess.dashboards.kpis import KpiTable, compute_kpis
 from dx_assess.dashboards.regional import SMALL_N, distributions, regional_table
 from dx_assess.reports.charts import wrap
 from dx_assess.reports.data import (
+    CONTACT,
     ISSUER,
     Context,
     japanese_date,
@@ -138,7 +139,7 @@ def _movers(results: RoundResults) -> Context | None:
     }
 
 
-def regional_context(results: RoundResults, generated_on: date) -> Context:
+def regional_context(results: RoundResults, generated_on: date, contact: str = CONTACT) -> Context:
     """Everything the regional report shows."""
     table = regional_table(results)
     regions = [row.region for row in table.rows if not row.is_total]
@@ -160,6 +161,7 @@ def regional_context(results: RoundResults, generated_on: date) -> Context:
         "title": f"{results.round_label} 市町村DX成熟度 地域別レポート",
         "generated_on": japanese_date(generated_on),
         "issuer": ISSUER,
+        "contact": contact,
         "round": round_info(results),
         "is_demo": results.is_demo,
         "status": _status(results, regions),

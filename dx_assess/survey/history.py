@@ -11,6 +11,7 @@ from dx_assess.main.presenters import jst
 from dx_assess.models import AnswerChange, Channel, EventKind, Response, ResponseEvent
 from dx_assess.models.base import DbSession
 from dx_assess.questionnaire import Questionnaire
+from dx_assess.questionnaire.numbering import question_numbers, short_label
 from dx_assess.survey.display import display_value
 from dx_assess.survey.values import from_json
 
@@ -43,6 +44,22 @@ class HistoryEntry:
     channel: str
     reason: str
     version: int
+
+
+def _event_reason(questionnaire: Questionnaire, event: ResponseEvent) -> str:
+    """An event's reason as people read it: the confirmed carried-over answers are stored as
+    question ids and shown as 「問3-1 マイナンバーカードの保有枚数」."""
+    reason = event.reason or ""
+    if event.kind is not EventKind.CONFIRMED or not reason:
+        return reason
+    numbers = question_numbers(questionnaire)
+    names = []
+    for qid in reason.split("、"):
+        if questionnaire.has_question(qid):
+            names.append(f"{numbers[qid]} {short_label(questionnaire.question(qid))}")
+        else:
+            names.append("（この版にない設問）")
+    return "、".join(names)
 
 
 def entries(
@@ -97,7 +114,7 @@ def entries(
                         old="",
                         new="",
                         channel="",
-                        reason=e.reason or "",
+                        reason=_event_reason(questionnaire, e),
                         version=e.response_version,
                     ),
                 )

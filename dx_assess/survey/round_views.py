@@ -12,6 +12,7 @@ from dx_assess.dashboards.exports import to_csv
 from dx_assess.dashboards.scope import visible_codes
 from dx_assess.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.extensions import db
+from dx_assess.filenames import content_disposition, download_name
 from dx_assess.formtools import choices
 from dx_assess.models import Response, SurveyRound, UploadKind
 from dx_assess.results.model import RoundResults
@@ -166,8 +167,8 @@ def round_status_csv(round_id: int) -> WerkzeugResponse:
         abort(404)
     results, table = _status_table(survey_round)
     response = WerkzeugResponse(to_csv(status_frame(results, table)), mimetype="text/csv")
-    filename = f"dx-assess-{survey_round.fiscal_year}-status.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    filename = download_name(survey_round.fiscal_year, "回答状況", ext="csv")
+    response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response
 

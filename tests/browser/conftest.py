@@ -72,16 +72,14 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_context(chromium: Browser, live_server: str) -> Iterator[Callable[..., BrowserContext]]:
-    """Make browser contexts (closed after the test) at the live server, 1100×900, Japanese."""
+    """Make browser contexts (closed after the test) at the live server, 1100×900 unless
+    ``viewport=`` says otherwise, Japanese."""
     contexts: list[BrowserContext] = []
 
     def factory(**options: Any) -> BrowserContext:
+        options.setdefault("viewport", VIEWPORT)
         context = chromium.new_context(
-            base_url=live_server,
-            viewport=VIEWPORT,  # type: ignore[arg-type]
-            locale="ja-JP",
-            timezone_id="Asia/Tokyo",
-            **options,
+            base_url=live_server, locale="ja-JP", timezone_id="Asia/Tokyo", **options
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

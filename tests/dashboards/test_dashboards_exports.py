@@ -4,7 +4,6 @@ the workbook's sheets."""
 from __future__ import annotations
 
 import io
-import math
 
 import pandas as pd
 import pytest
@@ -12,6 +11,8 @@ from dashboard_data import fixed_round
 
 from dx_assess.dashboards import exports
 from dx_assess.dashboards.kpis import compute_kpis
+from dx_assess.filenames import content_disposition, download_name
+from dx_assess.questionnaire.numbering import question_numbers
 from dx_assess.results.model import RoundResults
 from dx_assess.scoring import OVERALL, score_response
 
@@ -99,32 +100,144 @@ def test_csv_has_a_bom_and_round_trips_japanese(results: RoundResults) -> None:
     data = exports.to_csv(frame)
     assert data.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" in data
-    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"code": str})
-    assert list(back.columns) == list(frame.columns)
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"団体コード": str})
     assert len(back) == len(frame)
-    assert back["question_text"].tolist() == frame["question_text"].tolist()
-    assert "テスト一町" in set(back["municipality"])
-    assert back["code"].iloc[0] == "900001"  # leading digits kept as text
+    assert back["設問"].tolist() == frame["question_text"].tolist()
+    assert "テスト一町" in set(back["市町村名"])
+    assert back["団体コード"].iloc[0] == "900001"  # leading digits kept as text
+
+
+def test_files_have_japanese_headers_and_words(results: RoundResults) -> None:
+    """Headers, statuses and flags as a person in a Japanese office reads them; no snake_case,
+    no True/False, no submitted/draft."""
+    answers = pd.read_csv(
+        io.BytesIO(exports.to_csv(exports.answers_frame(results))),
+        encoding="utf-8-sig",
+        dtype=str,
+        keep_default_na=False,
+    )
+    assert list(answers.columns) == [
+        "調査回番号", "年度", "年度（和暦）", "調査票の版", "団体コード", "市町村名", "振興局",
+        "回答の状態", "確定・暫定", "章", "問番号", "設問ID", "設問", "回答方法", "分野",
+        "単位", "表示", "回答の有無", "回答", "回答（コード）", "回答（数値）",
+    ]  # fmt: skip
+    assert set(answers["回答の状態"]) == {"提出済み", "回答中"}
+    assert set(answers["確定・暫定"]) == {"確定", "暫定"}
+    assert set(answers["表示"]) == {"表示", "非表示"}
+    assert set(answers["回答の有無"]) == {"回答あり", "未回答"}
+    first = answers[(answers["団体コード"] == "900001")]
+    assert first.iloc[0]["問番号"] == "問1-1"
+    population = first[first["設問ID"] == "basic_population"].iloc[0]
+    assert (population["問番号"], population["回答方法"]) == ("問1-3", "整数")
+    for data in (
+        exports.to_csv(exports.scores_frame(results)),
+        exports.to_csv(exports.peers_frame(results)),
+    ):
+        text = data.decode("utf-8-sig")
+        assert not {"True", "False", "submitted", "draft", "_"} & set(
+            text.replace(",", "\n").splitlines()
+        )
+        assert "pillar" not in text.splitlines()[0]
+
+
+def test_numbers_are_rounded_with_the_unit_in_the_header(results: RoundResults) -> None:
+    scores = exports.present(exports.scores_frame(results))
+    overall = scores[(scores["団体コード"] == "900001") & (scores["分野"] == "総合")].iloc[0]
+    card = score_response(results.questionnaire, results.answers["900001"])
+    assert card.overall is not None
+    assert overall["得点（点）"] == round(card.overall, 1)  # 60.598… → 60.6
+    assert overall["得点（点）"] == 60.6
+    assert overall["回答の網羅率（%）"] == round(100 * card.coverage, 1)  # 0.3586… → 35.9
+    assert overall["回答の網羅率（%）"] == 35.9
+    # a derived answer keeps the question's decimals: 1,500 / 3,000 × 100 = 50.0
+    answers = exports.answers_frame(results)
+    rate = answers[(answers["code"] == "900002") & (answers["question_id"] == "mnc_holding_rate")]
+    assert rate["value_number"].item() == 50.0
+    peers = exports.present(exports.peers_frame(results))
+    medians = peers["中央値（点）"].dropna()
+    assert all(round(m, 1) == m for m in medians)
+
+
+def test_wide_sheet_one_row_per_town_one_column_per_question(results: RoundResults) -> None:
+    q = results.questionnaire
+    wide = exports.wide_frame(results)
+    assert wide["団体コード"].tolist() == RESPONDED
+    grid = next(x for x in q.questions if x.type == "status_grid")
+    questions = len(q.questions) - 1 + len(grid.rows)
+    assert len(wide.columns) == 5 + questions
+    assert list(wide.columns[:5]) == [
+        "団体コード",
+        "市町村名",
+        "振興局",
+        "回答の状態",
+        "確定・暫定",
+    ]
+    numbers = question_numbers(q)
+    assert wide.columns[5] == f"{numbers[q.questions[0].id]} 回答を取りまとめた課・係の名前"
+    row = wide.set_index("団体コード").loc["900002"]
+    assert row["問1-3 住民基本台帳人口（人）"] == 3000
+    assert row[f"{numbers['mnc_holding_rate']} マイナンバーカード保有率（%）"] == 50.0
+    assert row["回答の状態"] == "提出済み"
+    seikatsu = next(r for r in grid.rows if r.id == "seikatsu_hogo")
+    first = wide.set_index("団体コード").loc["900001"]
+    assert first[f"{numbers[grid.id]} {seikatsu.label}"] == "対象外"
+    # every question column is explained with its whole question on the 説明 sheet
+    notes = dict(exports.wide_notes(results))
+    assert notes["問1-3 住民基本台帳人口（人）"] == q.question("basic_population").text
+    assert set(notes) == set(wide.columns[5:])
+
+
+def test_question_numbers_follow_sections_and_positions(results: RoundResults) -> None:
+    q = results.questionnaire
+    numbers = question_numbers(q)
+    assert len(set(numbers.values())) == len(q.questions)
+    for s, section in enumerate(q.sections, start=1):
+        for p, question in enumerate(section.questions, start=1):
+            assert numbers[question.id] == f"問{s}-{p}"
+    assert list(numbers) == [x.id for x in q.questions]
 
 
 def test_workbook_sheets(results: RoundResults) -> None:
     sheets = {
-        "answers": exports.answers_frame(results),
-        "scores": exports.scores_frame(results),
-        "peer_statistics": exports.peers_frame(results),
+        exports.SHEET_NAMES["wide"]: exports.wide_frame(results),
+        exports.SHEET_NAMES["answers"]: exports.answers_frame(results),
+        exports.SHEET_NAMES["scores"]: exports.scores_frame(results),
+        exports.SHEET_NAMES["peers"]: exports.peers_frame(results),
     }
-    data = exports.to_xlsx(sheets, [("調査", "テスト調査")])
-    book = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype={"code": str})
-    assert list(book) == ["説明", "answers", "scores", "peer_statistics"]
-    assert len(book["answers"]) == len(sheets["answers"])
+    data = exports.to_xlsx(sheets, [("調査", "テスト調査")], exports.wide_notes(results))
+    book = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype={"団体コード": str})
+    assert list(book) == ["説明", "回答（一覧）", "回答", "得点", "類似団体の統計"]
+    assert len(book["回答"]) == len(sheets["回答"])
     about = book["説明"]
     assert about.iloc[0].tolist() == ["調査", "テスト調査"]
-    assert "設問文" in set(about["内容"].dropna())
-    scores = book["scores"]
-    first = scores[(scores["code"] == "900001") & (scores["pillar"] == OVERALL)]
+    about = about.fillna("")
+    explained = dict(zip(about["項目"].astype(str), about["内容"].astype(str), strict=True))
+    # every column of every sheet is explained, and nothing points at the repository
+    for name, frame in book.items():
+        if name != "説明":
+            missing = [c for c in frame.columns if not explained.get(c)]
+            assert missing == [], name
+    assert not any(".md" in text or "docs/" in text for text in explained.values())
+    scores = book["得点"]
+    first = scores[(scores["団体コード"] == "900001") & (scores["分野"] == "総合")]
     expected = score_response(results.questionnaire, results.answers["900001"]).overall
     assert expected is not None
-    assert math.isclose(first["score"].item(), expected)
+    assert first["得点（点）"].item() == round(expected, 1)
+
+
+def test_download_names_follow_one_rule() -> None:
+    assert download_name(2025, "回答", ext="csv") == "dx_2025_回答.csv"
+    assert download_name(2025, "014630", "占冠村", ext="pdf") == "dx_2025_014630_占冠村.pdf"
+    assert download_name(2025, "014630", "", ext="pdf") == "dx_2025_014630.pdf"  # no "_."
+    assert download_name(2025, "a/b: c", ext="zip") == "dx_2025_a-b-c.zip"
+    header = content_disposition("dx_2025_回答.csv")
+    assert (
+        header
+        == "attachment; filename=\"dx_2025.csv\"; filename*=UTF-8''dx_2025_%E5%9B%9E%E7%AD%94.csv"
+    )
+    assert (
+        content_disposition("dx_2025_reports.zip") == 'attachment; filename="dx_2025_reports.zip"'
+    )
 
 
 def test_a_round_without_responses(results: RoundResults) -> None:
@@ -159,7 +272,8 @@ def test_a_round_without_responses(results: RoundResults) -> None:
     assert all(v.value is None for row in kpis.rows for v in row.values)
     assert exports.answers_frame(empty).empty
     assert exports.scores_frame(empty).empty
-    assert exports.to_csv(exports.answers_frame(empty)).startswith(b"\xef\xbb\xbfround_id,")
+    assert exports.to_csv(exports.answers_frame(empty)).startswith(b"\xef\xbb\xbf\xe8\xaa\xbf")
+    assert exports.wide_frame(empty).empty
     status = status_table(empty, None)
     assert {r.status for r in status.rows} == {"not_started"}
     assert len(reminder_text(status.rows).splitlines()) == 6  # the supported ones
@@ -177,8 +291,8 @@ def test_typed_formulas_stay_text(results: RoundResults) -> None:
     frame = exports.answers_frame(changed, {"900001"})
     data = exports.to_csv(frame)
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    issues = back[back["question_id"] == "std_issues"]
-    assert issues["value"].item() == '\'=HYPERLINK("http://example.com","x")'
+    issues = back[back["設問ID"] == "std_issues"]
+    assert issues["回答"].item() == '\'=HYPERLINK("http://example.com","x")'
     book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx({"answers": frame}, [])))
     cells = [c for row in book["answers"].iter_rows() for c in row]
     typed = [c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]

@@ -23,7 +23,7 @@ from survey_helpers import complete_answers, open_test_round, respond
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, User
 from dx_assess.questionnaire import Questionnaire
-from dx_assess.scoring import OVERALL, score_response
+from dx_assess.scoring import score_response
 from dx_assess.survey.responses import current_answers, reopen, submit
 from dx_assess.survey.rounds import round_questionnaire
 
@@ -92,9 +92,11 @@ def csv_frame(browser: Browser, path: str) -> pd.DataFrame:
     response = browser.get(path)
     assert response.status_code == 200, path
     assert response.mimetype == "text/csv"
+    assert "filename*=UTF-8''dx_2025_" in response.headers["Content-Disposition"]
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
-    return pd.read_csv(io.BytesIO(response.data), encoding="utf-8-sig", dtype={"code": str})
+    codes = {"code": str, "団体コード": str}
+    return pd.read_csv(io.BytesIO(response.data), encoding="utf-8-sig", dtype=codes)
 
 
 def test_round_status_shows_progress_filters_and_reminders(browser: Browser, world: World) -> None:
@@ -121,21 +123,21 @@ def test_round_status_shows_progress_filters_and_reminders(browser: Browser, wor
 def test_round_status_csv_has_the_page_rows(browser: Browser, world: World) -> None:
     login(browser, "pref")
     frame = csv_frame(browser, f"/rounds/{world.round_id}/status.csv")
-    assert sorted(frame["code"]) == sorted(SUPPORTED)
-    status = dict(zip(frame["code"], frame["status"], strict=True))
+    assert sorted(frame["団体コード"]) == sorted(SUPPORTED)
+    status = dict(zip(frame["団体コード"], frame["回答の状態"], strict=True))
     assert status == {
-        SHIMUKAPPU: "submitted",
-        YUBARI: "submitted",
-        IWAMIZAWA: "reopened",
-        HIGASHIKAWA: "draft",
-        BIEI: "not_started",
+        SHIMUKAPPU: "提出済み",
+        YUBARI: "提出済み",
+        IWAMIZAWA: "差し戻し中",
+        HIGASHIKAWA: "回答中",
+        BIEI: "未着手",
     }
-    assert frame.loc[frame["code"] == BIEI, "status_label"].item() == "未着手"
-    draft = frame[frame["code"] == HIGASHIKAWA].iloc[0]
-    assert 0 < draft["percent"] < 100
-    assert draft["percent"] == round(100 * draft["answered"] / draft["total"])
+    assert set(frame["支援対象"]) == {"支援対象"}
+    draft = frame[frame["団体コード"] == HIGASHIKAWA].iloc[0]
+    assert 0 < draft["進み具合（%）"] < 100
+    assert draft["進み具合（%）"] == round(100 * draft["回答済みの設問数"] / draft["設問数"])
     filtered = csv_frame(browser, f"/rounds/{world.round_id}/status.csv?subprefecture=空知")
-    assert sorted(filtered["code"]) == [YUBARI, IWAMIZAWA]
+    assert sorted(filtered["団体コード"]) == [YUBARI, IWAMIZAWA]
 
 
 @pytest.mark.parametrize(
@@ -147,7 +149,7 @@ def test_status_lists_only_what_the_user_may_see(
 ) -> None:
     browser = login(Browser(app), who)
     frame = csv_frame(browser, f"/rounds/{world.round_id}/status.csv")
-    assert sorted(frame["code"]) == codes
+    assert sorted(frame["団体コード"]) == codes
     page = html(browser, f"/rounds/{world.round_id}")
     assert "夕張市" not in page
     if who == "muni":
@@ -160,11 +162,11 @@ def test_prefecture_exports_everything(browser: Browser, world: World) -> None:
     q = world.questionnaire
     answers = csv_frame(browser, f"/rounds/{world.round_id}/export/answers.csv")
     responded = sorted(world.answers)
-    assert sorted(answers["code"].unique()) == responded
+    assert sorted(answers["団体コード"].unique()) == responded
     assert len(answers) == len(responded) * len(q.questions)
-    text = answers.loc[answers["question_id"] == "basic_population", "question_text"].iloc[0]
+    text = answers.loc[answers["設問ID"] == "basic_population", "設問"].iloc[0]
     assert text == q.question("basic_population").text
-    assert set(answers["questionnaire_version"].astype(str)) == {q.version}
+    assert set(answers["調査票の版"].astype(str)) == {q.version}
 
     scores = csv_frame(browser, f"/rounds/{world.round_id}/export/scores.csv")
     from dx_assess.models import Response
@@ -177,22 +179,32 @@ def test_prefecture_exports_everything(browser: Browser, world: World) -> None:
         )
         assert response is not None
         card = score_response(q, current_answers(response, q))
-        mine = scores[(scores["code"] == code) & (scores["pillar"] == OVERALL)]
-        assert mine["score"].item() == pytest.approx(card.overall)
+        mine = scores[(scores["団体コード"] == code) & (scores["分野"] == "総合")]
+        assert card.overall is not None
+        assert mine["得点（点）"].item() == round(card.overall, 1)
     assert len(scores) == len(responded) * (len(q.pillars) + 1)
 
     peers = csv_frame(browser, f"/rounds/{world.round_id}/export/peers.csv")
-    assert {"group_type", "group", "pillar", "n", "median", "too_small"} <= set(peers.columns)
+    assert {"比較グループの種類", "比較グループ", "分野", "回答数", "中央値（点）"} <= set(
+        peers.columns
+    )
     kpis = csv_frame(browser, f"/rounds/{world.round_id}/export/kpis.csv")
-    overall = kpis[(kpis["kpi"] == "mynumber_rate") & (kpis["region"].str.startswith("全道"))]
+    rate = kpis[
+        (kpis["指標"] == "マイナンバーカード保有率") & (kpis["地域"].str.startswith("全道"))
+    ]
     # final responses: 占冠村 900 / 1,200 and 夕張市 4,200 / 7,000 (岩見沢市 was sent back)
-    assert overall["kpi_value"].item() == pytest.approx(100 * 5100 / 8200)
+    assert rate["値"].item() == round(100 * 5100 / 8200, 1)
+
+    wide = csv_frame(browser, f"/rounds/{world.round_id}/export/wide.csv")
+    assert sorted(wide["団体コード"]) == responded
+    assert "問1-3 住民基本台帳人口（人）" in wide.columns
 
     book = browser.get(f"/rounds/{world.round_id}/export.xlsx")
     assert book.status_code == 200
-    sheets = pd.read_excel(io.BytesIO(book.data), sheet_name=None, dtype={"code": str})
-    assert list(sheets) == ["説明", "answers", "scores", "peer_statistics", "kpis"]
-    assert len(sheets["answers"]) == len(answers)
+    assert "filename*=UTF-8''dx_2025_" in book.headers["Content-Disposition"]
+    sheets = pd.read_excel(io.BytesIO(book.data), sheet_name=None, dtype={"団体コード": str})
+    assert list(sheets) == ["説明", "回答（一覧）", "回答", "得点", "類似団体の統計", "計画の指標"]
+    assert len(sheets["回答"]) == len(answers)
 
     assert browser.get(f"/rounds/{world.round_id}/export/nothing.csv").status_code == 404
     assert browser.get("/rounds/999/export/answers.csv").status_code == 404
@@ -201,16 +213,19 @@ def test_prefecture_exports_everything(browser: Browser, world: World) -> None:
 def test_adviser_exports_only_assigned_municipalities(app: Flask, world: World) -> None:
     browser = login(Browser(app), "adv")
     answers = csv_frame(browser, f"/rounds/{world.round_id}/export/answers.csv")
-    assert sorted(answers["code"].unique()) == [HIGASHIKAWA, SHIMUKAPPU]
+    assert sorted(answers["団体コード"].unique()) == [HIGASHIKAWA, SHIMUKAPPU]
     scores = csv_frame(browser, f"/rounds/{world.round_id}/export/scores.csv")
-    assert sorted(scores["code"].unique()) == [HIGASHIKAWA, SHIMUKAPPU]
+    assert sorted(scores["団体コード"].unique()) == [HIGASHIKAWA, SHIMUKAPPU]
+    wide = csv_frame(browser, f"/rounds/{world.round_id}/export/wide.csv")
+    assert sorted(wide["団体コード"]) == [HIGASHIKAWA, SHIMUKAPPU]
     peers = csv_frame(browser, f"/rounds/{world.round_id}/export/peers.csv")
     assert len(peers)  # aggregates of everyone
     assert browser.get(f"/rounds/{world.round_id}/export/kpis.csv").status_code == 403
     book = browser.get(f"/rounds/{world.round_id}/export.xlsx")
-    sheets = pd.read_excel(io.BytesIO(book.data), sheet_name=None, dtype={"code": str})
-    assert list(sheets) == ["説明", "answers", "scores", "peer_statistics"]
-    assert set(sheets["answers"]["code"]) == {HIGASHIKAWA, SHIMUKAPPU}
+    sheets = pd.read_excel(io.BytesIO(book.data), sheet_name=None, dtype={"団体コード": str})
+    assert list(sheets) == ["説明", "回答（一覧）", "回答", "得点", "類似団体の統計"]
+    assert set(sheets["回答"]["団体コード"]) == {HIGASHIKAWA, SHIMUKAPPU}
+    assert set(sheets["回答（一覧）"]["団体コード"]) == {HIGASHIKAWA, SHIMUKAPPU}
     assert "夕張市" not in book.data.decode("latin-1")  # not even in shared strings
 
 

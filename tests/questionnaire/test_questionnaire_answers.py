@@ -71,8 +71,8 @@ def test_good_values(question: Question, raw: object, expected: object) -> None:
     ("question", "raw", "message"),
     [
         (q("yes_no"), "たぶん", "「はい」か「いいえ」で答えてください。"),
-        (q("single_choice", choices=CHOICES), "c", "選択肢にない値です: 'c'"),
-        (q("multiple_choice", choices=CHOICES), ["a", "z"], "選択肢にない値です: 'z'"),
+        (q("single_choice", choices=CHOICES), "c", "選択肢にない値です（入力: c）。"),
+        (q("multiple_choice", choices=CHOICES), ["a", "z"], "選択肢にない値です（入力: z）。"),
         (
             q("multiple_choice", choices=CHOICES),
             ["a", "none"],
