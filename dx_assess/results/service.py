@@ -106,8 +106,8 @@ def _fingerprint(session: DbSession, chain: list[SurveyRound]) -> str:
         .join(Municipality.subprefecture)
         .order_by(Municipality.code)
     ).all()
-    for row in registry:  # repr keeps field boundaries even when a name contains ":"
-        digest.update(repr(tuple(row)).encode() + b";")
+    for town in registry:  # repr keeps field boundaries even when a name contains ":"
+        digest.update(repr(tuple(town)).encode() + b";")
     return digest.hexdigest()
 
 
