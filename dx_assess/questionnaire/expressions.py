@@ -32,6 +32,13 @@ _CMPOPS: dict[type[ast.cmpop], Callable[[Fraction, Fraction], bool]] = {
 }
 
 
+#: Longest formula or rule (characters), and deepest nesting of its operations. Bounds keep
+#: parsing and evaluation far from Python's recursion limit (a 3,000-term formula once
+#: crashed ``questionnaire check``).
+MAX_LENGTH = 500
+MAX_NESTING = 50
+
+
 class ExpressionError(ValueError):
     """The expression is not in the allowed form (message in Japanese)."""
 
@@ -88,11 +95,26 @@ def parse_rule(source: str) -> Parsed:
 def _parse(source: str) -> ast.expr:
     if not source.strip():
         raise ExpressionError("式が空です")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"式が長すぎます（{len(source):,} 文字。{MAX_LENGTH} 文字まで）")
     try:
         module = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"式を読み取れません（{exc.msg}）") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(f"式が複雑すぎます（入れ子は {MAX_NESTING} 段まで）") from None
+    _check_nesting(module.body)
     return module.body
+
+
+def _check_nesting(tree: ast.expr) -> None:
+    """Refuse trees deeper than MAX_NESTING (walked without recursion)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise ExpressionError(f"式が複雑すぎます（入れ子は {MAX_NESTING} 段まで）")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def _exact(node: ast.expr, values: Mapping[str, Fraction | None]) -> Fraction | None:

@@ -126,6 +126,7 @@ def parse_question(
             formula = Formula(source, parse_formula(source).names)
         except ExpressionError as exc:
             r.add(join(path, "formula"), f"計算式の誤り: {exc}", qid)
+            formula = Formula(source, ())  # reported once: the formula is there, only wrong
     show_when = None
     if "show_when" in m:
         show_when = parse_condition(r, m["show_when"], join(path, "show_when"), qid, False)
