@@ -271,8 +271,8 @@ def statistics_apply(round_id: int) -> WerkzeugResponse:
     try:
         raw = json.loads(form.values.data or "{}")
         values = {str(code): (int(v[0]), int(v[1])) for code, v in raw.items()}
-    except (ValueError, TypeError, IndexError, AttributeError):
-        abort(400)
+    except (ValueError, TypeError, IndexError, AttributeError, OverflowError, RecursionError):
+        abort(400)  # malformed: the Japanese 400 page, nothing applied
     try:
         applied, skipped = statistics_import.apply(
             db.session,
