@@ -3,10 +3,12 @@ a 5xx, and NUL or control characters get the Japanese 400 page with nothing chan
 
 The routes come from ``app.url_map``; the forms (action, method, field names and their
 values as shown) and the query parameters from the pages every role sees, crawled from the
-home page and every GET route. Each field of each form, each query parameter and each path
-parameter is sent each hostile value at least once (cycled in an order fixed by the seed),
-with a valid CSRF token, so the request reaches the view. A few endpoints are not submitted
-valid-looking because they start heavy work (PDF rendering, report batches); their hostile
+home page and every GET route (one page of each kind). For every role: each path parameter of
+each route, then a few query parameters, then each field of each form (the others keep their
+shown values), then all fields of a form at once get a hostile value, drawn in turn from a list
+shuffled by the seed, with a valid CSRF token so that the request reaches the view; the fields
+that carry JSON, reasons or redirect targets get every hostile value. A few endpoints are not
+submitted valid-looking because they start heavy work (PDF rendering, report batches); their hostile
 variants still are (the guard answers before the view).
 """
 
@@ -81,20 +83,24 @@ HEAVY = {
 
 STATIC = {("static", "GET")}
 
-#: Forms that appear only after an upload (the preview pages); posted with these fields.
+#: Forms that appear only after an upload (the preview pages) or whose fields carry JSON,
+#: reasons or redirect targets: (role, method, path, fields). Each field of these is sent
+#: every hostile value, as the role that may use the form.
 EXTRA_FORMS = (
     (
+        "prefecture",
         "POST",
         "/rounds/{round_id}/statistics/apply",
         {"values": "{}", "reason": "統計", "confirm": "y"},
     ),
     (
+        "municipal",
         "POST",
         "/rounds/{round_id}/responses/{own}/import/apply",
         {"posted": "{}", "base_version": "0", "source_name": "a.xlsx", "confirm": "y"},
     ),
-    ("POST", "/rounds/{round_id}/responses/{other}/reopen", {"reason": "理由"}),
-    ("POST", "/language", {"lang": "en", "next": "/"}),
+    ("prefecture", "POST", "/rounds/{round_id}/responses/{other}/reopen", {"reason": "理由"}),
+    ("anonymous", "POST", "/language", {"lang": "en", "next": "/"}),
 )
 
 
@@ -325,7 +331,8 @@ def test_hostile_input_never_gives_a_server_error(
         forms, query_names = _crawl(app, browser, world)
         extras = [
             Form(path.format(own=OWN, other=OTHER, round_id=world["round_id"]), method, dict(f))
-            for method, path, f in EXTRA_FORMS
+            for who, method, path, f in EXTRA_FORMS
+            if who == role
         ]
         token = _token(browser)
         # 1. every route with each path argument hostile, and hostile query parameters
@@ -344,8 +351,14 @@ def test_hostile_input_never_gives_a_server_error(
                 names = sorted(query_names)
                 query = {name: next(values) for name in rng.sample(names, min(4, len(names)))}
                 send(method, base + "?" + urlencode(query), data=data)
-        # 2. every field of every form, one hostile value at a time, then all at once
-        for form in [*forms, *extras]:
+        # 2. the extra forms: every field with every hostile value
+        for form in extras:
+            for name in form.fields:
+                for value in HOSTILE:
+                    data = {**form.fields, name: value, "csrf_token": token}
+                    send("POST", form.action, data=data)
+        # 3. every field of every form, one hostile value at a time, then all at once
+        for form in forms:
             path = form.action
             if (_endpoint(app, path, form.method), form.method) in HEAVY:
                 continue

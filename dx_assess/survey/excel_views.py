@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from dx_assess.access import Action, login_required
 from dx_assess.extensions import db
 from dx_assess.models import Channel
+from dx_assess.questionnaire.numbers import parse_ascii_int
 from dx_assess.survey.excel import (
     UploadError,
     WorkbookMeta,
@@ -113,10 +114,13 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
         return back
     try:
         posted = json.loads(form.posted.data or "{}")
-        base_version = int(form.base_version.data or "0")
+        parsed_version = parse_ascii_int(form.base_version.data or "0")
+        if parsed_version is None:
+            raise ValueError(form.base_version.data)
+        base_version = parsed_version
         if not isinstance(posted, dict):
             raise TypeError
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # "[[[[…" nests past the recursion limit
         abort(400)
     if response is None:
         response = get_or_create_response(db.session, survey_round, municipality)
