@@ -4,8 +4,9 @@
 answers the Japanese 400 page (:mod:`dx_assess.errors`) when a request carries characters
 that no form or link of the service ever sends, before any view or the database sees them:
 
-* in the URL path and in query parameters (names and values): any C0 control character
-  (U+0000–U+001F, tab, CR and LF included) and DEL (U+007F);
+* in the URL path and in query parameter names: any C0 control character (U+0000–U+001F,
+  tab, CR and LF included) and DEL (U+007F); in query values the same except tab (a search
+  pasted from a spreadsheet may hold one);
 * in form fields (names and values) and uploaded file names: NUL (U+0000), which PostgreSQL
   cannot store in text; file names also refuse every other control character. Tab, CR and LF
   stay allowed in form values (a text area holds line breaks); other characters in answers are
@@ -25,6 +26,7 @@ from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 
 _URL_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_QUERY_VALUE_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _FILENAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FORM_CONTROL = re.compile(r"\x00")
 
@@ -45,7 +47,7 @@ def check_request() -> None:
     if _URL_CONTROL.search(request.path):
         _refuse("path")
     for name, value in request.args.items(multi=True):
-        if _URL_CONTROL.search(name) or _URL_CONTROL.search(value):
+        if _URL_CONTROL.search(name) or _QUERY_VALUE_CONTROL.search(value):
             _refuse("query")
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         for name, value in request.form.items(multi=True):

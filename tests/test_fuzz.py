@@ -456,3 +456,10 @@ def test_superscript_digits_in_an_integer_field_are_a_japanese_error(
     assert response.status_code == 422
     assert "年度は西暦4桁で入力してください" in response.get_data(as_text=True)
     assert table_counts() == before
+
+
+def test_a_search_pasted_with_a_tab_still_works(browser: Browser, world: dict[str, Any]) -> None:
+    _login(browser, "prefecture", world)
+    response = browser.get("/municipalities?q=%E5%8D%A0%E5%86%A0%09")  # 「占冠\t」
+    assert response.status_code == 200
+    assert "占冠村" in response.get_data(as_text=True)
