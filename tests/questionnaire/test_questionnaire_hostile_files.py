@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BASE_YAML
 
 from dx_assess.questionnaire import check_root, discover, read_questionnaire
 from dx_assess.questionnaire.loader import MAX_FILE_BYTES
@@ -25,8 +24,8 @@ def problems_of(text: str | bytes, name: str = "dx-maturity/broken.yaml") -> lis
     return [str(p) for p in problems]
 
 
-def test_a_vertical_tab_pasted_from_word_names_file_line_and_character() -> None:
-    text = BASE_YAML.replace("text: 枚数", "text: 枚\x0b数")
+def test_a_vertical_tab_pasted_from_word_names_file_line_and_character(base_yaml: str) -> None:
+    text = base_yaml.replace("text: 枚数", "text: 枚\x0b数")
     line = text.split("\n").index("        text: 枚\x0b数") + 1
     [problem] = problems_of(text)
     assert problem.startswith(f"dx-maturity/broken.yaml:{line} ")
@@ -35,37 +34,37 @@ def test_a_vertical_tab_pasted_from_word_names_file_line_and_character() -> None
 
 
 @pytest.mark.parametrize("style", ["flow", "block"])
-def test_deep_nesting_is_refused_with_the_line(style: str) -> None:
+def test_deep_nesting_is_refused_with_the_line(style: str, base_yaml: str) -> None:
     depth = 2000
     if style == "flow":
-        text = BASE_YAML + "description: " + "[" * depth + "]" * depth + "\n"
+        text = base_yaml + "description: " + "[" * depth + "]" * depth + "\n"
     else:
-        text = BASE_YAML + "description:\n  " + "- " * depth + "x\n"
+        text = base_yaml + "description:\n  " + "- " * depth + "x\n"
     [problem] = problems_of(text)
     assert problem.startswith("dx-maturity/broken.yaml:")
     assert f"入れ子が深すぎます（{MAX_DEPTH} 段まで）" in problem
 
 
-def test_a_3000_term_formula_is_refused_with_its_location() -> None:
+def test_a_3000_term_formula_is_refused_with_its_location(base_yaml: str) -> None:
     formula = " + ".join(["cards"] * 3000)
-    text = BASE_YAML.replace("formula: cards / population * 100", f"formula: {formula}")
+    text = base_yaml.replace("formula: cards / population * 100", f"formula: {formula}")
     problems = problems_of(text)
     assert len(problems) == 1
     assert "sections[0].questions[2].formula [rate]" in problems[0]
     assert "計算式の誤り: 式が長すぎます" in problems[0]
 
 
-def test_a_deeply_parenthesised_rule_is_refused() -> None:
+def test_a_deeply_parenthesised_rule_is_refused(base_yaml: str) -> None:
     rule = "(" * 300 + "cards" + ")" * 300 + " <= population"
-    text = BASE_YAML.replace("rule: cards <= population", f'rule: "{rule}"')
+    text = base_yaml.replace("rule: cards <= population", f'rule: "{rule}"')
     problems = problems_of(text)
     assert len(problems) == 1
     assert "checks[0].rule" in problems[0]
     assert "チェック式の誤り" in problems[0]
 
 
-def test_a_large_file_is_refused_before_parsing() -> None:
-    data = BASE_YAML.encode() + b"# " + b"x" * MAX_FILE_BYTES + b"\n"
+def test_a_large_file_is_refused_before_parsing(base_yaml: str) -> None:
+    data = base_yaml.encode() + b"# " + b"x" * MAX_FILE_BYTES + b"\n"
     [problem] = problems_of(data)
     assert "ファイルが大きすぎます" in problem
 
@@ -112,8 +111,8 @@ def test_billion_laughs_fails_fast_in_bounded_memory(tmp_path: Path) -> None:
     assert f"別名（*）の展開が多すぎます（{MAX_ALIASES:,} 個まで）" in done.stdout
 
 
-def test_a_few_anchors_still_work() -> None:
-    text = BASE_YAML.replace(
+def test_a_few_anchors_still_work(base_yaml: str) -> None:
+    text = base_yaml.replace(
         "        statuses:\n"
         "          - {value: todo, label: 未着手, score: 0}\n"
         "          - {value: done, label: 完了, score: 1}\n"
@@ -131,11 +130,11 @@ def test_a_few_anchors_still_work() -> None:
     assert questionnaire is not None
 
 
-def test_one_broken_file_leaves_the_others_readable(tmp_path: Path) -> None:
+def test_one_broken_file_leaves_the_others_readable(tmp_path: Path, base_yaml: str) -> None:
     folder = tmp_path / "test-q"
     folder.mkdir()
-    (folder / "good.yaml").write_text(BASE_YAML, encoding="utf-8")
-    (folder / "tab.yaml").write_text(BASE_YAML.replace("人口", "人\x0b口"), encoding="utf-8")
+    (folder / "good.yaml").write_text(base_yaml, encoding="utf-8")
+    (folder / "tab.yaml").write_text(base_yaml.replace("人口", "人\x0b口"), encoding="utf-8")
     (folder / "deep.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     (folder / "laughs.yaml").write_text(BILLION_LAUGHS, encoding="utf-8")
     infos = {i.name: i for i in discover(tmp_path)}
