@@ -104,3 +104,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(reports_bp)
     errors.register(app)
+    from dx_assess import request_guard
+
+    request_guard.init_app(app)

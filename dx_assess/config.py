@@ -45,6 +45,7 @@ _ENV_SETTINGS = (
     # database waits
     "DX_DB_LOCK_TIMEOUT_MS",
     "DX_DB_STATEMENT_TIMEOUT_MS",
+    "DX_QUESTIONNAIRES_DIR",
 )
 
 #: Where a value came from, as ``config show`` prints it.

@@ -52,6 +52,18 @@ def register(app: Flask) -> None:
             400,
         )
 
+    @app.errorhandler(400)
+    def bad_request(_error: HTTPException) -> tuple[str, int]:
+        return _page(
+            _("送信された内容を受け付けられませんでした"),
+            _(
+                "受け付けられない文字（制御文字など）が含まれているか、送信の形式が正しくありません。"
+                "何も変更していません。"
+                "ブラウザーの「戻る」で前の画面に戻り、画面のボタンから操作し直してください。"
+            ),
+            400,
+        )
+
     @app.errorhandler(403)
     def forbidden(_error: HTTPException) -> tuple[str, int]:
         return _page(

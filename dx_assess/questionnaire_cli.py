@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from dx_assess.extensions import db
-from dx_assess.questionnaire import QuestionnaireError, diff_versions, format_diff, resolve
-from dx_assess.versions import PublishError, check_files, publish, questionnaire_root, statuses
+from dx_assess.questionnaire import (
+    QuestionnaireError,
+    check_root,
+    diff_versions,
+    discover,
+    format_diff,
+    resolve,
+)
+from dx_assess.versions import (
+    PublishError,
+    publish,
+    published_changes,
+    questionnaire_root,
+    statuses,
+)
 
 
 @click.group("questionnaire", cls=AppGroup, help="調査票ファイルの検査・一覧・比較・公開")
@@ -19,14 +33,29 @@ def questionnaire_cli() -> None:
     "check", help="すべての調査票ファイルを検査します（公開済みの版の変更も検出）。"
 )
 def check() -> None:
+    """Works without a database: the files are checked first; the comparison with published
+    versions is added when the database is ready, and its absence is said in Japanese."""
     root = questionnaire_root()
-    messages = check_files(db.session, root)
+    click.echo(f"調査票のフォルダ: {root}")
+    messages = [str(p) for p in check_root(root)]
+    note = None
+    try:
+        messages += published_changes(db.session, root)
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        reason = type(getattr(exc, "orig", None) or exc).__name__
+        note = (
+            "データベースに接続できないか、まだ準備されていない（dx-assess db upgrade の前の）"
+            f"ため、公開済みの版との比較はしていません（{reason}）。"
+        )
+    if note:
+        click.echo(note, err=True)
     if messages:
         for message in messages:
             click.echo(message, err=True)
         click.echo(f"問題が {len(messages)} 件あります。", err=True)
         raise SystemExit(1)
-    click.echo(f"問題はありません（{len(statuses(db.session, root))} ファイル）。")
+    click.echo(f"問題はありません（{len(discover(root))} ファイル）。")
 
 
 @questionnaire_cli.command("list", help="調査票の版の一覧と公開状況")

@@ -97,7 +97,17 @@ def statuses(session: DbSession, root: Path) -> list[VersionStatus]:
 
 def check_files(session: DbSession, root: Path) -> list[str]:
     """Problems in the files, plus files changed under an already published version."""
-    messages = [str(p) for p in check_root(root)]
+    return [str(p) for p in check_root(root)] + published_changes(session, root)
+
+
+def broken_files(root: Path) -> list[QuestionnaireFileInfo]:
+    """The files under ``root`` that cannot be loaded (each with its problems)."""
+    return [info for info in discover(root) if not info.ok]
+
+
+def published_changes(session: DbSession, root: Path) -> list[str]:
+    """Files whose content differs from the version published under the same key/version."""
+    messages: list[str] = []
     for info in discover(root):
         q = info.questionnaire
         if q is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -17,18 +15,9 @@ from dx_assess.auth.passwords import verify_password
 from dx_assess.extensions import db
 from dx_assess.models import SecurityEventKind, User
 from dx_assess.models.base import utcnow
+from dx_assess.request_guard import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after log-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -46,7 +35,7 @@ def login() -> Response | tuple[str, int]:
             db.session.commit()
             login_user(user)
             flash(_("%(name)sとしてログインしました。", name=user.display_name), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         failed = True
         # an unknown login is not kept: it may be a password typed into the wrong field
         if user is None:

@@ -24,6 +24,7 @@ from dx_assess.extensions import db
 from dx_assess.main import presenters
 from dx_assess.models import Municipality, Role, Subprefecture, User
 from dx_assess.registry.services import latest_supported_list_change
+from dx_assess.request_guard import safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -154,11 +155,12 @@ def set_language() -> Response:
     lang = request.form.get("lang", "")
     if lang not in current_app.config["DX_LOCALES"]:
         abort(400)
-    session["lang"] = lang
     back = request.form.get("next", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("main.home")
-    return redirect(back)
+    target = safe_next(back)
+    if back and target is None:  # only ever sent crafted: the switch posts its own page
+        abort(400)
+    session["lang"] = lang
+    return redirect(target or url_for("main.home"))
 
 
 @bp.route("/healthz")

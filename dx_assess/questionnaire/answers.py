@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dx_assess.questionnaire.conditions import evaluate
 from dx_assess.questionnaire.errors import AnswerError
-from dx_assess.questionnaire.expressions import evaluate_formula, evaluate_rule
+from dx_assess.questionnaire.expressions import evaluate_derived, evaluate_rule
 from dx_assess.questionnaire.model import AnswerValue, Question, Questionnaire
 from dx_assess.questionnaire.types import normalize_answer
 
@@ -35,10 +35,7 @@ def with_derived(questionnaire: Questionnaire, answers: Mapping[str, object]) ->
     out = dict(answers)
     for q in questionnaire.questions:
         if q.formula is not None:
-            value = evaluate_formula(q.formula.source, _numbers(out))
-            if value is not None and q.decimals is not None:
-                value = round(value, q.decimals)
-            out[q.id] = value
+            out[q.id] = evaluate_derived(q.formula.source, _numbers(out), q.decimals)
     return out
 
 

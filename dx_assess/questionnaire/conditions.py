@@ -22,6 +22,7 @@ from dx_assess.questionnaire.model import (
     Questionnaire,
     QuestionTest,
 )
+from dx_assess.questionnaire.numbers import compare_score
 from dx_assess.questionnaire.types import is_answered
 
 QUESTION_OPS = (
@@ -109,7 +110,7 @@ def evaluate(
         return not evaluate(condition.item, answers, pillar_scores)
     if isinstance(condition, PillarScoreTest):
         score = (pillar_scores or {}).get(condition.pillar)
-        return score is not None and _compare(condition.op, score, condition.value)
+        return score is not None and compare_score(condition.op, score, condition.value)
     return _question_test(condition, answers)
 
 

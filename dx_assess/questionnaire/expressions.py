@@ -11,15 +11,18 @@ import ast
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 
-_BINOPS: dict[type[ast.operator], Callable[[float, float], float]] = {
+from dx_assess.questionnaire.numbers import exact, round_half_up
+
+_BINOPS: dict[type[ast.operator], Callable[[Fraction, Fraction], Fraction]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
 }
-_CMPOPS: dict[type[ast.cmpop], Callable[[float, float], bool]] = {
+_CMPOPS: dict[type[ast.cmpop], Callable[[Fraction, Fraction], bool]] = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
     ast.Gt: operator.gt,
@@ -27,6 +30,13 @@ _CMPOPS: dict[type[ast.cmpop], Callable[[float, float], bool]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
 }
+
+
+#: Longest formula or rule (characters), and deepest nesting of its operations. Bounds keep
+#: parsing and evaluation far from Python's recursion limit (a 3,000-term formula once
+#: crashed ``questionnaire check``).
+MAX_LENGTH = 500
+MAX_NESTING = 50
 
 
 class ExpressionError(ValueError):
@@ -85,27 +95,43 @@ def parse_rule(source: str) -> Parsed:
 def _parse(source: str) -> ast.expr:
     if not source.strip():
         raise ExpressionError("式が空です")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"式が長すぎます（{len(source):,} 文字。{MAX_LENGTH} 文字まで）")
     try:
         module = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"式を読み取れません（{exc.msg}）") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(f"式が複雑すぎます（入れ子は {MAX_NESTING} 段まで）") from None
+    _check_nesting(module.body)
     return module.body
 
 
-def _value(node: ast.expr, values: Mapping[str, float | None]) -> float | None:
+def _check_nesting(tree: ast.expr) -> None:
+    """Refuse trees deeper than MAX_NESTING (walked without recursion)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise ExpressionError(f"式が複雑すぎます（入れ子は {MAX_NESTING} 段まで）")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _exact(node: ast.expr, values: Mapping[str, Fraction | None]) -> Fraction | None:
+    """The exact rational value (numbers read as the decimals they were written as), so
+    that 1617 / 2000 * 100 is 80.85 and rounds to 80.9, not binary 80.8499…"""
     if isinstance(node, ast.Constant):
-        return float(node.value) if isinstance(node.value, int | float) else None
+        return exact(node.value) if isinstance(node.value, int | float) else None
     if isinstance(node, ast.Name):
-        v = values.get(node.id)
-        return None if v is None else float(v)
+        return values.get(node.id)
     if isinstance(node, ast.UnaryOp):
-        inner = _value(node.operand, values)
+        inner = _exact(node.operand, values)
         if inner is None:
             return None
         return -inner if isinstance(node.op, ast.USub) else inner
     if isinstance(node, ast.BinOp):
-        left = _value(node.left, values)
-        right = _value(node.right, values)
+        left = _exact(node.left, values)
+        right = _exact(node.right, values)
         if left is None or right is None:
             return None
         if isinstance(node.op, ast.Div) and right == 0:
@@ -114,17 +140,43 @@ def _value(node: ast.expr, values: Mapping[str, float | None]) -> float | None:
     raise ExpressionError("式を計算できません")  # pragma: no cover - excluded by parsing
 
 
+def _exact_values(
+    names: tuple[str, ...], values: Mapping[str, float | None]
+) -> dict[str, Fraction | None]:
+    return {n: None if (v := values.get(n)) is None else exact(v) for n in names}
+
+
+def evaluate_formula_exact(source: str, values: Mapping[str, float | None]) -> Fraction | None:
+    """The exact value of a formula, or None if a name is unanswered or it divides by zero."""
+    parsed = parse_formula(source)
+    return _exact(parsed.tree, _exact_values(parsed.names, values))
+
+
 def evaluate_formula(source: str, values: Mapping[str, float | None]) -> float | None:
     """Value of a formula, or None if a name is unanswered or it divides by zero."""
-    return _value(parse_formula(source).tree, values)
+    value = evaluate_formula_exact(source, values)
+    return None if value is None else float(value)
+
+
+def evaluate_derived(
+    source: str, values: Mapping[str, float | None], decimals: int | None
+) -> float | None:
+    """A derived question's value: its formula, rounded 四捨五入 to ``decimals`` places on
+    the exact result (None when it cannot be computed)."""
+    value = evaluate_formula_exact(source, values)
+    if value is None:
+        return None
+    return float(value) if decimals is None else round_half_up(value, decimals)
 
 
 def evaluate_rule(source: str, values: Mapping[str, float | None]) -> bool | None:
     """True/False for a rule, or None when it cannot be evaluated yet (missing values)."""
-    tree = parse_rule(source).tree
+    parsed = parse_rule(source)
+    tree = parsed.tree
     assert isinstance(tree, ast.Compare)  # noqa: S101 - guaranteed by parse_rule
-    left = _value(tree.left, values)
-    right = _value(tree.comparators[0], values)
+    exact_values = _exact_values(parsed.names, values)
+    left = _exact(tree.left, exact_values)
+    right = _exact(tree.comparators[0], exact_values)
     if left is None or right is None:
         return None
     return _CMPOPS[type(tree.ops[0])](left, right)

@@ -47,6 +47,8 @@ TOP_KEYS = (
 )
 REQUIRED_TOP = ("key", "version", "fiscal_year", "title", "levels", "pillars", "sections")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: The largest questionnaire file read (the shipped ones are about 45 KB).
+MAX_FILE_BYTES = 1_000_000
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 
 
@@ -76,6 +78,9 @@ _PARSED: dict[tuple[str, str], tuple[Questionnaire | None, tuple[Problem, ...]]]
 
 
 def _read(data: bytes, filename: str) -> tuple[Questionnaire | None, tuple[Problem, ...]]:
+    if len(data) > MAX_FILE_BYTES:
+        message = f"ファイルが大きすぎます（{len(data):,} バイト。{MAX_FILE_BYTES:,} バイトまで）"
+        return None, (Problem(filename, "", message),)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from dx_assess.questionnaire.numbers import compare_score
+
 Scalar = str | int | float | bool
 ConditionValue = Scalar | tuple[Scalar, ...] | None
 
@@ -240,9 +242,12 @@ class LevelThresholds:
     levels: tuple[MaturityLevel, ...]
 
     def level_for(self, score: float) -> MaturityLevel:
+        """The highest level whose ``min`` is at most ``score``, compared at
+        :data:`~dx_assess.questionnaire.numbers.SCORE_DECIMALS` places (60 is 60, however the
+        floating-point sum came out)."""
         chosen = self.levels[0]
         for level in self.levels:
-            if score >= level.min_score:
+            if compare_score("gte", score, level.min_score):
                 chosen = level
         return chosen
 

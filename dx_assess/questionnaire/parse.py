@@ -28,6 +28,7 @@ from dx_assess.questionnaire.model import (
     ScoringRule,
     Section,
 )
+from dx_assess.questionnaire.numbers import MAX_DECIMALS
 from dx_assess.questionnaire.reader import Reader, describe
 from dx_assess.questionnaire.types import COMMON_KEYS, QUESTION_TYPES, get_type
 from dx_assess.questionnaire.yamlsrc import join
@@ -127,9 +128,18 @@ def parse_question(
             formula = Formula(source, parse_formula(source).names)
         except ExpressionError as exc:
             r.add(join(path, "formula"), f"計算式の誤り: {exc}", qid)
+            formula = Formula(source, ())  # reported once: the formula is there, only wrong
     show_when = None
     if "show_when" in m:
         show_when = parse_condition(r, m["show_when"], join(path, "show_when"), qid, False)
+    decimals = r.integer(m, "decimals", path, qid)
+    if decimals is not None and not 0 <= decimals <= MAX_DECIMALS:
+        r.add(
+            join(path, "decimals"),
+            f"decimals は 0 から {MAX_DECIMALS} までの整数にしてください（いまは {decimals}）",
+            qid,
+        )
+        decimals = None
     scoring = None
     if "scoring" in m:
         scoring = parse_scoring(r, m["scoring"], join(path, "scoring"), qid)
@@ -157,7 +167,7 @@ def parse_question(
         min=r.number(m, "min", path, qid, 0.0 if is_pct else None),
         max=r.number(m, "max", path, qid, 100.0 if is_pct else None),
         max_length=r.integer(m, "max_length", path, qid),
-        decimals=r.integer(m, "decimals", path, qid),
+        decimals=decimals,
         choices=choices,
         rows=tuple(rows),
         formula=formula,

@@ -51,26 +51,55 @@ def _sort_key(info: QuestionnaireFileInfo) -> tuple[str, int, str, str]:
     return (q.key, q.fiscal_year, q.version, info.name) if q else ("~", 0, "", info.name)
 
 
+def _read_one(path: Path, name: str) -> QuestionnaireFileInfo:
+    """One file, loaded and checked; whatever goes wrong is a problem of this file only, so
+    one broken file never hides the others (the loader bounds size, nesting, aliases and
+    formulas; the last ``except`` is the boundary for anything it did not foresee)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        message = f"ファイルを読めません（{exc.strerror or type(exc).__name__}）"
+        return QuestionnaireFileInfo(path, name, "", None, (Problem(name, "", message),))
+    try:
+        questionnaire, problems = read_questionnaire(data, name)
+    except Exception as exc:  # the per-file boundary, see the docstring
+        message = f"このファイルを読み込めませんでした（{type(exc).__name__}）"
+        questionnaire, problems = None, [Problem(name, "", message)]
+    return QuestionnaireFileInfo(path, name, content_hash(data), questionnaire, tuple(problems))
+
+
 def discover(root: Path) -> list[QuestionnaireFileInfo]:
     """Every questionnaire file under ``root``, loaded and checked on its own.
 
     Sorted by key, fiscal year and version; files with problems come last.
     """
-    infos = []
-    for path in questionnaire_files(root):
-        data = path.read_bytes()
-        name = path.relative_to(root).as_posix()
-        questionnaire, problems = read_questionnaire(data, name)
-        infos.append(
-            QuestionnaireFileInfo(path, name, content_hash(data), questionnaire, tuple(problems))
-        )
+    infos = [
+        _read_one(path, path.relative_to(root).as_posix()) for path in questionnaire_files(root)
+    ]
     return sorted(infos, key=_sort_key)
+
+
+def folder_problem(root: Path) -> Problem | None:
+    """Why ``root`` cannot be the questionnaire folder: missing, not a folder, or without
+    any questionnaire file (None when it is fine)."""
+    hint = "設定 DX_QUESTIONNAIRES_DIR を確かめてください"
+    if not Path(root).exists():
+        return Problem(str(root), "", f"調査票のフォルダがありません（{hint}）")
+    if not Path(root).is_dir():
+        return Problem(str(root), "", f"調査票のフォルダではなくファイルです（{hint}）")
+    if not questionnaire_files(root):
+        return Problem(str(root), "", f"調査票のファイル（.yaml）が 1 つもありません（{hint}）")
+    return None
 
 
 def check_root(root: Path) -> list[Problem]:
     """All problems in all files under ``root``, plus checks across files:
     a (key, version) used twice, the folder name differing from the key, a declared
-    previous version that does not exist, and the version map against that version."""
+    previous version that does not exist, and the version map against that version.
+    A missing or empty folder is a problem, never "no problems"."""
+    missing = folder_problem(root)
+    if missing is not None:
+        return [missing]
     infos = discover(root)
     problems = [p for info in infos for p in info.problems]
     seen: dict[tuple[str, str], QuestionnaireFileInfo] = {}

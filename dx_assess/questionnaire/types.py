@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from dx_assess.questionnaire.errors import AnswerError
 from dx_assess.questionnaire.model import AnswerValue, Question
+from dx_assess.questionnaire.numbers import foreign_digits, round_half_up
 
 COMMON_KEYS = frozenset(
     {"id", "type", "text", "help", "required", "weight", "pillar", "show_when", "scoring", "carry"}
@@ -94,15 +95,25 @@ def _multiple(q: Question, raw: object) -> AnswerValue:
 #: below 2**53, up to which every integer is exact as a float (and in JSON).
 LARGEST = 10**12
 
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
 def _to_number(q: Question, raw: object) -> float:
+    return _read_number(q, raw)[0]
+
+
+def _read_number(q: Question, raw: object) -> tuple[float, str | float]:
+    """The answer as a float, and as the decimal it was written as (the typed text after
+    normalising, or the number itself) for :func:`round_half_up`."""
     if isinstance(raw, bool):
         raise AnswerError(q.id, "数値で答えてください。")
+    written: str | float
     if isinstance(raw, int | float):
-        value = float(raw)
+        value = written = float(raw)
     elif isinstance(raw, str):
+        if foreign_digits(raw):  # ² ① ٣ …: NFKC would turn "10²" into 102
+            message = f"数値は半角か全角の数字（0〜9）で入力してください（入力: {raw}）。"
+            raise AnswerError(q.id, message)
         text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
         if q.unit:
             text = text.removesuffix(unicodedata.normalize("NFKC", q.unit)).strip()
@@ -110,6 +121,7 @@ def _to_number(q: Question, raw: object) -> float:
         if not _NUMBER_RE.match(text):
             raise AnswerError(q.id, f"数値で答えてください（入力: {raw}）。")
         value = float(text)
+        written = text
     else:
         raise AnswerError(q.id, "数値で答えてください。")
     if not math.isfinite(value):
@@ -121,7 +133,7 @@ def _to_number(q: Question, raw: object) -> float:
         raise AnswerError(q.id, f"{_fmt(q.max)}{unit}以下の値を入力してください。")
     if abs(value) > LARGEST:  # no answer is this large; and beyond it floats lose digits
         raise AnswerError(q.id, f"値が大きすぎます。{LARGEST:,}以下の値を入力してください。")
-    return value
+    return value, written
 
 
 def _fmt(x: float) -> str:
@@ -136,8 +148,9 @@ def _integer(q: Question, raw: object) -> AnswerValue:
 
 
 def _decimal(q: Question, raw: object) -> AnswerValue:
-    value = _to_number(q, raw)
-    return round(value, q.decimals) if q.decimals is not None else value
+    """Rounded 四捨五入 to ``decimals`` places on the decimal value written (12.5 → 13)."""
+    value, written = _read_number(q, raw)
+    return round_half_up(written, q.decimals) if q.decimals is not None else value
 
 
 def _date(q: Question, raw: object) -> AnswerValue:

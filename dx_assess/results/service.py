@@ -1,9 +1,11 @@
 """A round's results from the database, cached until anything they depend on changes.
 
-The cache key is a fingerprint read with a few cheap queries on every call: the round's
-questionnaire hash, the id, version and status of every response of this round and of the
-earlier rounds (trends), and the supported list with the municipalities' populations and
-振興局 (peer groups). Every saved answer bumps its response's version, so a changed answer
+The cache key is a fingerprint read with a few cheap queries on every call: the round's id,
+year, title and questionnaire (content hash and name), the id, municipality, version, status
+and timestamps of every response of this round and of the round before it (trends), every
+municipality's code, name, type, population, support flag and 振興局 (name and order: peer
+groups and the rows' order), and the peer configuration (population bands, minimum group
+size). Every saved answer bumps its response's version, so a changed answer
 changes the fingerprint, and the next call recomputes; several worker processes each keep
 their own cache and never serve a stale one. Scorecards are cached per response version, so
 a recomputation scores only the responses that changed.
@@ -22,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from dx_assess.models import Municipality, Response, Subprefecture, SurveyRound
 from dx_assess.models.base import DbSession
 from dx_assess.results.model import ResponseInput, RoundResults, build_round_results
-from dx_assess.scoring import MunicipalityInfo, Scorecard, score_response
+from dx_assess.scoring import MunicipalityInfo, PeerConfig, Scorecard, score_response
 from dx_assess.survey.responses import current_answers
 from dx_assess.survey.rounds import reiwa, round_questionnaire
 
@@ -62,16 +64,23 @@ def _municipalities(session: DbSession, round_ids: list[int]) -> list[tuple[Muni
 
 
 def _fingerprint(session: DbSession, chain: list[SurveyRound]) -> str:
+    """A digest of every input a round's results are built from (see the module docstring).
+
+    Whatever :func:`_compute` reads must be here: a field left out serves stale results after
+    it changes (``registry load`` renaming a town or changing its type once left the peer
+    groups stale)."""
     digest = hashlib.sha256()
+    digest.update(f"peers:{PeerConfig()!r};".encode())  # population bands, minimum group size
     for r in chain:
         digest.update(
-            f"round:{r.id}:{r.fiscal_year}:{r.created_at}:{r.is_demo}:"
-            f"{r.questionnaire_version.content_hash};".encode()
+            f"round:{r.id}:{r.fiscal_year}:{r.title}:{r.created_at}:{r.is_demo}:"
+            f"{r.questionnaire_version.content_hash}:{r.questionnaire_version.source_name};".encode()
         )
     responses = session.execute(
         select(
             Response.round_id,
             Response.id,
+            Response.municipality_id,
             Response.version,
             Response.status,
             Response.created_at,
@@ -81,17 +90,24 @@ def _fingerprint(session: DbSession, chain: list[SurveyRound]) -> str:
         .order_by(Response.id)
     ).all()
     for row in responses:  # the timestamps guard against ids reused after a database reset
-        digest.update(":".join(map(str, row)).encode() + b";")
+        digest.update(repr(tuple(row)).encode() + b";")
     registry = session.execute(
         select(
+            Municipality.id,
             Municipality.code,
+            Municipality.name,
+            Municipality.kind,
             Municipality.supported,
             Municipality.population,
             Municipality.subprefecture_id,
-        ).order_by(Municipality.code)
+            Subprefecture.short_name,
+            Subprefecture.order,
+        )
+        .join(Municipality.subprefecture)
+        .order_by(Municipality.code)
     ).all()
-    for code, supported, population, sub in registry:
-        digest.update(f"{code}:{int(supported)}:{population}:{sub};".encode())
+    for town in registry:  # repr keeps field boundaries even when a name contains ":"
+        digest.update(repr(tuple(town)).encode() + b";")
     return digest.hexdigest()
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dx_assess.questionnaire import Question, Questionnaire, evaluate, question_score
-from dx_assess.questionnaire.expressions import evaluate_formula, parse_formula
+from dx_assess.questionnaire.expressions import evaluate_derived, parse_formula
 from dx_assess.questionnaire.types import is_answered
 from dx_assess.scoring.model import (
     ANSWERED,
@@ -109,12 +109,9 @@ def _number(value: object) -> float | None:
 def _derive(item: PlanItem, values: Mapping[str, object]) -> float | None:
     q = item.question
     assert q.formula is not None  # noqa: S101 - only called for derived questions
-    value = evaluate_formula(
-        q.formula.source, {n: _number(values.get(n)) for n in item.formula_names}
+    return evaluate_derived(
+        q.formula.source, {n: _number(values.get(n)) for n in item.formula_names}, q.decimals
     )
-    if value is not None and q.decimals is not None:
-        value = round(value, q.decimals)
-    return value
 
 
 #: Normal forms that are never empty (is_answered would say so too, only more slowly).

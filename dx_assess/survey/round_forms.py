@@ -12,6 +12,8 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import DateInput
 
+from dx_assess.questionnaire.numbers import parse_ascii_int
+
 
 def _date(form: FlaskForm, field: Any) -> None:
     try:
@@ -21,8 +23,8 @@ def _date(form: FlaskForm, field: Any) -> None:
 
 
 def _year(form: FlaskForm, field: Any) -> None:
-    text = (field.data or "").strip()
-    if not (text.isdigit() and 2020 <= int(text) <= 2100):
+    year = parse_ascii_int(field.data)  # "²⁰²⁵" passes str.isdigit() but not int()
+    if year is None or not 2020 <= year <= 2100:
         raise ValidationError("年度は西暦4桁で入力してください（例: 2025）。")
 
 

@@ -37,7 +37,7 @@ from dx_assess.survey.rounds import (
 )
 from dx_assess.survey.staged import file_name
 from dx_assess.survey.statistics import StatisticsError
-from dx_assess.versions import PublishError, questionnaire_root, statuses
+from dx_assess.versions import PublishError, broken_files, questionnaire_root, statuses
 
 bp = Blueprint("rounds", __name__)
 
@@ -110,7 +110,12 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
         year = today().year
         form.fiscal_year.data = form.fiscal_year.data or str(year)
     status = 422 if form.errors else 200
-    return render_template("survey/rounds.html", rounds=round_summaries(), form=form), status
+    return render_template(
+        "survey/rounds.html",
+        rounds=round_summaries(),
+        form=form,
+        broken=broken_files(questionnaire_root()),
+    ), status
 
 
 def _status_table(survey_round: SurveyRound) -> tuple[RoundResults, StatusTable]:

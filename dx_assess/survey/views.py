@@ -17,6 +17,7 @@ from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.models.base import is_busy, retryable
 from dx_assess.questionnaire import Questionnaire, Section
+from dx_assess.questionnaire.numbers import parse_ascii_int
 from dx_assess.survey import history as history_service
 from dx_assess.survey.display import display_value
 from dx_assess.survey.forms import (
@@ -118,7 +119,7 @@ def _wants_json() -> bool:
 
 def _int_field(name: str) -> int:
     raw = request.form.get(name, "")
-    return int(raw) if raw.isdigit() else 0
+    return parse_ascii_int(raw) or 0  # "²" passes str.isdigit() but not int()
 
 
 class SaveNotMade(Exception):

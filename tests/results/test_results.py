@@ -227,3 +227,57 @@ def test_peer_group_names_follow_the_page_language(
     assert "Same population size" in html
     assert "under 5,000" in html  # 占冠村 and its neighbours are small towns
     assert "同じ人口規模" not in html
+
+
+def test_registry_load_changing_kind_name_or_subprefecture_changes_the_results(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+) -> None:
+    """Every registry field the results show or group by is in the cache key: a town whose
+    type, name and 振興局 name were different before ``registry load`` corrected them."""
+    from dx_assess.models import Subprefecture
+    from dx_assess.registry.services import load_registry
+
+    survey_round, _q, _given = scored_round
+    town = db.session.scalar(select(Municipality).where(Municipality.code == TOWNS[0]))
+    assert town is not None
+    assert (town.kind, town.name) == ("村", "占冠村")
+    town.kind, town.name = "町", "占冠町"
+    sub = db.session.get(Subprefecture, town.subprefecture_id)
+    assert sub is not None
+    assert sub.short_name == "上川"
+    sub.short_name = "旧上川"
+    db.session.commit()
+    stale = round_results(db.session, survey_round)
+    row = stale.row(TOWNS[0])
+    assert row is not None
+    assert (row.kind, row.name, row.subprefecture) == ("町", "占冠町", "旧上川")
+    before = stale.municipality(TOWNS[0])
+    assert before is not None
+    assert before.overall_peer("kind").group == "町"  # type: ignore[union-attr]
+    assert before.overall_peer("kind").n == 5  # type: ignore[union-attr]
+
+    load_registry(db.session)  # the shipped registry: 占冠村, a 村 of 上川
+    db.session.commit()
+    fresh = round_results(db.session, survey_round)
+    assert fresh is not stale
+    row = fresh.row(TOWNS[0])
+    assert row is not None
+    assert (row.kind, row.name, row.subprefecture) == ("村", "占冠村", "上川")
+    after = fresh.municipality(TOWNS[0])
+    assert after is not None
+    assert after.overall_peer("kind").group == "村"  # type: ignore[union-attr]
+    assert after.overall_peer("kind").n == 1  # type: ignore[union-attr]
+    others = fresh.municipality(TOWNS[1])
+    assert others is not None
+    assert others.overall_peer("kind").n == 4  # type: ignore[union-attr]
+
+
+def test_the_round_title_is_in_the_cache_key(
+    scored_round: tuple[SurveyRound, Questionnaire, dict[str, dict[str, Any]]],
+) -> None:
+    survey_round, _q, _given = scored_round
+    first = round_results(db.session, survey_round)
+    survey_round.title = "令和7年度 市町村DX成熟度調査（改）"
+    db.session.commit()
+    assert round_results(db.session, survey_round).title == "令和7年度 市町村DX成熟度調査（改）"
+    assert first.title != survey_round.title
