@@ -35,6 +35,7 @@ from dx_assess.scoring import (
     trend_table,
     weight_sensitivity,
 )
+from dx_assess.scoring.like_for_like import like_for_like_table
 from dx_assess.scoring.sensitivity import BASELINE, EQUAL
 from dx_assess.survey.display import display_value  # pure, shared with the pages
 
@@ -112,6 +113,12 @@ class Trend:
     base_score: float | None
     change: float | None  # points
     comparable: bool  # False when the pillar's questions changed too much to compare
+    #: Last round's answers re-scored under this round's rules (common questions; points).
+    rescored_base: float | None = None
+    #: This round's score minus ``rescored_base`` on the common questions (points).
+    like_for_like: float | None = None
+    #: True when the scoring rules changed: ``change`` is then only a reference (参考値).
+    rules_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -336,6 +343,7 @@ def build_round_results(
             known=[previous.questionnaire, questionnaire],
             against="previous",
         )
+        trends = _with_like_for_like(trends, previous, questionnaire, final_cards)
     overall_change: dict[str, float] = {}
     if len(trends):
         t = trends[trends["pillar"] == OVERALL]
@@ -394,6 +402,30 @@ def build_round_results(
     )
 
 
+def _with_like_for_like(
+    trends: pd.DataFrame,
+    previous: RoundResults,
+    questionnaire: Questionnaire,
+    cards: Mapping[str, Scorecard],
+) -> pd.DataFrame:
+    """Add last round's answers re-scored under this round's rules (docs/scoring.md, 7)."""
+    base = {str(c): previous.answers[c] for c in previous.scores.index if c in previous.answers}
+    lfl = like_for_like_table(
+        previous.questionnaire,
+        questionnaire,
+        base,
+        cards,
+        known=[previous.questionnaire, questionnaire],
+    )
+    merged = trends.merge(
+        lfl[["code", "pillar", "rescored_base", "like_for_like", "rules_changed"]],
+        on=["code", "pillar"],
+        how="left",
+    )
+    merged["rules_changed"] = [True if pd.isna(v) else bool(v) for v in merged["rules_changed"]]
+    return merged
+
+
 def _positions(results: RoundResults, code: str) -> dict[str, tuple[PeerPosition, ...]]:
     frame = results.peers.for_municipality(code)
     out: dict[str, list[PeerPosition]] = {}
@@ -429,6 +461,9 @@ def _trends(results: RoundResults, code: str) -> dict[str, Trend]:
             base_score=_num(rec["base_score"]),
             change=_num(rec["change"]),
             comparable=bool(rec["comparable"]),
+            rescored_base=_num(rec.get("rescored_base")),
+            like_for_like=_num(rec.get("like_for_like")),
+            rules_changed=bool(rec.get("rules_changed", False)),
         )
         for rec in t.to_dict("records")
         if _num(rec["base_score"]) is not None
