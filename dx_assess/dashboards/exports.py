@@ -65,6 +65,9 @@ COLUMN_NOTES: dict[str, str] = {
     "coverage": "回答率（得点の根拠となった回答の重みの割合、0〜1）",
     "change": "前回調査からの変化（ポイント、提出済みの回答のみ）",
     "comparable": "設問の変更が小さく、前回と比較できるなら TRUE",
+    "rescored_base": "前回の回答を今回の採点基準で採点し直した得点（前回と同じ設問だけ）",
+    "like_for_like_change": "同じ基準での変化（今回の得点 − rescored_base、前回と同じ設問だけ）",
+    "rules_changed": "採点の基準が前回から変わったなら TRUE（change は参考値）",
     "group_type": "類似団体の種類（all / kind / population_band / subprefecture）",
     "group_type_label": "類似団体の種類（日本語）",
     "group": "類似団体",
@@ -194,11 +197,34 @@ def _changes(results: RoundResults) -> dict[tuple[str, str], tuple[float | None,
     return out
 
 
+def _float(value: object) -> float | None:
+    if value is None:
+        return None
+    f = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(f) else f
+
+
+def _same_rules(results: RoundResults) -> dict[tuple[str, str], tuple[object, object, object]]:
+    """(code, pillar) -> (rescored base, like-for-like change, rules changed)."""
+    t = results.trends
+    if not len(t) or "like_for_like" not in t.columns:
+        return {}
+    return {
+        (str(rec["code"]), str(rec["pillar"])): (
+            _float(rec["rescored_base"]),
+            _float(rec["like_for_like"]),
+            bool(rec["rules_changed"]),
+        )
+        for rec in t.to_dict("records")
+    }
+
+
 def scores_frame(results: RoundResults, codes: Collection[str] | None = None) -> pd.DataFrame:
     """One row per municipality with a score × pillar and ``overall`` (drafts included and
     marked ``final`` = False: their scores are provisional)."""
     base = _round_columns(results)
     changes = _changes(results)
+    same_rules = _same_rules(results)
     records: list[dict[str, object]] = []
     for row in results.rows:
         card = results.scorecards.get(row.code)
@@ -218,6 +244,7 @@ def scores_frame(results: RoundResults, codes: Collection[str] | None = None) ->
         items.append((OVERALL, card.overall, card.level, card.coverage))
         for pillar, score, level, coverage in items:
             change, comparable = changes.get((row.code, pillar), (None, None))
+            rescored, lfl, rules_changed = same_rules.get((row.code, pillar), (None, None, None))
             records.append(
                 {
                     **head,
@@ -228,6 +255,9 @@ def scores_frame(results: RoundResults, codes: Collection[str] | None = None) ->
                     "coverage": coverage,
                     "change": change,
                     "comparable": comparable,
+                    "rescored_base": rescored,
+                    "like_for_like_change": lfl,
+                    "rules_changed": rules_changed,
                 }
             )
     columns = [
@@ -246,6 +276,9 @@ def scores_frame(results: RoundResults, codes: Collection[str] | None = None) ->
         "coverage",
         "change",
         "comparable",
+        "rescored_base",
+        "like_for_like_change",
+        "rules_changed",
     ]
     frame = pd.DataFrame.from_records(records, columns=columns)
     frame["level"] = frame["level"].astype("Int64")

@@ -113,6 +113,11 @@ def trend_info(trend: Trend | None, like_for_like: float | None = None) -> Conte
         "change_value": _finite(trend.change),
         "comparable": trend.comparable,
         "like_for_like": signed(like_for_like) if like_for_like is not None else None,
+        "rules_changed": trend.rules_changed,
+        "rescored_base": score(trend.rescored_base) if trend.rescored_base is not None else None,
+        "same_rules_change": signed(trend.like_for_like)
+        if trend.like_for_like is not None
+        else None,
     }
 
 
