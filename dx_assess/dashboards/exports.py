@@ -40,6 +40,7 @@ COLUMN_NOTES: dict[str, str] = {
     "round_id": "調査回の番号",
     "fiscal_year": "年度（西暦）",
     "round_label": "年度（和暦）",
+    "answered_by": "この調査回に回答した市町村の範囲（全道（全市町村）または対象市町村）",
     "questionnaire_version": "調査票の版",
     "code": "全国地方公共団体コード（6桁）",
     "municipality": "市町村名",
@@ -96,6 +97,7 @@ def _round_columns(results: RoundResults) -> dict[str, object]:
         "fiscal_year": results.fiscal_year,
         "round_label": results.round_label,
         "questionnaire_version": results.questionnaire.version,
+        "answered_by": results.population_label,
     }
 
 

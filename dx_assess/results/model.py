@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -227,6 +227,7 @@ class MunicipalityRow:
     final: bool
     pillar_scores: Mapping[str, float | None]
     overall_change: float | None  # since the previous round, final responses only
+    programme: bool = False  # in the support programme (対象市町村)
 
     @property
     def percent(self) -> int:
@@ -253,6 +254,18 @@ class RoundResults:
     answers: Mapping[str, Mapping[str, AnswerValue]]
     _inputs: Mapping[str, ResponseInput] = field(repr=False)
     _info: Mapping[str, MunicipalityInfo] = field(repr=False)
+    #: Who answers: ``all`` (every municipality) or ``programme`` (the support programme).
+    population: str = "programme"
+    programme: frozenset[str] = frozenset()  # codes of the support programme
+
+    @property
+    def answered_by_all(self) -> bool:
+        return self.population == "all"
+
+    @property
+    def population_label(self) -> str:
+        """Which municipalities the round's figures cover, in words."""
+        return "全道（全市町村）" if self.answered_by_all else "対象市町村"
 
     def row(self, code: str) -> MunicipalityRow | None:
         return next((r for r in self.rows if r.code == code), None)
@@ -305,6 +318,8 @@ def build_round_results(
     responses: Mapping[str, ResponseInput],
     scorecards: Mapping[str, Scorecard],
     previous: RoundResults | None = None,
+    population: str = "programme",
+    programme: frozenset[str] | None = None,
 ) -> RoundResults:
     """Assemble a round's results. ``scorecards`` holds the score of every response with
     answers (the service caches them per response version); ``municipalities`` the supported
@@ -378,6 +393,7 @@ def build_round_results(
                 final=m.code in final_cards,
                 pillar_scores={p.pillar: p.score for p in card.pillars} if card else {},
                 overall_change=overall_change.get(m.code),
+                programme=m.supported if programme is None else m.code in programme,
             )
         )
     return RoundResults(
@@ -399,6 +415,12 @@ def build_round_results(
         answers={code: r.answers for code, r in responses.items()},
         _inputs=dict(responses),
         _info=info,
+        population=population,
+        programme=(
+            frozenset(m.code for m in municipalities if m.supported)
+            if programme is None
+            else programme
+        ),
     )
 
 
@@ -430,7 +452,10 @@ def _positions(results: RoundResults, code: str) -> dict[str, tuple[PeerPosition
     frame = results.peers.for_municipality(code)
     out: dict[str, list[PeerPosition]] = {}
     for rec in frame.to_dict("records"):
-        out.setdefault(str(rec["pillar"]), []).append(_position(rec))
+        position = _position(rec)
+        if results.answered_by_all and position.group_type == "all":
+            position = replace(position, group_type_label="全道（全市町村）", group="全道")
+        out.setdefault(str(rec["pillar"]), []).append(position)
     return {k: tuple(v) for k, v in out.items()}
 
 

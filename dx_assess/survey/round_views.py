@@ -92,6 +92,7 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
                 opens_on=form.opens_on.parsed,
                 closes_on=form.closes_on.parsed,
                 actor=current_user,
+                population=form.population.data,
             )
         except RoundError as exc:
             db.session.rollback()

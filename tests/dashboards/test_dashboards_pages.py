@@ -184,7 +184,7 @@ def test_prefecture_exports_everything(browser: Browser, world: World) -> None:
     peers = csv_frame(browser, f"/rounds/{world.round_id}/export/peers.csv")
     assert {"group_type", "group", "pillar", "n", "median", "too_small"} <= set(peers.columns)
     kpis = csv_frame(browser, f"/rounds/{world.round_id}/export/kpis.csv")
-    overall = kpis[(kpis["kpi"] == "mynumber_rate") & (kpis["region"].str.startswith("全道"))]
+    overall = kpis[(kpis["kpi"] == "mynumber_rate") & (kpis["region"] == "対象市町村（全体）")]
     # final responses: 占冠村 900 / 1,200 and 夕張市 4,200 / 7,000 (岩見沢市 was sent back)
     assert overall["kpi_value"].item() == pytest.approx(100 * 5100 / 8200)
 
