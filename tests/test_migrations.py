@@ -32,6 +32,7 @@ TABLES = {
     "answer_change",
     "response_event",
     "report_job",
+    "official_figure",
 }
 
 

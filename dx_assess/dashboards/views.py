@@ -27,6 +27,7 @@ from dx_assess.models import Role, SurveyRound
 from dx_assess.results.model import RoundResults
 from dx_assess.results.service import round_results
 from dx_assess.scoring import OVERALL
+from dx_assess.survey.official_figures import official_card_rate
 from dx_assess.survey.rounds import reiwa
 
 bp = Blueprint("dashboards", __name__)
@@ -127,6 +128,7 @@ def kpis(round_id: int) -> str:
         plan=plan_indicators(table, before),
         plan_source=load_plan()[1],
         previous_label=reiwa(earlier.fiscal_year) if earlier is not None else None,
+        official=official_card_rate(db.session, survey_round),
     )
 
 
