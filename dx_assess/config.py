@@ -24,7 +24,11 @@ _ENV_SETTINGS = (
     "DX_REPORTS_DIR",
     "DX_REPORT_WORKERS",
     "DX_REPORT_TEMPLATES_DIR",
+    "DX_DEPARTMENT",
 )
+
+#: The department that runs the survey (seed of R7.7); ``DX_DEPARTMENT`` overrides it.
+DEFAULT_DEPARTMENT = "北海道経済部 AI・DX推進局 DX推進課"
 
 
 class ConfigError(RuntimeError):
@@ -91,6 +95,7 @@ def build_config(
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "DX_DEFAULT_LOCALE": "ja",
         "DX_LOCALES": ("ja", "en"),
+        "DX_DEPARTMENT": DEFAULT_DEPARTMENT,
     }
     config.update({k: v for k, v in merged.items() if k not in {"DEBUG"}})
     config["DX_ENV"] = env

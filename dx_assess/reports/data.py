@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dx_assess.config import DEFAULT_DEPARTMENT
 from dx_assess.reports.text import join_lines, printable_tree
 from dx_assess.results.model import (
     MunicipalityResult,
@@ -27,7 +28,7 @@ from dx_assess.scoring import OVERALL
 JST = ZoneInfo("Asia/Tokyo")
 Context = dict[str, Any]
 MINUS = "−"  # U+2212, as the charts print it
-ISSUER = "北海道 総合政策部 DX推進課"
+ISSUER = DEFAULT_DEPARTMENT  # the issuer named on report covers
 
 
 # --- formatting ----------------------------------------------------------------------------

@@ -36,6 +36,21 @@ def reiwa(fiscal_year: int) -> str:
     return f"令和{'元' if n == 1 else n}年度"
 
 
+def wareki(day: date) -> str:
+    """A date in the Japanese calendar, e.g. 令和8年12月1日 (令和 only: from 2019-05-01)."""
+    n = day.year - 2018
+    return f"令和{'元' if n == 1 else n}年{day.month}月{day.day}日"
+
+
+def check_fiscal_year_dates(fiscal_year: int, opens_on: date, closes_on: date) -> None:
+    """A round's dates lie in its fiscal year (April to March); raises RoundError."""
+    first, last = date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
+    span = f"{reiwa(fiscal_year)}（{wareki(first)}〜{wareki(last)}）"
+    for field, day, name in (("opens_on", opens_on, "開始日"), ("closes_on", closes_on, "締切日")):
+        if not first <= day <= last:
+            raise RoundError(field, f"{name}は{span}の中の日付にしてください。")
+
+
 @dataclass(frozen=True)
 class RoundState:
     code: str  # scheduled / open / closed

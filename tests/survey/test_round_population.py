@@ -70,3 +70,31 @@ def test_a_town_outside_the_programme_answers_only_a_round_for_all(
     browser.login("hakodate")
     response = browser.get(f"/rounds/{survey_round.id}/responses/{OTHER_TOWN}")
     assert response.status_code == status
+
+
+def test_dates_must_lie_in_the_fiscal_year(browser: Browser, people: dict[str, User]) -> None:
+    browser.login(people["pref"].login)
+    response = browser.post(
+        "/rounds",
+        {
+            "fiscal_year": "2025",
+            "questionnaire": "dx-maturity:2025.1",
+            "population": "all",
+            "opens_on": "2026-04-01",
+            "closes_on": "2026-05-31",
+        },
+        form_page="/rounds",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "開始日は令和7年度（令和7年4月1日〜令和8年3月31日）の中の日付にしてください。" in page
+    assert db.session.scalar(select(SurveyRound).where(SurveyRound.fiscal_year == 2025)) is None
+
+
+def test_wareki() -> None:
+    import datetime as dt
+
+    from dx_assess.survey.rounds import wareki
+
+    assert wareki(dt.date(2026, 12, 1)) == "令和8年12月1日"
+    assert wareki(dt.date(2019, 5, 1)) == "令和元年5月1日"
