@@ -46,6 +46,7 @@ _ENV_SETTINGS = (
     "DX_DB_LOCK_TIMEOUT_MS",
     "DX_DB_STATEMENT_TIMEOUT_MS",
     "DX_QUESTIONNAIRES_DIR",
+    "DX_DEPARTMENT",
 )
 
 #: Where a value came from, as ``config show`` prints it.
@@ -71,6 +72,9 @@ log = logging.getLogger("dx_assess.config")
 # a statement ends after 20 s (PostgreSQL statement_timeout) and is not tried again.
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
 DEFAULT_STATEMENT_TIMEOUT_MS = 20_000
+
+#: The department that runs the survey (seed of R7.7); ``DX_DEPARTMENT`` overrides it.
+DEFAULT_DEPARTMENT = "北海道経済部 AI・DX推進局 DX推進課"
 
 
 class ConfigError(RuntimeError):
@@ -169,6 +173,7 @@ def build_config(
         "DX_LOCALES": ("ja", "en"),
         "DX_ALLOW_PLAIN_HTTP": plain_http,
         "DX_METRICS_TOKEN": "",
+        "DX_DEPARTMENT": DEFAULT_DEPARTMENT,
     }
     for name in config:
         sources.setdefault(name, SOURCE_DEFAULT)

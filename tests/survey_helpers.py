@@ -40,7 +40,10 @@ def complete_answers(questionnaire: Questionnaire) -> dict[str, Any]:
     return {q.id: sample_value(q) for q in questionnaire.questions if not q.derived}
 
 
-def open_test_round(fiscal_year: int, version: str, user: User | None = None) -> SurveyRound:
+def open_test_round(
+    fiscal_year: int, version: str, user: User | None = None, population: str = "programme"
+) -> SurveyRound:
+    """A round opened yesterday; answered by the support programme unless ``population``."""
     start = today() - dt.timedelta(days=1)
     survey_round = open_round(
         db.session,
@@ -51,6 +54,7 @@ def open_test_round(fiscal_year: int, version: str, user: User | None = None) ->
         opens_on=start,
         closes_on=start + dt.timedelta(days=60),
         actor=user,
+        population=population,
     )
     db.session.commit()
     return survey_round

@@ -34,6 +34,7 @@ TABLES = {
     "report_job",
     "security_event",
     "staged_upload",
+    "official_figure",
 }
 
 

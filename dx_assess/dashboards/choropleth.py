@@ -113,6 +113,10 @@ def _legend(
     return "".join(out)
 
 
+#: Fill of the six 北方領土 villages (light grey, no hatching: not "outside the programme").
+HOPPO_FILL = "#e6e6e6"
+
+
 def render_choropleth(
     geometry: MapGeometry,
     entries: Mapping[str, MapEntry],
@@ -132,12 +136,17 @@ def render_choropleth(
     paths = []
     counts: dict[str, int] = {}
     for shape in geometry.shapes:
-        entry = outside if shape.is_hoppo else entries.get(shape.code, outside)
-        if not shape.is_hoppo:
-            key = OUTSIDE if entry.state == OUTSIDE else _fill(entry, classes)
-            counts[key] = counts.get(key, 0) + 1
-        name = f"{shape.name}（北方領土）" if shape.is_hoppo else shape.name
-        label = _title(name, entry, metric, outside_label)
+        if shape.is_hoppo:  # not a municipality of the registry: drawn apart, never "outside"
+            paths.append(
+                f'<path role="img" data-code="{shape.code}" data-state="hoppo" '
+                f'fill="{HOPPO_FILL}" stroke-dasharray="1.5 1" d="{shape.path}">'
+                f"<title>{escape(shape.name)}（北方領土・調査の対象ではありません）</title></path>"
+            )
+            continue
+        entry = entries.get(shape.code, outside)
+        key = OUTSIDE if entry.state == OUTSIDE else _fill(entry, classes)
+        counts[key] = counts.get(key, 0) + 1
+        label = _title(shape.name, entry, metric, outside_label)
         paths.append(
             f'<path role="img" data-code="{shape.code}" data-state="{entry.state}" '
             f'fill="{_fill(entry, classes)}" d="{shape.path}"><title>{escape(label)}</title></path>'

@@ -67,6 +67,7 @@ FLAG_WORDS: dict[str, tuple[str, str]] = {
     "comparable": ("比較できる", "参考値"),
     "too_small": ("少数のため比較しない", "比較する"),
     "supported": ("支援対象", "対象外"),
+    "rules_changed": ("基準が変わった（参考値）", "同じ基準"),
 }
 STATUS_WORDS = {
     "not_started": "未着手",
@@ -93,6 +94,10 @@ COLUMNS: dict[str, Column] = {
     "fiscal_year": Column("年度", "調査の年度（西暦）"),
     "round_label": Column("年度（和暦）", "調査の年度（和暦）"),
     "questionnaire_version": Column("調査票の版", "回答に使った調査票の版"),
+    "answered_by": Column(
+        "回答した市町村の範囲",
+        "この調査回に回答した市町村の範囲（全道（全市町村）または対象市町村）",
+    ),
     "code": Column("団体コード", "全国地方公共団体コード（6桁、文字列）"),
     "municipality": Column("市町村名", "市町村の名前"),
     "subprefecture": Column("振興局", "市町村が属する振興局"),
@@ -140,6 +145,21 @@ COLUMNS: dict[str, Column] = {
         "設問の変更が小さく前回と比べられるなら「比較できる」、大きく変わったなら「参考値」",
         "flag",
     ),
+    "rescored_base": Column(
+        "前回の得点（今回の基準）（点）",
+        "前回の回答を今回の採点基準で採点し直した得点（前回と同じ設問だけ）",
+        "score",
+    ),
+    "like_for_like_change": Column(
+        "同じ基準での変化（ポイント）",
+        "今回の得点から「前回の得点（今回の基準）」を引いた変化（前回と同じ設問だけ）",
+        "score",
+    ),
+    "rules_changed": Column(
+        "採点基準の変更",
+        "採点の基準が前回から変わった分野なら「基準が変わった（参考値）」",
+        "flag",
+    ),
     "group_type_label": Column(
         "比較グループの種類", "対象市町村全体・同じ種別・同じ人口規模・同じ振興局"
     ),
@@ -182,6 +202,7 @@ def _round_columns(results: RoundResults) -> dict[str, object]:
         "fiscal_year": results.fiscal_year,
         "round_label": results.round_label,
         "questionnaire_version": results.questionnaire.version,
+        "answered_by": results.population_label,
     }
 
 
@@ -291,11 +312,34 @@ def _changes(results: RoundResults) -> dict[tuple[str, str], tuple[float | None,
     return out
 
 
+def _float(value: object) -> float | None:
+    if value is None:
+        return None
+    f = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(f) else f
+
+
+def _same_rules(results: RoundResults) -> dict[tuple[str, str], tuple[object, object, object]]:
+    """(code, pillar) -> (rescored base, like-for-like change, rules changed)."""
+    t = results.trends
+    if not len(t) or "like_for_like" not in t.columns:
+        return {}
+    return {
+        (str(rec["code"]), str(rec["pillar"])): (
+            _float(rec["rescored_base"]),
+            _float(rec["like_for_like"]),
+            bool(rec["rules_changed"]),
+        )
+        for rec in t.to_dict("records")
+    }
+
+
 def scores_frame(results: RoundResults, codes: Collection[str] | None = None) -> pd.DataFrame:
     """One row per municipality with a score × pillar and ``overall`` (drafts included and
     marked ``final`` = False: their scores are provisional)."""
     base = _round_columns(results)
     changes = _changes(results)
+    same_rules = _same_rules(results)
     records: list[dict[str, object]] = []
     for row in results.rows:
         card = results.scorecards.get(row.code)
@@ -315,6 +359,7 @@ def scores_frame(results: RoundResults, codes: Collection[str] | None = None) ->
         items.append((OVERALL, card.overall, card.level, card.coverage))
         for pillar, score, level, coverage in items:
             change, comparable = changes.get((row.code, pillar), (None, None))
+            rescored, lfl, rules_changed = same_rules.get((row.code, pillar), (None, None, None))
             records.append(
                 {
                     **head,
@@ -325,6 +370,9 @@ def scores_frame(results: RoundResults, codes: Collection[str] | None = None) ->
                     "coverage": coverage,
                     "change": change,
                     "comparable": comparable,
+                    "rescored_base": rescored,
+                    "like_for_like_change": lfl,
+                    "rules_changed": rules_changed,
                 }
             )
     columns = [
@@ -343,6 +391,9 @@ def scores_frame(results: RoundResults, codes: Collection[str] | None = None) ->
         "coverage",
         "change",
         "comparable",
+        "rescored_base",
+        "like_for_like_change",
+        "rules_changed",
     ]
     frame = pd.DataFrame.from_records(records, columns=columns)
     frame["level"] = frame["level"].astype("Int64")

@@ -4,8 +4,11 @@ Pure: imports neither Flask nor SQLAlchemy. :func:`compute_kpis` takes a
 :class:`~dx_assess.results.model.RoundResults` and returns a :class:`KpiTable`: one row per
 振興局 in the prefecture's order (all 14, also those without a response) and an overall row.
 
-Which responses count: the *final* ones (submitted responses of supported municipalities, the
-same set as the peer statistics). Drafts and reopened responses are left out, so a KPI never
+Which responses count: the *final* ones (submitted responses of the municipalities that answer
+the round, the same set as the peer statistics). A round is answered either by every
+municipality (the overall row is 全道, and a row for the support programme, うち対象市町村, is
+shown beside it) or by the support programme only (the overall row is 対象市町村).
+Drafts and reopened responses are left out, so a KPI never
 moves while someone is still typing. A response counts in a KPI's denominator only when it
 answers the questions that KPI needs (``n`` says how many did). Answers are read as normalised
 by the questionnaire (``True`` for 「はい」, choice values, a status grid as row -> status); a
@@ -52,8 +55,11 @@ ONLINE_SHARE = "online_share"
 STANDARD_SHARE = "standard_share"
 OPENDATA_COUNT = "opendata_count"
 STANDARD_SYSTEMS_SHARE = "standard_systems_share"
-#: Label of the overall row.
-OVERALL_LABEL = "全道（対象市町村）"
+#: Label of the overall row of a round answered by the support programme only.
+OVERALL_LABEL = "対象市町村（全体）"
+#: Labels of a round answered by every municipality: the overall row, and the programme row.
+ALL_LABEL = "全道（全市町村）"
+PROGRAMME_LABEL = "うち対象市町村"
 
 #: The status of ``std_status`` that means "migrated to a standard-compliant system".
 STD_COMPLETED = "completed"
@@ -84,9 +90,10 @@ class KpiValue:
 class KpiRow:
     region: str  # 振興局 short name, or OVERALL_LABEL
     is_overall: bool
-    municipalities: int  # supported municipalities (対象市町村) in the region
+    municipalities: int  # municipalities that answer the round in the region
     responses: int  # final (submitted) responses in the region
     values: tuple[KpiValue, ...]  # in the order of KpiTable.definitions
+    is_programme: bool = False  # the support programme's row of a round answered by all
 
     def value(self, kpi_id: str) -> KpiValue:
         return next(v for v in self.values if v.kpi == kpi_id)
@@ -97,11 +104,22 @@ class KpiTable:
     round_id: int
     round_label: str
     definitions: tuple[KpiDefinition, ...]
-    rows: tuple[KpiRow, ...]  # 14 振興局 in the prefecture's order, then the overall row
+    rows: tuple[KpiRow, ...]  # 14 振興局, [the programme row,] then the overall row
+    population: str = "programme"  # who answered the round: "all" or "programme"
 
     @property
     def overall(self) -> KpiRow:
         return self.rows[-1]
+
+    @property
+    def programme(self) -> KpiRow | None:
+        """The support programme's row, beside the overall row (rounds answered by all)."""
+        return next((r for r in self.rows if r.is_programme), None)
+
+    @property
+    def scope(self) -> str:
+        """Which municipalities the overall row covers, in words."""
+        return "全道の全市町村" if self.population == "all" else "支援対象の市町村（対象市町村）"
 
     def definition(self, kpi_id: str) -> KpiDefinition:
         return next(d for d in self.definitions if d.id == kpi_id)
@@ -244,6 +262,7 @@ def _row(
     is_overall: bool,
     members: Sequence[MunicipalityRow],
     parts: Mapping[str, Mapping[str, tuple[float, float]]],
+    is_programme: bool = False,
 ) -> KpiRow:
     final = [m.code for m in members if m.final]
     values = tuple(
@@ -256,6 +275,7 @@ def _row(
         municipalities=sum(1 for m in members if m.supported),
         responses=len(final),
         values=values,
+        is_programme=is_programme,
     )
 
 
@@ -277,10 +297,16 @@ def compute_kpis(results: RoundResults) -> KpiTable:
         _row(region, False, [r for r in results.rows if r.subprefecture == region], parts)
         for region in regions
     ]
-    rows.append(_row(OVERALL_LABEL, True, results.rows, parts))
+    if results.answered_by_all:
+        programme = [r for r in results.rows if r.programme]
+        rows.append(_row(PROGRAMME_LABEL, False, programme, parts, is_programme=True))
+        rows.append(_row(ALL_LABEL, True, results.rows, parts))
+    else:
+        rows.append(_row(OVERALL_LABEL, True, results.rows, parts))
     return KpiTable(
         round_id=results.round_id,
         round_label=results.round_label,
         definitions=DEFINITIONS,
         rows=tuple(rows),
+        population=results.population,
     )

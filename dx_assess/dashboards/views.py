@@ -20,6 +20,7 @@ from dx_assess.dashboards import regional as rd
 from dx_assess.dashboards.choropleth import render_choropleth
 from dx_assess.dashboards.geo import CREDIT, map_geometry
 from dx_assess.dashboards.kpis import compute_kpis
+from dx_assess.dashboards.plan import load_plan, plan_indicators
 from dx_assess.dashboards.scope import visible_codes
 from dx_assess.extensions import db
 from dx_assess.filenames import content_disposition, download_name
@@ -27,6 +28,8 @@ from dx_assess.models import SurveyRound
 from dx_assess.results.model import RoundResults
 from dx_assess.results.service import round_results
 from dx_assess.scoring import OVERALL
+from dx_assess.survey.official_figures import official_card_rate
+from dx_assess.survey.rounds import reiwa
 
 bp = Blueprint("dashboards", __name__)
 
@@ -108,8 +111,23 @@ def regional(round_id: int) -> str:
 def kpis(round_id: int) -> str:
     survey_round = _round(round_id)
     results = round_results(db.session, survey_round)
+    table = compute_kpis(results)
+    earlier = db.session.scalar(
+        select(SurveyRound)
+        .where(SurveyRound.fiscal_year < survey_round.fiscal_year)
+        .order_by(SurveyRound.fiscal_year.desc())
+        .limit(1)
+    )
+    before = compute_kpis(round_results(db.session, earlier)) if earlier is not None else None
     return render_template(
-        "dashboards/kpis.html", results=results, round=survey_round, table=compute_kpis(results)
+        "dashboards/kpis.html",
+        results=results,
+        round=survey_round,
+        table=table,
+        plan=plan_indicators(table, before),
+        plan_source=load_plan()[1],
+        previous_label=reiwa(earlier.fiscal_year) if earlier is not None else None,
+        official=official_card_rate(db.session, survey_round),
     )
 
 

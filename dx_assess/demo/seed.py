@@ -51,6 +51,7 @@ def _round(
         closes_on=closes_on,
         actor=actor,
         is_demo=True,
+        population="programme",  # the demo fills the programme's municipalities only
     )
 
 

@@ -8,6 +8,7 @@ from dx_assess.models.accounts import (
     User,
 )
 from dx_assess.models.base import Base
+from dx_assess.models.figures import OfficialFigure
 from dx_assess.models.questionnaires import QuestionnaireVersion
 from dx_assess.models.registry import (
     MUNICIPALITY_KINDS,
@@ -37,6 +38,7 @@ __all__ = [
     "Channel",
     "EventKind",
     "Municipality",
+    "OfficialFigure",
     "QuestionnaireVersion",
     "ReportJob",
     "ReportJobStatus",

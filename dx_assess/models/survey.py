@@ -26,6 +26,12 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
+#: Who answers a round (SurveyRound.population).
+POPULATION_ALL = "all"  # every municipality of the registry (全道179市町村)
+POPULATION_PROGRAMME = "programme"  # the support programme only (対象市町村)
+POPULATIONS = (POPULATION_ALL, POPULATION_PROGRAMME)
+
+
 class SurveyRound(Base):
     """調査回: one fiscal year's survey with one questionnaire version."""
 
@@ -41,8 +47,16 @@ class SurveyRound(Base):
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: Who answers: ``all`` (every municipality, the default) or ``programme`` (対象市町村).
+    population: Mapped[str] = mapped_column(
+        String(20), default=POPULATION_ALL, server_default=POPULATION_ALL
+    )
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+
+    @property
+    def answered_by_all(self) -> bool:
+        return self.population != POPULATION_PROGRAMME
 
 
 class ResponseStatus(enum.StrEnum):

@@ -45,6 +45,26 @@ class ScoringChange:
 
 
 @dataclass(frozen=True)
+class WeightChange:
+    """A pillar weight: ``None`` on the side where the pillar does not exist."""
+
+    pillar: str
+    before: float | None
+    after: float | None
+
+
+@dataclass(frozen=True)
+class ValueMapChange:
+    """One option carried through a version map, with its score under each version."""
+
+    question: str  # id in the new version
+    old_value: str
+    new_value: str
+    old_score: float | None
+    new_score: float | None
+
+
+@dataclass(frozen=True)
 class VersionDiff:
     key: str
     old_version: str
@@ -66,6 +86,12 @@ class VersionDiff:
     cases_added: tuple[str, ...] = ()
     cases_removed: tuple[str, ...] = ()
     checks_changed: tuple[str, ...] = ()
+    scoring_added: tuple[ScoringChange, ...] = ()  # scored questions new in this version
+    scoring_removed: tuple[ScoringChange, ...] = ()  # scored questions that no longer count
+    pillar_weights: tuple[WeightChange, ...] = ()  # pillars whose weight differs (or new/gone)
+    value_maps: tuple[ValueMapChange, ...] = ()  # options carried through a value map
+    levels_before: str = ""
+    levels_after: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -88,6 +114,10 @@ class VersionDiff:
                 self.cases_added,
                 self.cases_removed,
                 self.checks_changed,
+                self.scoring_added,
+                self.scoring_removed,
+                self.pillar_weights,
+                self.value_maps,
             )
         )
 
@@ -166,6 +196,43 @@ def describe_scoring(q: Question) -> str:
     return head + f"{label} {scores}"
 
 
+def describe_levels(q: Questionnaire) -> str:
+    """The maturity thresholds as text, e.g. ``1 着手前 0〜・2 準備 20〜``."""
+    return "・".join(f"{lv.level} {lv.label} {_num(lv.min_score)}〜" for lv in q.levels.levels)
+
+
+def _option_score(q: Question, value: str) -> float | None:
+    c = q.choice(value)
+    if c is None or c.not_applicable or q.scoring is None:
+        return None
+    if q.scoring.method not in CHOICE_SCORED:
+        return None
+    return c.score
+
+
+def _value_maps(old: Questionnaire, new: Questionnaire) -> tuple[ValueMapChange, ...]:
+    vm = new.version_map
+    if vm is None or vm.previous_version != old.version:
+        return ()
+    out = []
+    for e in vm.entries:
+        if not e.value_map or not e.sources or not old.has_question(e.sources[0]):
+            continue
+        a, b = old.question(e.sources[0]), new.question(e.question)
+        for ov, nv in e.value_map:
+            out.append(ValueMapChange(b.id, ov, nv, _option_score(a, ov), _option_score(b, nv)))
+    return tuple(out)
+
+
+def _pillar_weights(old: Questionnaire, new: Questionnaire) -> tuple[WeightChange, ...]:
+    before = {p.id: p.weight for p in old.pillars}
+    after = {p.id: p.weight for p in new.pillars}
+    ids = list(dict.fromkeys([*after, *before]))
+    return tuple(
+        WeightChange(p, before.get(p), after.get(p)) for p in ids if before.get(p) != after.get(p)
+    )
+
+
 def diff_versions(old: Questionnaire, new: Questionnaire) -> VersionDiff:
     """What changed from ``old`` to ``new`` (uses ``new``'s version map for renames)."""
     sources = _sources(old, new)
@@ -174,13 +241,23 @@ def diff_versions(old: Questionnaire, new: Questionnaire) -> VersionDiff:
     added = tuple(n for n, s in sources.items() if not s)
     removed = tuple(q.id for q in old.questions if q.id not in used)
     renamed, changed, scoring = [], [], []
+    scoring_added: list[ScoringChange] = []
     splits: dict[str, list[str]] = {}
     merged = []
     for n, srcs in sources.items():
-        if len(srcs) > 1:
-            merged.append((srcs, n))
-        elif len(srcs) == 1 and feeds[srcs[0]] > 1:
-            splits.setdefault(srcs[0], []).append(n)
+        b = new.question(n)
+        if not srcs and b.scored:
+            scoring_added.append(ScoringChange(n, "（前の版になし）", describe_scoring(b)))
+        if len(srcs) > 1 or (len(srcs) == 1 and feeds[srcs[0]] > 1):
+            if len(srcs) > 1:
+                merged.append((srcs, n))
+            else:
+                splits.setdefault(srcs[0], []).append(n)
+            before = " ＋ ".join(f"{s}（{describe_scoring(old.question(s))}）" for s in srcs)
+            if len(srcs) == 1:
+                before = describe_scoring(old.question(srcs[0]))
+            if before != describe_scoring(b):
+                scoring.append(ScoringChange(n, before, describe_scoring(b)))
         elif len(srcs) == 1:
             a, b = old.question(srcs[0]), new.question(n)
             if a.id != b.id:
@@ -225,11 +302,33 @@ def diff_versions(old: Questionnaire, new: Questionnaire) -> VersionDiff:
                 set(old_c) ^ set(new_c) | {c for c in new_c if c in old_c and new_c[c] != old_c[c]}
             )
         ),
+        scoring_added=tuple(scoring_added),
+        scoring_removed=tuple(
+            ScoringChange(q.id, describe_scoring(q), "（採点しない・廃止）")
+            for q in old.questions
+            if q.scored
+            and (q.id not in used or not any(new.question(n).scored for n in _fed(q.id, sources)))
+        ),
+        pillar_weights=_pillar_weights(old, new),
+        value_maps=_value_maps(old, new),
+        levels_before=describe_levels(old) if old.levels != new.levels else "",
+        levels_after=describe_levels(new) if old.levels != new.levels else "",
     )
+
+
+def _fed(old_id: str, sources: dict[str, tuple[str, ...]]) -> list[str]:
+    return [n for n, srcs in sources.items() if old_id in srcs]
 
 
 def _ids(label: str, ids: tuple[str, ...]) -> list[str]:
     return [f"{label}（{len(ids)} 件）: {'、'.join(ids)}"] if ids else []
+
+
+NONE = "（なし）"
+
+
+def _score_text(x: float | None, none: str = "採点なし") -> str:
+    return none if x is None else _num(x)
 
 
 def format_diff(d: VersionDiff) -> list[str]:
@@ -251,11 +350,34 @@ def format_diff(d: VersionDiff) -> list[str]:
         lines.append(f"採点が変わった設問（{len(d.scoring_changed)} 件）:")
         for s in d.scoring_changed:
             lines += [f"  {s.question}:", f"    前: {s.before}", f"    後: {s.after}"]
+    if d.scoring_added:
+        lines.append(f"採点に加わった設問（{len(d.scoring_added)} 件）:")
+        lines += [f"  {s.question}: {s.after}" for s in d.scoring_added]
+    if d.scoring_removed:
+        lines.append(f"採点から外れた設問（{len(d.scoring_removed)} 件）:")
+        lines += [f"  {s.question}: {s.before}" for s in d.scoring_removed]
+    if d.value_maps:
+        lines.append(
+            f"選択肢の対応（value_map、{len(d.value_maps)} 件。"
+            "前の回答はこの対応で採点し直します）:"
+        )
+        for v in d.value_maps:
+            lines.append(
+                f"  {v.question}: {v.old_value}（{_score_text(v.old_score)}）"
+                f" → {v.new_value}（{_score_text(v.new_score)}）"
+            )
     lines += _ids("追加された柱", d.pillars_added)
     lines += _ids("なくなった柱", d.pillars_removed)
     lines += _ids("名前・重み・説明が変わった柱", d.pillars_changed)
+    if d.pillar_weights:
+        lines.append("柱の重み:")
+        lines += [
+            f"  {w.pillar}: {_score_text(w.before, NONE)} → {_score_text(w.after, NONE)}"
+            for w in d.pillar_weights
+        ]
     if d.levels_changed:
         lines.append("成熟度レベルのしきい値または名前が変わりました。")
+        lines += [f"  前: {d.levels_before}", f"  後: {d.levels_after}"]
     lines += _ids("追加された推奨事項", d.recommendations_added)
     lines += _ids("なくなった推奨事項", d.recommendations_removed)
     lines += _ids("内容が変わった推奨事項", d.recommendations_changed)

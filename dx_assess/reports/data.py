@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dx_assess.config import DEFAULT_DEPARTMENT
 from dx_assess.questionnaire.numbering import question_numbers, short_label
 from dx_assess.reports.text import join_lines, printable_tree
 from dx_assess.results.model import (
@@ -29,9 +30,9 @@ from dx_assess.scoring import OVERALL
 JST = ZoneInfo("Asia/Tokyo")
 Context = dict[str, Any]
 MINUS = "−"  # U+2212, as the charts print it
-ISSUER = "北海道 総合政策部 DX推進課"
+ISSUER = DEFAULT_DEPARTMENT  # the issuer named on report covers
 #: The cover's 問い合わせ先 unless the caller names another (``contact=``).
-CONTACT = "北海道 総合政策部 DX推進課"
+CONTACT = DEFAULT_DEPARTMENT
 
 
 # --- formatting ----------------------------------------------------------------------------
@@ -117,6 +118,11 @@ def trend_info(trend: Trend | None, like_for_like: float | None = None) -> Conte
         "change_value": _finite(trend.change),
         "comparable": trend.comparable,
         "like_for_like": signed(like_for_like) if like_for_like is not None else None,
+        "rules_changed": trend.rules_changed,
+        "rescored_base": score(trend.rescored_base) if trend.rescored_base is not None else None,
+        "same_rules_change": signed(trend.like_for_like)
+        if trend.like_for_like is not None
+        else None,
     }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from dx_assess.scoring import (
     trend_table,
     weight_sensitivity,
 )
+from dx_assess.scoring.like_for_like import like_for_like_table
 from dx_assess.scoring.sensitivity import BASELINE, EQUAL
 from dx_assess.survey.display import display_value  # pure, shared with the pages
 
@@ -112,6 +113,12 @@ class Trend:
     base_score: float | None
     change: float | None  # points
     comparable: bool  # False when the pillar's questions changed too much to compare
+    #: Last round's answers re-scored under this round's rules (common questions; points).
+    rescored_base: float | None = None
+    #: This round's score minus ``rescored_base`` on the common questions (points).
+    like_for_like: float | None = None
+    #: True when the scoring rules changed: ``change`` is then only a reference (参考値).
+    rules_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,7 @@ class MunicipalityRow:
     final: bool
     pillar_scores: Mapping[str, float | None]
     overall_change: float | None  # since the previous round, final responses only
+    programme: bool = False  # in the support programme (対象市町村)
 
     @property
     def percent(self) -> int:
@@ -246,6 +254,18 @@ class RoundResults:
     answers: Mapping[str, Mapping[str, AnswerValue]]
     _inputs: Mapping[str, ResponseInput] = field(repr=False)
     _info: Mapping[str, MunicipalityInfo] = field(repr=False)
+    #: Who answers: ``all`` (every municipality) or ``programme`` (the support programme).
+    population: str = "programme"
+    programme: frozenset[str] = frozenset()  # codes of the support programme
+
+    @property
+    def answered_by_all(self) -> bool:
+        return self.population == "all"
+
+    @property
+    def population_label(self) -> str:
+        """Which municipalities the round's figures cover, in words."""
+        return "全道（全市町村）" if self.answered_by_all else "対象市町村"
 
     def row(self, code: str) -> MunicipalityRow | None:
         return next((r for r in self.rows if r.code == code), None)
@@ -298,6 +318,8 @@ def build_round_results(
     responses: Mapping[str, ResponseInput],
     scorecards: Mapping[str, Scorecard],
     previous: RoundResults | None = None,
+    population: str = "programme",
+    programme: frozenset[str] | None = None,
 ) -> RoundResults:
     """Assemble a round's results. ``scorecards`` holds the score of every response with
     answers (the service caches them per response version); ``municipalities`` the supported
@@ -336,6 +358,7 @@ def build_round_results(
             known=[previous.questionnaire, questionnaire],
             against="previous",
         )
+        trends = _with_like_for_like(trends, previous, questionnaire, final_cards)
     overall_change: dict[str, float] = {}
     if len(trends):
         t = trends[trends["pillar"] == OVERALL]
@@ -370,6 +393,7 @@ def build_round_results(
                 final=m.code in final_cards,
                 pillar_scores={p.pillar: p.score for p in card.pillars} if card else {},
                 overall_change=overall_change.get(m.code),
+                programme=m.supported if programme is None else m.code in programme,
             )
         )
     return RoundResults(
@@ -391,14 +415,47 @@ def build_round_results(
         answers={code: r.answers for code, r in responses.items()},
         _inputs=dict(responses),
         _info=info,
+        population=population,
+        programme=(
+            frozenset(m.code for m in municipalities if m.supported)
+            if programme is None
+            else programme
+        ),
     )
+
+
+def _with_like_for_like(
+    trends: pd.DataFrame,
+    previous: RoundResults,
+    questionnaire: Questionnaire,
+    cards: Mapping[str, Scorecard],
+) -> pd.DataFrame:
+    """Add last round's answers re-scored under this round's rules (docs/scoring.md, 7)."""
+    base = {str(c): previous.answers[c] for c in previous.scores.index if c in previous.answers}
+    lfl = like_for_like_table(
+        previous.questionnaire,
+        questionnaire,
+        base,
+        cards,
+        known=[previous.questionnaire, questionnaire],
+    )
+    merged = trends.merge(
+        lfl[["code", "pillar", "rescored_base", "like_for_like", "rules_changed"]],
+        on=["code", "pillar"],
+        how="left",
+    )
+    merged["rules_changed"] = [True if pd.isna(v) else bool(v) for v in merged["rules_changed"]]
+    return merged
 
 
 def _positions(results: RoundResults, code: str) -> dict[str, tuple[PeerPosition, ...]]:
     frame = results.peers.for_municipality(code)
     out: dict[str, list[PeerPosition]] = {}
     for rec in frame.to_dict("records"):
-        out.setdefault(str(rec["pillar"]), []).append(_position(rec))
+        position = _position(rec)
+        if results.answered_by_all and position.group_type == "all":
+            position = replace(position, group_type_label="全道（全市町村）", group="全道")
+        out.setdefault(str(rec["pillar"]), []).append(position)
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -429,6 +486,9 @@ def _trends(results: RoundResults, code: str) -> dict[str, Trend]:
             base_score=_num(rec["base_score"]),
             change=_num(rec["change"]),
             comparable=bool(rec["comparable"]),
+            rescored_base=_num(rec.get("rescored_base")),
+            like_for_like=_num(rec.get("like_for_like")),
+            rules_changed=bool(rec.get("rules_changed", False)),
         )
         for rec in t.to_dict("records")
         if _num(rec["base_score"]) is not None

@@ -52,14 +52,16 @@ def clear_cache() -> None:
         stats.hits = stats.misses = stats.scored = 0
 
 
-def _municipalities(session: DbSession, round_ids: list[int]) -> list[tuple[Municipality, str]]:
+def _municipalities(
+    session: DbSession, round_ids: list[int], everyone: bool = False
+) -> list[tuple[Municipality, str]]:
+    """The municipalities of a round: every one when ``everyone`` (a round answered by all),
+    else the supported ones and any other with a response."""
     with_response = select(Response.municipality_id).where(Response.round_id.in_(round_ids))
-    rows = session.execute(
-        select(Municipality, Subprefecture.short_name)
-        .join(Municipality.subprefecture)
-        .where(Municipality.supported | Municipality.id.in_(with_response))
-        .order_by(Subprefecture.order, Municipality.code)
-    ).all()
+    query = select(Municipality, Subprefecture.short_name).join(Municipality.subprefecture)
+    if not everyone:
+        query = query.where(Municipality.supported | Municipality.id.in_(with_response))
+    rows = session.execute(query.order_by(Subprefecture.order, Municipality.code)).all()
     return [(m, short) for m, short in rows]
 
 
@@ -73,7 +75,7 @@ def _fingerprint(session: DbSession, chain: list[SurveyRound]) -> str:
     digest.update(f"peers:{PeerConfig()!r};".encode())  # population bands, minimum group size
     for r in chain:
         digest.update(
-            f"round:{r.id}:{r.fiscal_year}:{r.title}:{r.created_at}:{r.is_demo}:"
+            f"round:{r.id}:{r.fiscal_year}:{r.title}:{r.created_at}:{r.is_demo}:{r.population}:"
             f"{r.questionnaire_version.content_hash}:{r.questionnaire_version.source_name};".encode()
         )
     responses = session.execute(
@@ -182,6 +184,7 @@ def _compute(
         )
         if answers:
             cards[code] = _scorecard(qhash, response, dict(answers))
+    registry = _municipalities(session, [survey_round.id], everyone=survey_round.answered_by_all)
     municipalities = [
         MunicipalityInfo(
             code=m.code,
@@ -189,10 +192,12 @@ def _compute(
             kind=m.kind,
             population=m.population,
             subprefecture=short,
-            supported=m.supported,
+            # in a round answered by all, every municipality takes part in peers and KPIs
+            supported=m.supported or survey_round.answered_by_all,
         )
-        for m, short in _municipalities(session, [survey_round.id])
+        for m, short in registry
     ]
+    programme = frozenset(m.code for m, _short in registry if m.supported)
     return build_round_results(
         round_id=survey_round.id,
         fiscal_year=survey_round.fiscal_year,
@@ -204,4 +209,6 @@ def _compute(
         responses=inputs,
         scorecards=cards,
         previous=previous,
+        population=survey_round.population,
+        programme=programme,
     )

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import DateInput
 
@@ -36,6 +37,16 @@ class OpenRoundForm(FlaskForm):
         description=_l("例: 2025（令和7年度）"),
     )
     questionnaire = SelectField(_l("調査票の版"), choices=[], validate_choice=True)
+    population = SelectField(
+        _l("回答する市町村"),
+        choices=[
+            SelectChoice("all", _l("全道の全市町村（179市町村）")),
+            SelectChoice("programme", _l("支援対象の市町村（対象市町村）だけ")),
+        ],
+        default="all",
+        validate_choice=True,
+        description=_l("道の計画の指標は全道の数値です。ふだんは全市町村を選んでください。"),
+    )
     opens_on = StringField(
         _l("回答受付の開始日"),
         validators=[DataRequired(_l("開始日を入力してください。")), _date],

@@ -28,6 +28,7 @@ from dx_assess.survey.round_forms import (
 )
 from dx_assess.survey.rounds import (
     RoundError,
+    check_fiscal_year_dates,
     close_round,
     open_round,
     reiwa,
@@ -83,6 +84,9 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
     if form.validate_on_submit():
         key, version = form.questionnaire.data.split(":", 1)
         try:
+            check_fiscal_year_dates(
+                int(form.fiscal_year.data), form.opens_on.parsed, form.closes_on.parsed
+            )
             created = open_round(
                 db.session,
                 questionnaire_root(),
@@ -92,12 +96,15 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
                 opens_on=form.opens_on.parsed,
                 closes_on=form.closes_on.parsed,
                 actor=current_user,
+                population=form.population.data,
             )
         except RoundError as exc:
             db.session.rollback()
-            field = {"closes_on": form.closes_on, "fiscal_year": form.fiscal_year}.get(
-                exc.field, form.questionnaire
-            )
+            field = {
+                "opens_on": form.opens_on,
+                "closes_on": form.closes_on,
+                "fiscal_year": form.fiscal_year,
+            }.get(exc.field, form.questionnaire)
             field.errors.append(exc.message)
         except PublishError as exc:
             db.session.rollback()
@@ -107,7 +114,8 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
             flash(f"{created.title}を作成しました。", "success")
             return redirect(url_for("rounds.round_status", round_id=created.id))
     elif not form.is_submitted():
-        year = today().year
+        day = today()
+        year = day.year if day.month >= 4 else day.year - 1  # the fiscal year of today
         form.fiscal_year.data = form.fiscal_year.data or str(year)
     status = 422 if form.errors else 200
     return render_template(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from dx_assess.models import SurveyRound, User
 from dx_assess.models.base import DbSession, utcnow
+from dx_assess.models.survey import POPULATION_ALL, POPULATIONS
 from dx_assess.questionnaire import Questionnaire
 from dx_assess.versions import load_published, publish
 
@@ -33,6 +34,21 @@ def reiwa(fiscal_year: int) -> str:
     """令和N年度 for a fiscal year (令和元年度 = FY2019)."""
     n = fiscal_year - 2018
     return f"令和{'元' if n == 1 else n}年度"
+
+
+def wareki(day: date) -> str:
+    """A date in the Japanese calendar, e.g. 令和8年12月1日 (令和 only: from 2019-05-01)."""
+    n = day.year - 2018
+    return f"令和{'元' if n == 1 else n}年{day.month}月{day.day}日"
+
+
+def check_fiscal_year_dates(fiscal_year: int, opens_on: date, closes_on: date) -> None:
+    """A round's dates lie in its fiscal year (April to March); raises RoundError."""
+    first, last = date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
+    span = f"{reiwa(fiscal_year)}（{wareki(first)}〜{wareki(last)}）"
+    for field, day, name in (("opens_on", opens_on, "開始日"), ("closes_on", closes_on, "締切日")):
+        if not first <= day <= last:
+            raise RoundError(field, f"{name}は{span}の中の日付にしてください。")
 
 
 @dataclass(frozen=True)
@@ -66,8 +82,14 @@ def open_round(
     closes_on: date,
     actor: User | None,
     is_demo: bool = False,
+    population: str = POPULATION_ALL,
 ) -> SurveyRound:
-    """Create a round; its questionnaire version is published now if it was not yet."""
+    """Create a round; its questionnaire version is published now if it was not yet.
+
+    ``population``: who answers, ``all`` (every municipality, the default) or ``programme``
+    (the support programme, 対象市町村)."""
+    if population not in POPULATIONS:
+        raise RoundError("population", "回答する市町村の範囲を選んでください。")
     if closes_on < opens_on:
         raise RoundError("closes_on", "締切日は開始日より後の日付にしてください。")
     if session.scalar(select(SurveyRound.id).where(SurveyRound.fiscal_year == fiscal_year)):
@@ -90,6 +112,7 @@ def open_round(
         closes_on=closes_on,
         is_demo=is_demo,
         created_by_id=actor.id if actor else None,
+        population=population,
     )
     session.add(survey_round)
     session.flush()
@@ -112,6 +135,17 @@ def reschedule_round(session: DbSession, survey_round: SurveyRound, closes_on: d
     survey_round.closes_on = closes_on
     survey_round.closed_at = None
     session.flush()
+
+
+POPULATION_LABELS = {
+    "all": "全道の全市町村（179市町村）",
+    "programme": "支援対象の市町村（対象市町村）",
+}
+
+
+def population_label(survey_round: SurveyRound) -> str:
+    """Who answers ``survey_round``, in words for pages, exports and reports."""
+    return POPULATION_LABELS.get(survey_round.population, survey_round.population)
 
 
 def round_questionnaire(survey_round: SurveyRound) -> Questionnaire:

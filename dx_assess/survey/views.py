@@ -71,8 +71,8 @@ def context(
     municipality = require_municipality(code, action)
     survey_round = _survey_round(round_id)
     response = _response(survey_round, municipality)
-    if response is None and not municipality.supported:
-        abort(404)  # rounds are for the municipalities in the support programme
+    if response is None and not (survey_round.answered_by_all or municipality.supported):
+        abort(404)  # a programme-only round is for the municipalities in the support programme
     return survey_round, municipality, response, round_questionnaire(survey_round)
 
 

@@ -190,7 +190,7 @@ def test_prefecture_exports_everything(browser: Browser, world: World) -> None:
     )
     kpis = csv_frame(browser, f"/rounds/{world.round_id}/export/kpis.csv")
     rate = kpis[
-        (kpis["指標"] == "マイナンバーカード保有率") & (kpis["地域"].str.startswith("全道"))
+        (kpis["指標"] == "マイナンバーカード保有率") & (kpis["地域"] == "対象市町村（全体）")
     ]
     # final responses: 占冠村 900 / 1,200 and 夕張市 4,200 / 7,000 (岩見沢市 was sent back)
     assert rate["値"].item() == round(100 * 5100 / 8200, 1)

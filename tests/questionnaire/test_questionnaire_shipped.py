@@ -89,11 +89,12 @@ def test_check_root_finds_no_problems() -> None:
     assert check_root(QUESTIONNAIRES) == []
 
 
-def test_discover_lists_both_versions() -> None:
+def test_discover_lists_every_version() -> None:
     infos = discover(QUESTIONNAIRES)
     assert [(i.key, i.version) for i in infos] == [
         ("dx-maturity", "2024.1"),
         ("dx-maturity", "2025.1"),
+        ("dx-maturity", "2026.1"),
     ]
     assert all(i.ok and i.problems == () for i in infos)
     assert infos[0].content_hash == content_hash(DX_MATURITY / "fy2024.yaml")

@@ -112,7 +112,7 @@ def test_cli_check_list_diff_publish(app: Flask, db_session: object, root: Path)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["questionnaire", "check"])
     assert result.exit_code == 0, result.output
-    assert "問題はありません（2 ファイル）" in result.output
+    assert "問題はありません（3 ファイル）" in result.output
 
     result = runner.invoke(args=["questionnaire", "publish", "dx-maturity", "2024.1"])
     assert result.exit_code == 0, result.output
