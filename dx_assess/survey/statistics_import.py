@@ -32,6 +32,7 @@ from dx_assess.models import (
 from dx_assess.models.base import DbSession
 from dx_assess.registry.services import registry_entries
 from dx_assess.survey import staged
+from dx_assess.survey.official_figures import record_official_figures
 from dx_assess.survey.responses import (
     NotEditable,
     current_answers,
@@ -72,7 +73,7 @@ def _round_municipalities(
     }
     out: dict[str, Response | None] = {}
     for m in session.scalars(select(Municipality).order_by(Municipality.code)):
-        if m.supported or m.id in responses:
+        if survey_round.answered_by_all or m.supported or m.id in responses:
             out[m.code] = responses.get(m.id)
     return out
 
@@ -286,4 +287,8 @@ def apply_staged(
             raise NotEditable(f"{municipality.name}: " + " ".join(result.errors.values()))
         if result.status == "saved":
             applied.append(municipality.name)
+    # every row of the file (all 179, not only those answering) as prefecture-wide official figures
+    record_official_figures(
+        session, survey_round, reviewed.stats, source_name=reviewed.staged.source_name, user=user
+    )
     return applied, skipped
