@@ -243,9 +243,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(questionnaire_cli)
-    from dx_assess.reports.cli import reports_cli
+    from dx_assess.reports.cli import reports_cli, worker_command
 
     app.cli.add_command(reports_cli)
+    app.cli.add_command(worker_command)
 
 
 def _create_app() -> Flask:

@@ -24,6 +24,11 @@ _ENV_SETTINGS = (
     "DX_REPORTS_DIR",
     "DX_REPORT_WORKERS",
     "DX_REPORT_TEMPLATES_DIR",
+    # the report queue and storage (dx_assess.reports.service)
+    "DX_BROKER_URL",
+    "DX_BROKER_NAMESPACE",
+    "DX_REPORT_STORAGE",
+    "DX_REPORTS_AUTO_PRUNE",
 )
 
 

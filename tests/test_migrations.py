@@ -32,6 +32,9 @@ TABLES = {
     "answer_change",
     "response_event",
     "report_job",
+    "report_item",
+    "report_render",
+    "report_file",
 }
 
 

@@ -9,7 +9,14 @@ from dx_assess.models.registry import (
     Subprefecture,
     SupportedListChange,
 )
-from dx_assess.models.reports import ReportJob, ReportJobStatus
+from dx_assess.models.reports import (
+    ReportFile,
+    ReportItem,
+    ReportItemStatus,
+    ReportJob,
+    ReportJobStatus,
+    ReportRender,
+)
 from dx_assess.models.survey import (
     Answer,
     AnswerChange,
@@ -31,8 +38,12 @@ __all__ = [
     "EventKind",
     "Municipality",
     "QuestionnaireVersion",
+    "ReportFile",
+    "ReportItem",
+    "ReportItemStatus",
     "ReportJob",
     "ReportJobStatus",
+    "ReportRender",
     "Response",
     "ResponseEvent",
     "ResponseStatus",
