@@ -29,8 +29,8 @@ from dx_assess.reports.batch import ReportSpec
 from dx_assess.reports.storage import ReportStorage, pdf_key
 
 #: A claim whose holder has not renewed it for this long is taken as dead.
-LEASE = timedelta(seconds=10)
-RENEW_EVERY = 2.0  # seconds
+LEASE = timedelta(seconds=30)
+RENEW_EVERY = 3.0  # seconds
 WAIT_POLL = 0.25  # seconds between looks while another process renders
 WAIT_AT_MOST = 600.0  # seconds
 

@@ -14,7 +14,7 @@ broker's maintenance once its heartbeat is older than ``HEARTBEAT_TIMEOUT_MS``. 
 runs that maintenance at random on a share of broker commands (``maintenance_chance``); every
 worker here also runs it for sure every ``REQUEUE_EVERY`` seconds, so a dead worker's
 messages are back in the queue within about ``HEARTBEAT_TIMEOUT_MS + REQUEUE_EVERY`` (12 s).
-Its claim on the report it was rendering expires after ``produce.LEASE`` (10 s), so the
+Its claim on the report it was rendering expires after ``produce.LEASE`` (30 s), and the
 redelivered message renders it at once.
 """
 
@@ -60,15 +60,15 @@ class ReportQueue:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.config: ReportSettings = settings(app)
-        self.embedded = self.config.broker_url is None
+        first = self.config
+        self.embedded = first.broker_url is None
         self.broker: dramatiq.Broker
-        if self.config.broker_url:
+        if first.broker_url:
             from dramatiq.brokers.redis import RedisBroker
 
             self.broker = RedisBroker(  # type: ignore[no-untyped-call]
-                url=self.config.broker_url,
-                namespace=self.config.namespace,
+                url=first.broker_url,
+                namespace=first.namespace,
                 heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
                 middleware=_middleware(),
             )
@@ -92,6 +92,10 @@ class ReportQueue:
         )(self._finish)
         self._embedded_worker: dramatiq.Worker | None = None
         self._lock = threading.Lock()
+
+    @property
+    def config(self) -> ReportSettings:
+        return settings(self.app)  # read again each time (a test changes the folder)
 
     # --- sending (jobs.Sender) ---
 
@@ -167,6 +171,7 @@ _queues_lock = threading.Lock()
 
 def report_queue(app: Flask) -> ReportQueue:
     """This app's queue (made on first use)."""
+    app = app._get_current_object() if hasattr(app, "_get_current_object") else app
     with _queues_lock:
         queue = app.extensions.get("dx_report_queue")
         if queue is None:
