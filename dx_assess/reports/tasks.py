@@ -15,7 +15,7 @@ runs that maintenance at random on a share of broker commands (``maintenance_cha
 worker here also runs it for sure every ``REQUEUE_EVERY`` seconds, so a dead worker's
 messages are back in the queue within about ``HEARTBEAT_TIMEOUT_MS + REQUEUE_EVERY`` (12 s).
 Its claim on the report it was rendering expires after ``produce.LEASE`` (30 s), and the
-redelivered message renders it at once.
+redelivered message renders it then.
 """
 
 from __future__ import annotations
@@ -221,6 +221,10 @@ def run_worker(app: Flask, threads: int = 1, stop: threading.Event | None = None
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
+    from dx_assess.reports.render import renderer
+
+    # warm before the first message: WeasyPrint, matplotlib, fonts and the stylesheet
+    renderer(queue.config.template_root).stylesheets  # noqa: B018
     worker = dramatiq.Worker(queue.broker, worker_threads=threads, worker_timeout=1000)
     worker.queue_prefetch = threads  # one message per thread: a dead worker holds few
     maintenance = _Maintenance(queue, stop)
