@@ -446,3 +446,13 @@ def test_both_storages_keep_files_by_key(app: Flask, tmp_path: Path, kind: str) 
     if kind == "folder":
         with pytest.raises(ValueError, match="not a report storage key"):
             FolderStorage(tmp_path).get("zip/../../etc/passwd")
+
+
+def test_health_checks_of_the_report_machinery(app: Flask, reports_dir: Path) -> None:
+    from dx_assess.reports.health import check_report_storage, check_report_worker
+
+    with app.app_context():
+        assert check_report_storage(app) == (True, settings().storage_kind)
+        ok, detail = check_report_worker(app)
+        assert ok  # the embedded queue runs in this process
+        assert "embedded" in detail
