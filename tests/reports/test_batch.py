@@ -389,9 +389,8 @@ def test_a_claim_is_rendered_once_and_a_dead_claim_is_taken_over(
         db.session.add(ReportRender(digest=spec.digest, owner="other:1", pages=0, seconds=0.0))
         db.session.commit()
         got: list[object] = []
-        waiter = threading.Thread(
-            target=lambda: got.append(produce(db.engine, store, spec, settings().template_root))
-        )
+        engine, root = db.engine, settings().template_root
+        waiter = threading.Thread(target=lambda: got.append(produce(engine, store, spec, root)))
         renders = render_count(db.engine, spec.digest)
         waiter.start()
         time.sleep(1.0)
@@ -403,7 +402,7 @@ def test_a_claim_is_rendered_once_and_a_dead_claim_is_taken_over(
             .values(finished_at=utcnow())
         )
         db.session.commit()
-        waiter.join(10)
+        waiter.join(60)
         assert got
         assert got[0].rendered is False
         assert got[0].data == b"%PDF-from the other process"  # type: ignore[attr-defined]
