@@ -1,96 +1,257 @@
-"""Benchmark: a round's PDF reports with 1 and with 2 worker processes, and a cached re-run.
+"""Benchmark: a round's PDF reports on the task queue with 1 and 2 workers, against the old
+process pool, and the queue's per-report overhead.
 
-    .venv/bin/python bench/report_batch.py [--fiscal-year 2024] [--workers 1 2]
+    .venv/bin/python bench/report_batch.py --database-url postgresql://postgres@127.0.0.1/dx_bench \
+        [--redis-url redis://127.0.0.1:6379/6] [--fiscal-year 2024]
 
-Builds a temporary instance with the demo data (`dx-assess demo setup`: FY2024 with 50
-submitted responses, FY2025 with 34), computes every report's plain data once (the parent's
-share of a batch), then renders all reports of the chosen round (one per submitted
-municipality, plus the regional report) into an empty cache with each worker count, and
-prints reports per minute and the ratio. Last, it repeats the batch with the cache full (what
-`dx-assess reports batch` does when nothing changed): data, hashes, cache look-ups and the ZIP.
-Synthetic demo data only; touches nothing outside its temporary folder.
+The database named is emptied and migrated (give it one of its own); the Redis keys are under a
+namespace of their own, deleted afterwards. It loads the demo data (`dx-assess demo setup`:
+FY2024 with 50 submitted responses, FY2025 with 34), then builds every report of the round,
+each time from an empty report storage (the database storage) and a fresh results cache:
+
+1. the old process pool, as `dx_assess/reports/batch.py` had it before the queue (commit
+   2149d47): the parent computes every report's data and hash, a `ProcessPoolExecutor` of 2
+   warm processes (forkserver) renders them into a folder, then the ZIP. It is kept here, in
+   the bench only, as the baseline;
+2. the queue with 1 worker process (`dx-assess worker --processes 1`, started and warm
+   beforehand, as long-lived workers are): from the start request to the job being done
+   (plan, one message per report, the ZIP into storage);
+3. the same with 2 worker processes.
+
+It prints the times, reports per minute, the ratios, and the queue's overhead per report: the
+1-worker batch time less the render time of its reports, divided by their number (messages,
+database rows, the claim, the storage write), and a storage write of one PDF alone.
+Synthetic demo data only; touches nothing but the database and the Redis namespace named.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
+
+# --- the old process pool (baseline) -----------------------------------------------------
+
+
+def _old_warm(template_root: str) -> None:
+    from dx_assess.reports.render import renderer
+
+    renderer(Path(template_root)).stylesheets  # noqa: B018
+
+
+def _old_render_to_folder(kind: str, context: Any, digest: str, root: str, templates: str) -> int:
+    from dx_assess.reports.render import renderer
+    from dx_assess.reports.storage import FolderStorage, pdf_key
+
+    result = renderer(Path(templates)).render(kind, context)
+    FolderStorage(Path(root)).put(pdf_key(digest), result.pdf)
+    return int(result.pages)
+
+
+def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> float:
+    import multiprocessing
+
+    from dx_assess.extensions import db
+    from dx_assess.models import SurveyRound
+    from dx_assess.reports.batch import RENDERED, Outcome, build_zip, round_specs
+    from dx_assess.reports.service import settings, today
+    from dx_assess.reports.storage import FolderStorage, pdf_key
+    from dx_assess.results.service import clear_cache, round_results
+
+    context = multiprocessing.get_context("forkserver")
+    root = settings(app).template_root
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_old_warm,
+                             initargs=(str(root),)) as pool:  # fmt: skip
+        list(pool.map(abs, range(workers)))  # the pool exists before the clock starts
+        with app.app_context():
+            clear_cache()
+            started = time.perf_counter()
+            results = round_results(db.session, db.session.get(SurveyRound, round_id))
+            specs = round_specs(results, today(), root)
+            futures = {
+                pool.submit(_old_render_to_folder, s.kind, s.context, s.digest, str(folder),
+                            str(root)): s
+                for s in specs
+            }  # fmt: skip
+            outcomes = []
+            for future in as_completed(futures):
+                spec = futures[future]
+                outcomes.append(Outcome(spec.key, spec.filename, spec.digest, RENDERED,
+                                        future.result()))  # fmt: skip
+            store = FolderStorage(folder)
+            name, _digest, data = build_zip(
+                results, outcomes, lambda d: store.get(pdf_key(d)) or b""
+            )
+            store.put(f"zip/{name}", data)
+            return time.perf_counter() - started
+
+
+# --- the queue ---------------------------------------------------------------------------
+
+
+def _empty_storage(app: Any) -> None:
+    from sqlalchemy import delete
+
+    from dx_assess.extensions import db
+    from dx_assess.models import ReportFile, ReportItem, ReportJob, ReportRender
+    from dx_assess.results.service import clear_cache
+
+    with app.app_context():
+        for model in (ReportItem, ReportJob, ReportRender, ReportFile):
+            db.session.execute(delete(model))
+        db.session.commit()
+        clear_cache()
+
+
+def queued(
+    app: Any, round_id: int, env: dict[str, str], workers: int, logs: Path
+) -> dict[str, Any]:
+    import redis
+
+    from dx_assess.extensions import db
+    from dx_assess.models import ReportJob, SurveyRound
+    from dx_assess.reports import jobs
+    from dx_assess.reports.tasks import report_queue
+
+    procs = []
+    for i in range(workers):
+        log = (logs / f"worker-{workers}-{i}.log").open("wb")
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "dx_assess", "worker", "--processes", "1"],
+            env={**env, "DX_INSTANCE_PATH": str(logs / f"w{workers}{i}")},
+            stdout=log, stderr=subprocess.STDOUT,
+        ))  # fmt: skip
+    client = redis.Redis.from_url(env["DX_BROKER_URL"])
+    pattern = f"{env['DX_BROKER_NAMESPACE']}:dx:worker:*"
+    try:
+        deadline = time.monotonic() + 180
+        while len(list(client.scan_iter(pattern))) < workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError("workers did not start")
+            time.sleep(0.2)
+        with app.app_context():
+            survey_round = db.session.get(SurveyRound, round_id)
+            started = time.perf_counter()
+            job, _created = jobs.start_batch(db.session, survey_round, None, report_queue(app))
+            job = jobs.wait_for_job(db.session, job.id, 3600)
+            seconds = time.perf_counter() - started
+            job = db.session.get(ReportJob, job.id)
+            items = list(job.items)
+            last = max(i.finished_at for i in items if i.finished_at)
+            return {
+                "seconds": seconds,
+                "status": job.status.value,
+                "reports": len(items),
+                "rendered": sum(1 for i in items if i.status.value == "rendered"),
+                "render_seconds": sum(i.seconds for i in items),
+                "planned_to_last": (last - job.started_at).total_seconds(),
+                "workers_used": len({i.worker for i in items}),
+            }
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(60)
+
+
+def storage_write_ms(app: Any, pdf: bytes, n: int = 20) -> float:
+    from dx_assess.reports.service import storage
+
+    with app.app_context():
+        store = storage()
+        started = time.perf_counter()
+        for i in range(n):
+            store.put(f"pdf/bench{i:04d}{uuid.uuid4().hex}", pdf)
+        return (time.perf_counter() - started) / n * 1000
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--fiscal-year", type=int, default=2024)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
+    if not args.database_url or not args.database_url.startswith("postgres"):
+        print("give --database-url postgresql://… (a database this bench may empty)")
+        return 2
 
-    work = Path(tempfile.mkdtemp(prefix="dx_bench_reports-"))
+    work = Path(tempfile.mkdtemp(prefix="dx_bench_queue-"))
+    namespace = f"dx_bench_{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DX_ENV": "development",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "DATABASE_URL": args.database_url,
+        "DX_BROKER_URL": args.redis_url,
+        "DX_BROKER_NAMESPACE": namespace,
+        "DX_REPORT_STORAGE": "database",
+    }
+    os.environ.update({k: env[k] for k in ("DX_BROKER_URL", "DX_BROKER_NAMESPACE")})
     os.environ["DX_INSTANCE_PATH"] = str(work / "instance")
     import flask_migrate
+    import redis
 
     from dx_assess import create_app
     from dx_assess.extensions import db
     from dx_assess.models import SurveyRound
-    from dx_assess.reports.batch import ReportCache, build_zip, round_specs, run_batch
-    from dx_assess.reports.service import settings, today
-    from dx_assess.results.service import clear_cache, round_results
 
-    app = create_app(
-        {"DX_ENV": "development", "DATABASE_URL": f"sqlite:///{work / 'demo.sqlite3'}"}
-    )
-    with app.app_context():
-        flask_migrate.upgrade()
-        setup = app.test_cli_runner().invoke(args=["demo", "setup"])
-        if setup.exit_code != 0:
-            print(setup.output, file=sys.stderr)
-            return 1
-        survey_round = db.session.scalar(
-            db.select(SurveyRound).where(SurveyRound.fiscal_year == args.fiscal_year)
-        )
-        if survey_round is None:
-            print(f"no demo round for FY{args.fiscal_year}", file=sys.stderr)
-            return 1
-        root = settings().template_root
-        started = time.perf_counter()
-        results = round_results(db.session, survey_round)
-        specs = round_specs(results, today(), root)
-        prepare = time.perf_counter() - started
+    app = create_app({"DX_ENV": "development", "DATABASE_URL": args.database_url,
+                      "DX_REPORT_STORAGE": "database"})  # fmt: skip
+    try:
+        with app.app_context():
+            flask_migrate.downgrade(revision="base")
+            flask_migrate.upgrade()
+            setup = app.test_cli_runner().invoke(args=["demo", "setup"])
+            if setup.exit_code != 0:
+                print(setup.output, file=sys.stderr)
+                return 1
+            survey_round = db.session.scalar(
+                db.select(SurveyRound).where(SurveyRound.fiscal_year == args.fiscal_year)
+            )
+            if survey_round is None:
+                print(f"no demo round for FY{args.fiscal_year}", file=sys.stderr)
+                return 1
+            round_id, title = survey_round.id, survey_round.title
+        print(f"{title}; cpus: {os.cpu_count()}, python {sys.version.split()[0]}")
+        print(f"load average before: {os.getloadavg()}")
 
-    print(f"{survey_round.title}: {len(specs)} reports; data and hashes {prepare:.2f} s")
-    print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}")
-    rates: dict[int, float] = {}
-    last_cache = ReportCache(work / "cache-none")
-    for workers in args.workers:
-        cache = ReportCache(work / f"cache-{workers}")
-        started = time.perf_counter()
-        outcomes = run_batch(specs, cache, root, workers=workers)
-        seconds = time.perf_counter() - started
-        failed = [o for o in outcomes if o.status == "failed"]
-        pages = sum(o.pages for o in outcomes)
-        rates[workers] = len(specs) / seconds * 60
-        print(
-            f"{workers} worker(s): {seconds:6.1f} s, {rates[workers]:5.1f} reports/min, "
-            f"{pages / seconds:4.1f} pages/s, {len(failed)} failed, "
-            f"{len({o.pid for o in outcomes})} process(es)"
-        )
-        last_cache = cache
-    if 1 in rates and len(rates) > 1:
-        best = max(rates)
-        print(f"ratio {best} workers / 1 worker: {rates[best] / rates[1]:.2f}x")
-
-    with app.app_context():
-        clear_cache()  # as a fresh `dx-assess reports batch` process would start
-        started = time.perf_counter()
-        results = round_results(db.session, db.session.get(SurveyRound, survey_round.id))
-        specs = round_specs(results, today(), root)
-        outcomes = run_batch(specs, last_cache, root, workers=max(args.workers))
-        build_zip(results, outcomes, last_cache)
-        seconds = time.perf_counter() - started
-    rendered = sum(1 for o in outcomes if o.status == "rendered")
-    print(f"cached re-run: {seconds:.2f} s ({rendered} rendered, ZIP included)")
+        pool_s = old_pool(app, round_id, work / "old-pool")
+        n = len(list((work / "old-pool" / "pdf").glob("*/*.pdf")))
+        print(f"old process pool (2): {pool_s:6.1f} s, {n / pool_s * 60:5.1f} reports/min ({n})")
+        runs = {}
+        for workers in (1, 2):
+            _empty_storage(app)
+            run = queued(app, round_id, env, workers, work)
+            runs[workers] = run
+            print(
+                f"queue, {workers} worker(s): {run['seconds']:6.1f} s, "
+                f"{run['reports'] / run['seconds'] * 60:5.1f} reports/min "
+                f"({run['rendered']}/{run['reports']} rendered, {run['status']}, "
+                f"{run['workers_used']} worker(s) used)"
+            )
+        one, two = runs[1], runs[2]
+        print(f"2 workers / 1 worker: {one['seconds'] / two['seconds']:.2f}x")
+        print(f"2 workers / old pool: {pool_s / two['seconds']:.2f}x")
+        overhead = (one["planned_to_last"] - one["render_seconds"]) / one["reports"] * 1000
+        print(f"queue overhead per report (1 worker, besides rendering): {overhead:.0f} ms")
+        pdf = next((work / "old-pool" / "pdf").glob("*/*.pdf")).read_bytes()
+        print(f"storage write of one PDF ({len(pdf) // 1000} KB, database): "
+              f"{storage_write_ms(app, pdf):.1f} ms")  # fmt: skip
+        print(f"load average after: {os.getloadavg()}")
+    finally:
+        client = redis.Redis.from_url(args.redis_url)
+        for key in client.scan_iter(f"{namespace}*"):
+            client.delete(key)
+        with app.app_context():
+            db.session.remove()
+            flask_migrate.downgrade(revision="base")
     print(f"(files in {work})")
     return 0
 

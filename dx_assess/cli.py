@@ -243,13 +243,14 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(questionnaire_cli)
-    from dx_assess.reports.cli import reports_cli
+    from dx_assess.reports.cli import reports_cli, worker_command
 
     app.cli.add_command(reports_cli)
     from dx_assess.config_cli import config_cli, doctor
 
     app.cli.add_command(config_cli)
     app.cli.add_command(doctor)
+    app.cli.add_command(worker_command)
 
 
 def _create_app() -> Flask:

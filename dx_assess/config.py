@@ -47,6 +47,11 @@ _ENV_SETTINGS = (
     "DX_DB_STATEMENT_TIMEOUT_MS",
     "DX_QUESTIONNAIRES_DIR",
     "DX_DEPARTMENT",
+    # the report queue and storage (dx_assess.reports.service)
+    "DX_BROKER_URL",
+    "DX_BROKER_NAMESPACE",
+    "DX_REPORT_STORAGE",
+    "DX_REPORTS_AUTO_PRUNE",
 )
 
 #: Where a value came from, as ``config show`` prints it.

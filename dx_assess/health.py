@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -154,17 +153,28 @@ def check_pdf_subsetter(_app: Flask) -> CheckResult:
 
 
 def check_report_storage(app: Flask) -> CheckResult:
-    """The report folder exists (or can be made) and takes a file."""
-    from dx_assess.reports.service import settings
+    """The report storage (database table or folder) takes a file and gives it back."""
+    from dx_assess.reports import health as report_health
 
-    folder = settings(app).reports_dir
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".healthz-"):
-            pass
-    except OSError:
+    ok, _ = report_health.check_report_storage(app)
+    if not ok:
         return CheckResult(False, "レポートの保存先に書き込めません", critical=False)
     return CheckResult(True, "書き込めます", critical=False)
+
+
+def check_report_worker(app: Flask) -> CheckResult:
+    """A report worker is alive (the embedded queue of the demo runs in the web process)."""
+    from dx_assess.reports import health as report_health
+    from dx_assess.reports.tasks import report_queue
+
+    ok, _ = report_health.check_report_worker(app)
+    if report_queue(app).embedded:
+        return CheckResult(True, "ウェブのプロセスの中で動いています（組み込みのキュー）", False)
+    if not ok:
+        return CheckResult(
+            False, "レポートの作業プロセス（dx-assess worker）が動いていません", critical=False
+        )
+    return CheckResult(True, "レポートの作業プロセスが動いています", critical=False)
 
 
 def startup_problems() -> list[str]:
@@ -176,6 +186,7 @@ def init_app(app: Flask) -> None:
     register_check(app, "pdf_engine", check_pdf_engine)
     register_check(app, "pdf_subsetter", check_pdf_subsetter)
     register_check(app, "report_storage", check_report_storage)
+    register_check(app, "report_worker", check_report_worker)
     if LOG_AT_START and app.config.get("DX_ENV") != "testing":
         for problem in startup_problems():
             log.warning(problem)

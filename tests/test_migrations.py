@@ -35,6 +35,9 @@ TABLES = {
     "security_event",
     "staged_upload",
     "official_figure",
+    "report_item",
+    "report_render",
+    "report_file",
 }
 
 

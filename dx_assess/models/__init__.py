@@ -16,7 +16,14 @@ from dx_assess.models.registry import (
     Subprefecture,
     SupportedListChange,
 )
-from dx_assess.models.reports import ReportJob, ReportJobStatus
+from dx_assess.models.reports import (
+    ReportFile,
+    ReportItem,
+    ReportItemStatus,
+    ReportJob,
+    ReportJobStatus,
+    ReportRender,
+)
 from dx_assess.models.survey import (
     Answer,
     AnswerChange,
@@ -40,8 +47,12 @@ __all__ = [
     "Municipality",
     "OfficialFigure",
     "QuestionnaireVersion",
+    "ReportFile",
+    "ReportItem",
+    "ReportItemStatus",
     "ReportJob",
     "ReportJobStatus",
+    "ReportRender",
     "Response",
     "ResponseEvent",
     "ResponseStatus",

@@ -1,12 +1,11 @@
-"""Report specs, the cache by input hash, the worker pool and the ZIP.
+"""Report specs, the content hash of their inputs, and the ZIP of a batch.
 
-Pure of Flask and the database: the parent process builds every report's plain context from
-:class:`~dx_assess.results.model.RoundResults` (``municipality_spec``, ``regional_spec``),
-hashes it, and hands only the reports whose hash is not in the cache to worker processes.
-Workers get plain data, render, write the PDF into the cache and report back; they never
-touch the database.
+Pure of Flask and the database: ``municipality_spec`` and ``regional_spec`` build every
+report's plain context from :class:`~dx_assess.results.model.RoundResults` and hash it. The
+task queue (``dx_assess.reports.tasks``) renders one report per message; the PDFs and ZIPs
+are kept in the report storage (``dx_assess.reports.storage``) under that hash.
 
-The cache key of a report is a SHA-256 of its inputs: the municipality's answers, the peer
+The key of a report is a SHA-256 of its inputs: the municipality's answers, the peer
 statistics it is compared with, the questionnaire (key, version, content hash), the full plain
 context the template shows, and the fingerprint of templates, font, code and library versions
 (``assets.fingerprint``). The date printed on the cover is not part of it: a report whose
@@ -19,12 +18,8 @@ import csv
 import hashlib
 import io
 import json
-import multiprocessing
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -163,155 +158,6 @@ def round_specs(results: RoundResults, today: date, template_root: Path) -> list
     return specs
 
 
-# --- cache ---------------------------------------------------------------------------------
-
-
-class ReportCache:
-    """PDF files by input hash under ``root/pdf/``; ZIPs under ``root/zip/``."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-
-    def path(self, digest: str) -> Path:
-        return self.root / "pdf" / digest[:2] / f"{digest}.pdf"
-
-    def get(self, digest: str) -> Path | None:
-        path = self.path(digest)
-        return path if path.is_file() else None
-
-    def put(self, digest: str, pdf: bytes) -> Path:
-        return _write_atomically(self.path(digest), pdf)
-
-    def zip_path(self, name: str) -> Path:
-        return self.root / "zip" / name
-
-
-def _write_atomically(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-# --- rendering -----------------------------------------------------------------------------
-
-
-def render_to_cache(
-    kind: str, context: Context, digest: str, cache_root: str, template_root: str
-) -> dict[str, Any]:
-    """Render one report and store it (runs in a worker, or in the web process for a single
-    download). Returns plain data only."""
-    from dx_assess.reports.render import renderer
-
-    result = renderer(Path(template_root)).render(kind, context)
-    ReportCache(Path(cache_root)).put(digest, result.pdf)
-    return {
-        "pid": os.getpid(),
-        "pages": result.pages,
-        "seconds": result.seconds,
-        "warnings": [*result.warnings, *(f"refused {u}" for u in result.refused)],
-    }
-
-
-def _warm(template_root: str) -> None:
-    """Worker initializer: import WeasyPrint and matplotlib, build the font configuration and
-    parse the stylesheet once, before the first report."""
-    from dx_assess.reports.render import renderer
-
-    renderer(Path(template_root)).stylesheets  # noqa: B018 - parses the stylesheet now
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """A fresh interpreter per pool (forkserver): workers inherit no database connection,
-    thread or lock from the parent."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
-
-
-Progress = Callable[[Outcome], None]
-
-
-def run_batch(
-    specs: Sequence[ReportSpec],
-    cache: ReportCache,
-    template_root: Path,
-    *,
-    workers: int = 2,
-    progress: Progress | None = None,
-) -> list[Outcome]:
-    """Produce every report of ``specs``: cached ones at once, the others rendered by
-    ``workers`` processes (in this process when ``workers`` is 1 or there is one report)."""
-    outcomes: list[Outcome] = []
-
-    def report(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(outcome)
-
-    todo = []
-    for spec in specs:
-        if cache.get(spec.digest) is not None:
-            report(Outcome(spec.key, spec.filename, spec.digest, CACHED))
-        else:
-            todo.append(spec)
-    if not todo:
-        return outcomes
-
-    def finished(spec: ReportSpec, result: dict[str, Any] | None, error: str | None) -> None:
-        if error is not None or result is None:
-            report(Outcome(spec.key, spec.filename, spec.digest, FAILED, error=error))
-        else:
-            report(
-                Outcome(
-                    spec.key,
-                    spec.filename,
-                    spec.digest,
-                    RENDERED,
-                    result["pages"],
-                    result["seconds"],
-                    tuple(result["warnings"]),
-                    pid=result["pid"],
-                )
-            )
-
-    args = (str(cache.root), str(template_root))
-    if workers <= 1 or len(todo) == 1:
-        for spec in todo:
-            try:
-                result = render_to_cache(spec.kind, spec.context, spec.digest, *args)
-            except Exception as exc:  # one broken report must not stop the batch
-                finished(spec, None, f"{type(exc).__name__}: {exc}")
-            else:
-                finished(spec, result, None)
-        return outcomes
-
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(todo)),
-        mp_context=_context(),
-        initializer=_warm,
-        initargs=(str(template_root),),
-    ) as pool:
-        futures: dict[Future[dict[str, Any]], ReportSpec] = {
-            pool.submit(render_to_cache, spec.kind, spec.context, spec.digest, *args): spec
-            for spec in todo
-        }
-        for future in as_completed(futures):
-            spec = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:
-                finished(spec, None, f"{type(exc).__name__}: {exc}")
-            else:
-                finished(spec, result, None)
-    return outcomes
-
-
 # --- ZIP -----------------------------------------------------------------------------------
 
 
@@ -337,28 +183,20 @@ def listing_csv(results: RoundResults, outcomes: Iterable[Outcome]) -> bytes:
 
 
 def build_zip(
-    results: RoundResults, outcomes: Sequence[Outcome], cache: ReportCache
-) -> tuple[Path, str]:
+    results: RoundResults, outcomes: Sequence[Outcome], read: Callable[[str], bytes]
+) -> tuple[str, str, bytes]:
     """One ZIP of every report (stored, not compressed again: PDFs are compressed) and the
-    list; reused when the same reports were zipped before. Returns its path and hash."""
+    list. ``read(digest)`` gives a report's PDF. Returns the ZIP's name, its hash and bytes;
+    the name is made from the hash, so the same reports give the same ZIP."""
     listing = listing_csv(results, outcomes)
     good = sorted((o for o in outcomes if o.status != FAILED), key=lambda o: o.filename)
     digest = hashlib.sha256(
         _canonical([[o.filename, o.digest] for o in good]).encode() + listing
     ).hexdigest()
-    path = cache.zip_path(f"round{results.round_id}_{results.fiscal_year}_{digest[:16]}.zip")
-    if path.is_file():
-        return path, digest
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".zip")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.writestr("一覧.csv", listing)
-            for outcome in good:
-                archive.write(cache.path(outcome.digest), outcome.filename)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path, digest
+    name = f"round{results.round_id}_{results.fiscal_year}_{digest[:16]}.zip"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("一覧.csv", listing)
+        for outcome in good:
+            archive.writestr(outcome.filename, read(outcome.digest))
+    return name, digest, out.getvalue()

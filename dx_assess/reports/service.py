@@ -1,5 +1,5 @@
-"""Reports for the web and the command line: settings, and one report from the cache or
-rendered now (and cached)."""
+"""Reports for the web and the command line: settings, the report storage, and one report
+from storage or rendered now (once for every instance, see ``produce``)."""
 
 from __future__ import annotations
 
@@ -10,42 +10,64 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from dx_assess.extensions import db
 from dx_assess.reports.assets import templates_dir
-from dx_assess.reports.batch import (
-    ReportCache,
-    ReportSpec,
-    municipality_spec,
-    regional_spec,
-    render_to_cache,
-)
+from dx_assess.reports.batch import ReportSpec, municipality_spec, regional_spec
+from dx_assess.reports.storage import DatabaseStorage, FolderStorage, ReportStorage
 from dx_assess.results.model import RoundResults
 
 JST = ZoneInfo("Asia/Tokyo")
 DEFAULT_WORKERS = 2
+STORAGES = ("database", "folder")
 
 
 @dataclass(frozen=True)
 class ReportSettings:
-    reports_dir: Path  # PDFs (cache by input hash), ZIPs and job logs
+    reports_dir: Path  # the folder storage (DX_REPORT_STORAGE=folder)
     template_root: Path
-    workers: int
+    workers: int  # worker processes that `dx-assess worker` starts
+    storage_kind: str  # database / folder
+    broker_url: str | None  # Redis; None: the embedded in-process queue
+    namespace: str  # prefix of the queue's Redis keys
+    auto_prune: bool  # prune the storage after every finished batch
 
-    @property
-    def cache(self) -> ReportCache:
-        return ReportCache(self.reports_dir)
+
+def _as_bool(value: object) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 def settings(app: Flask | None = None) -> ReportSettings:
     """``DX_REPORTS_DIR`` (default ``<instance>/reports``), ``DX_REPORT_WORKERS`` (2),
-    ``DX_REPORT_TEMPLATES_DIR`` (default: see ``assets.templates_dir``)."""
+    ``DX_REPORT_TEMPLATES_DIR`` (default: see ``assets.templates_dir``), ``DX_REPORT_STORAGE``
+    (``database`` on PostgreSQL, else ``folder``), ``DX_BROKER_URL`` (none: in-process),
+    ``DX_BROKER_NAMESPACE`` (``dx_assess``), ``DX_REPORTS_AUTO_PRUNE`` (off)."""
     app = app or current_app
     configured = app.config.get("DX_REPORTS_DIR") or app.config.get("DX_REPORT_CACHE_DIR")
     reports_dir = Path(configured) if configured else Path(app.instance_path) / "reports"
+    url = str(app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    kind = str(
+        app.config.get("DX_REPORT_STORAGE")
+        or ("database" if url.startswith("postgresql") else "folder")
+    )
+    if kind not in STORAGES:
+        raise ValueError(f"DX_REPORT_STORAGE must be database or folder, not {kind!r}")
     return ReportSettings(
         reports_dir=reports_dir,
         template_root=templates_dir(app.config.get("DX_REPORT_TEMPLATES_DIR")),
         workers=max(1, int(app.config.get("DX_REPORT_WORKERS") or DEFAULT_WORKERS)),
+        storage_kind=kind,
+        broker_url=str(app.config.get("DX_BROKER_URL") or "") or None,
+        namespace=str(app.config.get("DX_BROKER_NAMESPACE") or "dx_assess"),
+        auto_prune=_as_bool(app.config.get("DX_REPORTS_AUTO_PRUNE", False)),
     )
+
+
+def storage(config: ReportSettings | None = None) -> ReportStorage:
+    """The report storage of this app (needs an app context)."""
+    config = config or settings()
+    if config.storage_kind == "database":
+        return DatabaseStorage(db.engine)
+    return FolderStorage(config.reports_dir)
 
 
 def today() -> dt.date:
@@ -54,23 +76,21 @@ def today() -> dt.date:
 
 @dataclass(frozen=True)
 class ReadyReport:
-    path: Path
+    data: bytes
     spec: ReportSpec
-    rendered: bool  # False: served from the cache
+    rendered: bool  # False: served from storage
 
 
 def _ready(spec: ReportSpec, config: ReportSettings) -> ReadyReport:
-    cached = config.cache.get(spec.digest)
-    if cached is not None:
-        return ReadyReport(cached, spec, rendered=False)
-    render_to_cache(
-        spec.kind, spec.context, spec.digest, str(config.reports_dir), str(config.template_root)
-    )
-    return ReadyReport(config.cache.path(spec.digest), spec, rendered=True)
+    from dx_assess.reports.produce import produce
+
+    db.session.commit()  # no transaction of this request stays open while rendering
+    produced = produce(db.engine, storage(config), spec, config.template_root)
+    return ReadyReport(produced.data, spec, rendered=produced.rendered)
 
 
 def municipality_report(results: RoundResults, code: str) -> ReadyReport | None:
-    """``code``'s report as a file (None when it has none: no submitted response)."""
+    """``code``'s report (None when it has none: no submitted response)."""
     config = settings()
     spec = municipality_spec(results, code, today(), config.template_root)
     return _ready(spec, config) if spec is not None else None

@@ -10,7 +10,6 @@ for every role alike.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -37,10 +36,11 @@ from dx_assess.access import (
     require_municipality,
 )
 from dx_assess.extensions import db
-from dx_assess.models import ReportJob, ReportJobStatus, SurveyRound
+from dx_assess.models import ReportJob, SurveyRound
 from dx_assess.reports import jobs
 from dx_assess.reports.forms import BatchForm
-from dx_assess.reports.service import ReadyReport, municipality_report, regional_report, settings
+from dx_assess.reports.service import ReadyReport, municipality_report, regional_report, storage
+from dx_assess.reports.tasks import report_queue
 from dx_assess.results.service import round_results
 
 bp = Blueprint("reports", __name__)
@@ -54,16 +54,17 @@ def _round(round_id: int) -> SurveyRound:
     return survey_round
 
 
-def _send(source: Path | bytes, filename: str, mimetype: str) -> WerkzeugResponse:
-    body = io.BytesIO(source) if isinstance(source, bytes) else source
-    response = send_file(body, mimetype=mimetype, as_attachment=True, download_name=filename)
+def _send(source: bytes, filename: str, mimetype: str) -> WerkzeugResponse:
+    response = send_file(
+        io.BytesIO(source), mimetype=mimetype, as_attachment=True, download_name=filename
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 def _send_report(report: ReadyReport) -> WerkzeugResponse:
     # A report is a few hundred KB: sent from memory (no open file left to the server).
-    return _send(report.path.read_bytes(), report.spec.filename, PDF)
+    return _send(report.data, report.spec.filename, PDF)
 
 
 @bp.route("/reports")
@@ -127,22 +128,18 @@ def batch(round_id: int) -> str | WerkzeugResponse | tuple[str, int]:
     if form.is_submitted():
         if not form.validate() or form.round_id.data != str(round_id):
             return _batch_page(survey_round, form), 422
-        running = jobs.active_job(db.session, round_id)
-        if running is not None:
-            flash(_("このレポートの一括作成はすでに実行中です。"), "warning")
-            return redirect(url_for("reports.batch", round_id=round_id, job=running.id), 303)
-        config = settings()
-        job = jobs.create_job(db.session, survey_round, current_user)
-        db.session.commit()
         try:
-            jobs.launch(current_app, config, job)
-        except OSError as exc:
-            job.status = ReportJobStatus.FAILED
-            job.error = f"{type(exc).__name__}: {exc}"
-            db.session.commit()
+            job, created = jobs.start_batch(
+                db.session, survey_round, current_user, report_queue(current_app)
+            )
+        except Exception:
+            current_app.logger.exception("could not start a report batch")
             flash(_("一括作成を開始できませんでした。"), "error")
-        else:
+            return redirect(url_for("reports.batch", round_id=round_id), 303)
+        if created:
             flash(_("レポートの一括作成を開始しました。"), "success")
+        else:
+            flash(_("このレポートの一括作成はすでに実行中です。"), "warning")
         return redirect(url_for("reports.batch", round_id=round_id, job=job.id), 303)
     form.round_id.data = str(round_id)
     return _batch_page(survey_round, form)
@@ -152,16 +149,21 @@ def _batch_page(survey_round: SurveyRound, form: BatchForm) -> str:
     recent = jobs.latest_jobs(db.session, survey_round.id)
     wanted = request.args.get("job", type=int)
     job = next((j for j in recent if j.id == wanted), recent[0] if recent else None)
-    view = jobs.job_view(job) if job is not None else None
+    view = jobs.job_view(db.session, job) if job is not None else None
     return render_template(
         "reports/batch.html",
         survey_round=survey_round,
         form=form,
         job=view,
-        recent=[jobs.job_view(j) for j in recent],
+        recent=[jobs.job_view(db.session, j) for j in recent],
         refresh=bool(view and view["active"]),
-        workers=settings().workers,
+        no_worker=bool(view and view["active"]) and not _workers_running(),
     )
+
+
+def _workers_running() -> bool:
+    queue = report_queue(current_app)
+    return queue.embedded or bool(queue.live_workers())
 
 
 @bp.route("/rounds/<int:round_id>/reports/batch/<int:job_id>.zip")
@@ -170,9 +172,11 @@ def batch_zip(round_id: int, job_id: int) -> WerkzeugResponse:
     job = db.session.get(ReportJob, job_id)
     if job is None or job.round_id != round_id or job.zip_path is None:
         abort(404)
-    config = settings()
-    path = (config.reports_dir / job.zip_path).resolve()
-    if not path.is_relative_to(config.reports_dir.resolve()) or not path.is_file():
-        abort(404)
+    try:
+        data = storage().get(job.zip_path)
+    except ValueError:  # not a storage key
+        data = None
+    if data is None:
+        abort(404)  # pruned
     survey_round = _round(round_id)
-    return _send(path, f"dx_reports_{survey_round.fiscal_year}.zip", "application/zip")
+    return _send(data, f"dx_reports_{survey_round.fiscal_year}.zip", "application/zip")

@@ -21,9 +21,10 @@ from dx_assess.cli import DEMO_ACCOUNTS, DEMO_TOWN
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.reports.assets import PDF_FONT_NAME, templates_dir
-from dx_assess.reports.batch import ReportCache, municipality_spec, regional_spec
+from dx_assess.reports.batch import municipality_spec, regional_spec
 from dx_assess.reports.render import RenderResult, renderer
-from dx_assess.reports.service import today
+from dx_assess.reports.service import storage, today
+from dx_assess.reports.storage import pdf_key
 from dx_assess.results.service import round_results
 from dx_assess.scoring.peers import SUBPREFECTURES
 from dx_assess.survey.responses import save_answers
@@ -100,7 +101,8 @@ def _render(app: Flask, demo: Demo, kind: str, out: Path) -> Rendered:
             assert found is not None
             spec = found
     result = renderer(root).render(kind, spec.context)
-    ReportCache(Path(app.config["DX_REPORTS_DIR"])).put(spec.digest, result.pdf)  # downloads
+    with app.app_context():
+        storage().put(pdf_key(spec.digest), result.pdf)  # what the downloads serve
     out.write_bytes(result.pdf)
     return Rendered(out, result, spec.context)
 
