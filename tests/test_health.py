@@ -19,7 +19,13 @@ def test_healthz_lists_every_check(app: Flask, db_session: object) -> None:
     assert answer.status_code == 200
     body = answer.get_json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) >= {"database", "pdf_engine", "pdf_subsetter", "report_storage", "report_worker"}
+    assert set(body["checks"]) >= {
+        "database",
+        "pdf_engine",
+        "pdf_subsetter",
+        "report_storage",
+        "report_worker",
+    }
     assert all(check["ok"] for check in body["checks"].values())
 
 
