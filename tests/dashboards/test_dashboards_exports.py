@@ -117,7 +117,8 @@ def test_files_have_japanese_headers_and_words(results: RoundResults) -> None:
         keep_default_na=False,
     )
     assert list(answers.columns) == [
-        "調査回番号", "年度", "年度（和暦）", "調査票の版", "団体コード", "市町村名", "振興局",
+        "調査回番号", "年度", "年度（和暦）", "調査票の版", "回答した市町村の範囲", "団体コード",
+        "市町村名", "振興局",
         "回答の状態", "確定・暫定", "章", "問番号", "設問ID", "設問", "回答方法", "分野",
         "単位", "表示", "回答の有無", "回答", "回答（コード）", "回答（数値）",
     ]  # fmt: skip
