@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dx_assess.filenames import download_name
 from dx_assess.reports.assets import fingerprint
 from dx_assess.reports.data import Context, hashable, municipality_context
 from dx_assess.results.model import RoundResults
@@ -87,16 +88,12 @@ def _peer_statistics(results: RoundResults, code: str) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in rec.items()} for rec in groups.to_dict("records")]
 
 
-def safe_filename(text: str) -> str:
-    return "".join(c for c in text if c not in '\\/:*?"<>|\0').strip() or "report"
-
-
 def municipality_filename(results: RoundResults, code: str, name: str) -> str:
-    return safe_filename(f"{results.fiscal_year}_{code}_{name}.pdf")
+    return download_name(results.fiscal_year, code, name, ext="pdf")
 
 
 def regional_filename(results: RoundResults) -> str:
-    return safe_filename(f"{results.fiscal_year}_地域別レポート.pdf")
+    return download_name(results.fiscal_year, "地域別レポート", ext="pdf")
 
 
 def municipality_spec(

@@ -36,6 +36,7 @@ from dx_assess.access import (
     require_municipality,
 )
 from dx_assess.extensions import db
+from dx_assess.filenames import download_name
 from dx_assess.models import ReportJob, SurveyRound
 from dx_assess.reports import jobs
 from dx_assess.reports.forms import BatchForm
@@ -179,4 +180,6 @@ def batch_zip(round_id: int, job_id: int) -> WerkzeugResponse:
     if data is None:
         abort(404)  # pruned
     survey_round = _round(round_id)
-    return _send(data, f"dx_reports_{survey_round.fiscal_year}.zip", "application/zip")
+    return _send(
+        data, download_name(survey_round.fiscal_year, "レポート一式", ext="zip"), "application/zip"
+    )

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess.access import Action, login_required
 from dx_assess.extensions import db
+from dx_assess.filenames import content_disposition, download_name
 from dx_assess.models import UploadKind
 from dx_assess.survey import staged
 from dx_assess.survey.excel import UploadError, WorkbookMeta, export_workbook, parse_workbook
@@ -36,9 +37,11 @@ def download(round_id: int, code: str) -> WerkzeugResponse:
         response_version=response.version if response else 0,
     )
     data = export_workbook(questionnaire, meta, answers)
-    filename = f"dx_{survey_round.fiscal_year}_{municipality.code}.xlsx"
+    filename = download_name(
+        survey_round.fiscal_year, municipality.code, municipality.name, ext="xlsx"
+    )
     result = WerkzeugResponse(data, mimetype=XLSX)
-    result.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    result.headers["Content-Disposition"] = content_disposition(filename)
     result.headers["Cache-Control"] = "no-store"
     return result
 

@@ -156,8 +156,8 @@ def test_batch_renders_each_report_once_then_only_what_changed(
         names = sorted(archive.namelist())
         assert len(names) == 7
         assert "一覧.csv" in names
-        assert "2025_地域別レポート.pdf" in names
-        assert "2025_014630_占冠村.pdf" in names
+        assert "dx_2025_地域別レポート.pdf" in names
+        assert "dx_2025_014630_占冠村.pdf" in names
         assert all(archive.read(n).startswith(b"%PDF-") for n in names if n.endswith(".pdf"))
     before = _stored(app)
     assert len(_pdfs(before)) == 6

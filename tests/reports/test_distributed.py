@@ -393,7 +393,7 @@ def test_two_instances_two_workers_one_batch_survives_a_killed_worker(
     regional = [
         c.open(f"/rounds/{cluster.round_id}/regional-report.pdf") for c in (cluster.a, cluster.b)
     ]
-    assert regional[0][2] == regional[1][2] == in_zip["2025_地域別レポート.pdf"]
+    assert regional[0][2] == regional[1][2] == in_zip["dx_2025_地域別レポート.pdf"]
     with app.app_context():
         assert render_count(db.engine) == renders_before_downloads  # all from storage
 

@@ -261,7 +261,9 @@ def test_excel_round_trip_through_the_pages(
     browser.post(page, {"base_version": "0", **form_data({"basic_population": "1000"})})
     download = browser.get(url(survey_round, "/export.xlsx"))
     assert download.status_code == 200
-    assert download.headers["Content-Disposition"].endswith(f'dx_2025_{TOWN}.xlsx"')
+    disposition = download.headers["Content-Disposition"]
+    assert f'filename="dx_2025_{TOWN}.xlsx"' in disposition  # ASCII fallback
+    assert f"filename*=UTF-8''dx_2025_{TOWN}_" in disposition  # with the town's name
     book = openpyxl.load_workbook(io.BytesIO(download.data))
     sheet = book["回答"]
     for row in sheet.iter_rows(min_row=2):
