@@ -9,7 +9,14 @@ from collections.abc import Callable, Iterator
 import flask_migrate
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, settings
 from support import TEST_PASSWORD, Browser, empty_database
+
+# Property tests judge the code, not the machine: on a loaded two-core machine generating the
+# examples can be slow, which is no failure of the property (the examples and their number
+# stay the same).
+settings.register_profile("dx_assess", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("dx_assess")
 
 
 def pytest_configure(config: pytest.Config) -> None:
