@@ -26,6 +26,7 @@ pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwr
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
+from support import empty_database
 from test_browser_dashboards import PASSWORDS, axe_violations
 
 from dx_assess.cli import DEMO_TOWN
@@ -68,10 +69,7 @@ def demo(app: Flask) -> Iterator[dict[str, Any]]:
         db.session.remove()
     yield {"fy2024": rounds[2024], "fy2025": rounds[2025], "town": town}
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
+        empty_database()
 
 
 def pages_of(role: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
