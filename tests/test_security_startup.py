@@ -198,7 +198,7 @@ def test_xlsx_with_entities_is_refused_in_japanese_and_not_expanded(dtd: bytes) 
     with pytest.raises(UploadError) as caught:
         parse_workbook(evil, questionnaire, municipality_code="011002")
     text = " ".join(str(p) for p in caught.value.problems)
-    assert "読み込めません" in text
+    assert "読み込め" in text  # 読み込めません or 読み込めない部分があります
     assert "injected" not in text
     assert "root:" not in text
 
@@ -229,6 +229,6 @@ def test_upload_with_entities_answers_422_and_changes_nothing(
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
-    assert "読み込めません" in response.get_data(as_text=True)
+    assert "読み込め" in response.get_data(as_text=True)
     db.session.expire_all()
     assert sorted((a.question_id, str(a.value)) for a in db.session.query(Answer)) == before
