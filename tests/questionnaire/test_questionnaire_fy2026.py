@@ -168,3 +168,16 @@ def test_recommendations_fit_the_answers(fy2026: Questionnaire) -> None:
     cashless = next(r for r in fy2026.recommendations if r.id == "rec_cashless")
     assert cashless.cases == ()  # 芦別市's case is RPA, not cashless payment
     assert "事例集" in fy2026.case("tomakomai_ai_rpa").source
+
+
+def test_yearly_figures_carry_over_only_as_a_reference(fy2026: Questionnaire) -> None:
+    """Population, staff, cards held and outreach counts change every year: last round's answer
+    is shown beside the field, never filled in as this round's answer (issue 10, item 5)."""
+    yearly = {
+        "basic_population",
+        "basic_staff",
+        "basic_it_staff",
+        "mnc_cards_held",
+        "mnc_outreach_count",
+    }
+    assert {q.id for q in fy2026.questions if q.carry == "reference"} == yearly
