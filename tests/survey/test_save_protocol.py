@@ -65,7 +65,9 @@ def test_an_autosave_after_a_merge_never_writes_back_the_value_the_page_showed(
     assert reply.get_json()["status"] == "saved"
     assert stored(questionnaire) == {"basic_staff": 55, "basic_department": "総務課 情報係"}
     staff_rows = db.session.scalars(
-        select(AnswerChange.new_value).where(AnswerChange.question_id == "basic_staff")
+        select(AnswerChange.new_value)
+        .where(AnswerChange.question_id == "basic_staff")
+        .order_by(AnswerChange.id)
     )
     assert list(staff_rows) == [40, 55]
 
