@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dx_assess.models.base import Base, UTCDateTime, utcnow
+from dx_assess.models.base import Base, UTCDateTime, string_enum, utcnow
 from dx_assess.models.registry import Municipality
 
 
@@ -33,16 +33,7 @@ class User(Base):
     login: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            native_enum=False,
-            length=20,
-            create_constraint=True,
-            name="role",
-            values_callable=lambda roles: [r.value for r in roles],
-        )
-    )
+    role: Mapped[Role] = mapped_column(string_enum(Role, "role"))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on password change or deactivation: every existing session then ends.
@@ -115,14 +106,7 @@ class SecurityEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     kind: Mapped[SecurityEventKind] = mapped_column(
-        Enum(
-            SecurityEventKind,
-            native_enum=False,
-            length=30,
-            create_constraint=True,
-            name="security_event_kind",
-            values_callable=lambda kinds: [k.value for k in kinds],
-        )
+        string_enum(SecurityEventKind, "security_event_kind", length=30)
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     login: Mapped[str | None] = mapped_column(String(64))

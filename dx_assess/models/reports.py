@@ -19,11 +19,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dx_assess.models.accounts import User
-from dx_assess.models.base import Base, UTCDateTime, utcnow
+from dx_assess.models.base import Base, UTCDateTime, string_enum, utcnow
 from dx_assess.models.survey import SurveyRound
 
 
@@ -42,17 +42,6 @@ class ReportItemStatus(enum.StrEnum):
 
 
 ACTIVE_JOB = "status IN ('queued', 'running')"
-
-
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=20,
-        create_constraint=True,
-        name=name,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class ReportJob(Base):
@@ -77,7 +66,7 @@ class ReportJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last progress
     status: Mapped[ReportJobStatus] = mapped_column(
-        _enum(ReportJobStatus, "report_job_status"), default=ReportJobStatus.QUEUED
+        string_enum(ReportJobStatus, "report_job_status"), default=ReportJobStatus.QUEUED
     )
     total: Mapped[int] = mapped_column(default=0)  # reports in the batch
     # Kept for the rows of batches run before the queue; progress now comes from report_item.
@@ -108,7 +97,7 @@ class ReportItem(Base):
     filename: Mapped[str] = mapped_column(String(300))
     digest: Mapped[str] = mapped_column(String(64))  # content hash of its inputs
     status: Mapped[ReportItemStatus] = mapped_column(
-        _enum(ReportItemStatus, "report_item_status"), default=ReportItemStatus.PENDING
+        string_enum(ReportItemStatus, "report_item_status"), default=ReportItemStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
     pages: Mapped[int] = mapped_column(default=0)

@@ -6,25 +6,13 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dx_assess.models.accounts import User
-from dx_assess.models.base import Base, UTCDateTime, utcnow
+from dx_assess.models.base import Base, UTCDateTime, string_enum, utcnow
 from dx_assess.models.questionnaires import QuestionnaireVersion
 from dx_assess.models.registry import Municipality
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=20,
-        create_constraint=True,
-        name=name,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
 
 #: Who answers a round (SurveyRound.population).
 POPULATION_ALL = "all"  # every municipality of the registry (全道179市町村)
@@ -77,7 +65,7 @@ class Response(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id"))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     status: Mapped[ResponseStatus] = mapped_column(
-        _enum(ResponseStatus, "response_status"), default=ResponseStatus.DRAFT
+        string_enum(ResponseStatus, "response_status"), default=ResponseStatus.DRAFT
     )
     version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -132,7 +120,7 @@ class AnswerChange(Base):
     old_value: Mapped[Any | None] = mapped_column(JSON)
     new_value: Mapped[Any | None] = mapped_column(JSON)
     response_version: Mapped[int]  # the response version this change produced
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "change_channel"))
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, "change_channel"))
     reason: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -156,7 +144,7 @@ class ResponseEvent(Base):
     response_id: Mapped[int] = mapped_column(
         ForeignKey("response.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    kind: Mapped[EventKind] = mapped_column(string_enum(EventKind, "event_kind"))
     reason: Mapped[str | None] = mapped_column(Text)
     response_version: Mapped[int]
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

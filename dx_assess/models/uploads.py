@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dx_assess.models.base import Base, UTCDateTime, utcnow
+from dx_assess.models.base import Base, UTCDateTime, string_enum, utcnow
 
 
 class UploadKind(enum.StrEnum):
@@ -31,16 +31,7 @@ class StagedUpload(Base):
     __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[UploadKind] = mapped_column(
-        Enum(
-            UploadKind,
-            native_enum=False,
-            length=20,
-            create_constraint=True,
-            name="upload_kind",
-            values_callable=lambda members: [m.value for m in members],
-        )
-    )
+    kind: Mapped[UploadKind] = mapped_column(string_enum(UploadKind, "upload_kind"))
     sha256: Mapped[str] = mapped_column(String(64))
     source_name: Mapped[str] = mapped_column(String(255))
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id"), index=True)
