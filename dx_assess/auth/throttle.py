@@ -77,8 +77,12 @@ def _breached(limit: RequestLimit) -> None:
 
 def _throttled(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
     limits = limiter_of(current_app).current_limits
-    resets = [lim.reset_at for lim in limits if lim.breached]
-    wait = max(1, math.ceil(max(resets, default=time.time() + 60) - time.time()))
+    now = time.time()
+    # limits' reset_at adds a second of its own: never say more than the window itself
+    waits = [
+        min(math.ceil(lim.reset_at - now), lim.limit.get_expiry()) for lim in limits if lim.breached
+    ]
+    wait = max(1, max(waits, default=60))
     minutes = max(1, math.ceil(wait / 60))
     html = render_template("auth/throttled.html", minutes=minutes)
     return html, 429, {"Retry-After": str(wait)}
