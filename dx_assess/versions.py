@@ -14,7 +14,6 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from dx_assess.main.presenters import jst
 from dx_assess.models import QuestionnaireVersion
 from dx_assess.models.base import DbSession
 from dx_assess.questionnaire import (
@@ -26,6 +25,7 @@ from dx_assess.questionnaire import (
     read_questionnaire,
 )
 from dx_assess.shipped import content_dir
+from dx_assess.vocabulary import jst
 
 DEFAULT_ROOT = content_dir("questionnaires")
 

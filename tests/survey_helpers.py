@@ -11,8 +11,9 @@ from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound, User
 from dx_assess.questionnaire import Question, Questionnaire
 from dx_assess.survey.responses import get_or_create_response, save_answers
-from dx_assess.survey.rounds import open_round, round_questionnaire, today
+from dx_assess.survey.rounds import open_round, round_questionnaire
 from dx_assess.versions import DEFAULT_ROOT
+from dx_assess.vocabulary import today
 
 
 def sample_value(q: Question) -> Any:

@@ -11,6 +11,7 @@ import pytest
 @pytest.mark.parametrize(
     "module",
     [
+        "dx_assess.vocabulary",
         "dx_assess.questionnaire",
         "dx_assess.scoring",
         "dx_assess.survey.statistics",

@@ -29,6 +29,7 @@ from dx_assess.questionnaire.numbering import question_numbers, short_label
 from dx_assess.results.model import GROUP_TYPE_LABELS, RoundResults
 from dx_assess.scoring import OVERALL
 from dx_assess.survey.display import UNANSWERED, display_value
+from dx_assess.vocabulary import STATUS_LABELS, answer_number
 
 KINDS = ("wide", "answers", "scores", "peers", "kpis")
 #: Sheet names of the workbook (Japanese), in order after the 説明 sheet.
@@ -69,12 +70,7 @@ FLAG_WORDS: dict[str, tuple[str, str]] = {
     "supported": ("支援対象", "対象外"),
     "rules_changed": ("基準が変わった（参考値）", "同じ基準"),
 }
-STATUS_WORDS = {
-    "not_started": "未着手",
-    "draft": "回答中",
-    "submitted": "提出済み",
-    "reopened": "差し戻し中",
-}
+STATUS_WORDS = STATUS_LABELS
 QUESTION_TYPE_WORDS = {
     "yes_no": "はい・いいえ",
     "single_choice": "選択（1つ）",
@@ -224,9 +220,8 @@ def _code_value(question: Question, value: object) -> str:
 
 def _number(value: object, decimals: int | None = None) -> float | None:
     """A numeric answer as a float, rounded to the question's decimals when it has them."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if decimals is None else round(float(value), decimals)
+    number = answer_number(value)
+    return number if number is None or decimals is None else round(number, decimals)
 
 
 COLUMN_ORDER_ANSWERS = (

@@ -49,6 +49,7 @@ from dx_assess.questionnaire import Questionnaire, visible_question_ids
 from dx_assess.questionnaire.model import AnswerValue
 from dx_assess.results.model import MunicipalityRow, RoundResults
 from dx_assess.scoring.peers import SUBPREFECTURES
+from dx_assess.vocabulary import answer_number
 
 MYNUMBER_RATE = "mynumber_rate"
 ONLINE_SHARE = "online_share"
@@ -177,15 +178,9 @@ Answers = Mapping[str, AnswerValue]
 Part = tuple[float, float] | None
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def _mynumber(q: Questionnaire, a: Answers) -> Part:
-    cards = _number(a.get("mnc_cards_held"))
-    population = _number(a.get("basic_population"))
+    cards = answer_number(a.get("mnc_cards_held"))
+    population = answer_number(a.get("basic_population"))
     if cards is None or population is None or population <= 0:
         return None
     return cards, population

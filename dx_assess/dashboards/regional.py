@@ -10,7 +10,6 @@ marked as reference values (参考値) instead.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ from dx_assess.dashboards.choropleth import (
 from dx_assess.results.model import RoundResults
 from dx_assess.scoring import OVERALL
 from dx_assess.scoring.peers import SUBPREFECTURES
+from dx_assess.vocabulary import cell_number
 
 #: Cells with fewer responses than this are marked 参考値 (same bound as the peer groups).
 SMALL_N = 5
@@ -96,13 +96,6 @@ def level_classes(results: RoundResults) -> tuple[MapClass, ...]:
     return classes_from_levels(out)
 
 
-def _num(value: object) -> float | None:
-    if value is None:
-        return None
-    f = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(f) else f
-
-
 def _scores_with_region(results: RoundResults) -> pd.DataFrame:
     region = pd.Series({r.code: r.subprefecture for r in results.rows}, dtype=object)
     frame = results.scores.copy()
@@ -164,9 +157,9 @@ def distributions(results: RoundResults) -> tuple[Distribution, ...]:
                 metric=m,
                 n=len(values),
                 minimum=float(values.min()),
-                q1=_num(values.quantile(0.25)),
-                median=_num(values.median()),
-                q3=_num(values.quantile(0.75)),
+                q1=cell_number(values.quantile(0.25)),
+                median=cell_number(values.median()),
+                q3=cell_number(values.quantile(0.75)),
                 maximum=float(values.max()),
                 values=tuple(sorted(float(v) for v in values)),
             )

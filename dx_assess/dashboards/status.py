@@ -7,25 +7,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from dx_assess.results.model import (
-    DRAFT,
-    NOT_STARTED,
-    REOPENED,
-    STATUS_LABELS,
-    SUBMITTED,
-    MunicipalityRow,
-    RoundResults,
-)
+from dx_assess.results.model import MunicipalityRow, RoundResults
 from dx_assess.scoring.peers import SUBPREFECTURES
-
-JST = ZoneInfo("Asia/Tokyo")
-#: Display order of the statuses (the ones that need a reminder first).
-STATUS_ORDER = (NOT_STARTED, DRAFT, REOPENED, SUBMITTED)
+from dx_assess.vocabulary import IN_PROGRESS, STATUS_LABELS, STATUS_ORDER, Status, jst
 
 
 @dataclass(frozen=True)
@@ -43,7 +30,7 @@ class StatusRow:
 
     @property
     def needs_reminder(self) -> bool:
-        return self.status != SUBMITTED
+        return self.status != Status.SUBMITTED
 
 
 @dataclass(frozen=True)
@@ -58,10 +45,6 @@ class StatusTable:
         return tuple(r for r in self.rows if r.needs_reminder)
 
 
-def jst(value: datetime | None) -> str:
-    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def _row(r: MunicipalityRow) -> StatusRow:
     return StatusRow(
         code=r.code,
@@ -72,7 +55,7 @@ def _row(r: MunicipalityRow) -> StatusRow:
         status_label=r.status_label,
         answered=r.answered,
         total=r.total,
-        percent=r.percent if r.status != NOT_STARTED else 0,
+        percent=r.percent if r.status != Status.NOT_STARTED else 0,
         last_activity=jst(r.last_activity),
     )
 
@@ -86,7 +69,8 @@ def status_table(
     seen = [
         r
         for r in results.rows
-        if (visible is None or r.code in visible) and (r.supported or r.status != NOT_STARTED)
+        if (visible is None or r.code in visible)
+        and (r.supported or r.status != Status.NOT_STARTED)
     ]
     present = {r.subprefecture for r in seen}
     subs = tuple(s for s in SUBPREFECTURES if s in present) + tuple(
@@ -110,7 +94,7 @@ def reminder_text(rows: Sequence[StatusRow]) -> str:
         if not r.needs_reminder:
             continue
         detail = r.status_label
-        if r.status in (DRAFT, REOPENED):
+        if r.status in IN_PROGRESS:
             detail += f" {r.percent}%"
         lines.append(f"{r.subprefecture}\u3000{r.name}（{detail}）")
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from dx_assess.results.model import RoundResults
 from dx_assess.results.service import round_results
 from dx_assess.scoring import OVERALL
 from dx_assess.survey.official_figures import official_card_rate
-from dx_assess.survey.rounds import reiwa
+from dx_assess.vocabulary import reiwa
 
 bp = Blueprint("dashboards", __name__)
 

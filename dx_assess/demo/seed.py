@@ -16,8 +16,9 @@ from dx_assess.demo.synthetic import DemoTown, synthetic_answers
 from dx_assess.models import Channel, Municipality, Response, SurveyRound, User
 from dx_assess.models.base import DbSession
 from dx_assess.survey.responses import get_or_create_response, save_answers, submit
-from dx_assess.survey.rounds import open_round, round_questionnaire, today
+from dx_assess.survey.rounds import open_round, round_questionnaire
 from dx_assess.versions import questionnaire_root
+from dx_assess.vocabulary import today
 
 SEED = 2026
 

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
 from dx_assess.models import Municipality, SupportedListChange, User
-
-JST = ZoneInfo("Asia/Tokyo")
-
-
-def jst(value: datetime | None) -> str:
-    """A timestamp as Japan time, e.g. 2026-11-22 14:05."""
-    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M") if value else ""
+from dx_assess.vocabulary import jst
 
 
 @dataclass(frozen=True)

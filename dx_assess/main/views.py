@@ -25,6 +25,7 @@ from dx_assess.main import presenters
 from dx_assess.models import Municipality, Role, Subprefecture, User
 from dx_assess.registry.services import latest_supported_list_change
 from dx_assess.request_guard import safe_next
+from dx_assess.vocabulary import RoundState, Status, reiwa
 
 bp = Blueprint("main", __name__)
 
@@ -94,7 +95,6 @@ def _adviser_round(towns: Sequence[Municipality]) -> dict[str, object]:
     from dx_assess.dashboards.adviser import AssignedTown, adviser_rows
     from dx_assess.models import SurveyRound
     from dx_assess.results.service import round_results
-    from dx_assess.survey.rounds import reiwa
 
     rounds = db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc())).all()
     chosen = next((r for r in rounds if r.id == request.args.get("round", type=int)), None)
@@ -120,8 +120,7 @@ def _adviser_round(towns: Sequence[Municipality]) -> dict[str, object]:
 def _rounds_for(municipality: Municipality) -> list[dict[str, object]]:
     """Every round with this municipality's response status, newest first."""
     from dx_assess.models import Response, SurveyRound
-    from dx_assess.survey.presenters import STATUS_LABELS
-    from dx_assess.survey.rounds import reiwa, round_state
+    from dx_assess.survey.rounds import round_state
 
     responses = {
         r.round_id: r
@@ -135,16 +134,17 @@ def _rounds_for(municipality: Municipality) -> list[dict[str, object]]:
         if response is None and not municipality.supported:
             continue
         state = round_state(r)
+        status = Status.of(response.status if response else None)
         out.append(
             {
                 "id": r.id,
                 "title": r.title,
                 "label": reiwa(r.fiscal_year),
                 "state": state.label,
-                "open": state.code == "open",
+                "open": state is RoundState.OPEN,
                 "closes_on": r.closes_on.isoformat(),
-                "status": response.status.value if response else "not_started",
-                "status_label": STATUS_LABELS[response.status if response else None],
+                "status": status,
+                "status_label": status.label,
             }
         )
     return out

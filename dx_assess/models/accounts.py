@@ -10,13 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dx_assess.models.base import Base, UTCDateTime, string_enum, utcnow
 from dx_assess.models.registry import Municipality
-
-
-class Role(enum.StrEnum):
-    MUNICIPAL = "municipal"  # 市町村職員
-    ADVISER = "adviser"  # アドバイザー
-    PREFECTURE = "prefecture"  # 道庁 DX推進課
-    ADMIN = "admin"  # システム管理者
+from dx_assess.vocabulary import Role as Role  # defined there, re-exported for the models
 
 
 class User(Base):

@@ -13,6 +13,7 @@ from dx_assess.models.accounts import User
 from dx_assess.models.base import Base, UTCDateTime, string_enum, utcnow
 from dx_assess.models.questionnaires import QuestionnaireVersion
 from dx_assess.models.registry import Municipality
+from dx_assess.vocabulary import ResponseStatus as ResponseStatus  # re-exported
 
 #: Who answers a round (SurveyRound.population).
 POPULATION_ALL = "all"  # every municipality of the registry (全道179市町村)
@@ -45,12 +46,6 @@ class SurveyRound(Base):
     @property
     def answered_by_all(self) -> bool:
         return self.population != POPULATION_PROGRAMME
-
-
-class ResponseStatus(enum.StrEnum):
-    DRAFT = "draft"  # 回答中
-    SUBMITTED = "submitted"  # 提出済み
-    REOPENED = "reopened"  # 差し戻し（再回答中）
 
 
 class Response(Base):

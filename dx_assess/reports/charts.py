@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from dx_assess.reports.assets import FONT_FAMILY, font_paths
+from dx_assess.vocabulary import Status
 
 OWN = "#00558c"  # the municipality (the brand blue of the web pages)
 PEER = "#8c96a0"  # peer medians and boxes
@@ -29,11 +30,12 @@ MUTED = "#595959"
 GRID = "#d9d9d9"
 MM = 1 / 25.4  # inches per millimetre
 LEVEL_BOUNDS = (20, 40, 60, 80)
+#: The bars' segments, in the statuses' one display order (vocabulary.STATUS_ORDER).
 STATUS_COLOURS = {
-    "submitted": "#00558c",
-    "draft": "#7fb2d6",
-    "reopened": "#d9822b",
-    "not_started": "#d9d9d9",
+    Status.NOT_STARTED: "#d9d9d9",
+    Status.DRAFT: "#7fb2d6",
+    Status.REOPENED: "#d9822b",
+    Status.SUBMITTED: "#00558c",
 }
 
 
@@ -232,7 +234,7 @@ def status_bars(
                     ha="center",
                     va="center",
                     fontsize=6.5,
-                    color="white" if status in ("submitted", "reopened") else INK,
+                    color="white" if status in (Status.SUBMITTED, Status.REOPENED) else INK,
                 )
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.set_yticks(ys)

@@ -12,7 +12,6 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dx_assess.config import DEFAULT_DEPARTMENT
 from dx_assess.questionnaire.numbering import question_numbers, short_label
@@ -26,8 +25,8 @@ from dx_assess.results.model import (
     Trend,
 )
 from dx_assess.scoring import OVERALL
+from dx_assess.vocabulary import JST
 
-JST = ZoneInfo("Asia/Tokyo")
 Context = dict[str, Any]
 MINUS = "−"  # U+2212, as the charts print it
 ISSUER = DEFAULT_DEPARTMENT  # the issuer named on report covers

@@ -43,9 +43,10 @@ from dx_assess.reports.batch import (
     regional_spec,
     round_specs,
 )
-from dx_assess.reports.service import ReportSettings, storage, today
+from dx_assess.reports.service import ReportSettings, storage
 from dx_assess.reports.storage import ReportStorage, pdf_key, zip_key
 from dx_assess.results.service import round_results
+from dx_assess.vocabulary import jst, today
 
 #: An active job without progress for this long is taken as dead (no worker ran it: a dead
 #: worker's messages are delivered again within seconds); a new one may then be started.
@@ -332,7 +333,6 @@ def progress(session: DbSession, job: ReportJob) -> Progress:
 
 def job_view(session: DbSession, job: ReportJob, now: dt.datetime | None = None) -> dict[str, Any]:
     """A job as plain data for the page."""
-    from dx_assess.main.presenters import jst
 
     active = is_active(job, now)
     stale = job.status in ACTIVE and not active

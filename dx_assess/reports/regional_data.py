@@ -25,10 +25,10 @@ from dx_assess.reports.data import (
     signed,
 )
 from dx_assess.reports.text import printable_tree
-from dx_assess.results.model import NOT_STARTED, STATUS_LABELS, RoundResults
+from dx_assess.results.model import RoundResults
 from dx_assess.scoring import OVERALL
+from dx_assess.vocabulary import STATUS_LABELS, STATUS_ORDER, Status
 
-STATUS_ORDER = ("submitted", "draft", "reopened", NOT_STARTED)
 MOVERS = 5
 
 
@@ -45,7 +45,7 @@ def _status(results: RoundResults, regions: list[str]) -> Context:
             "total": len(rows),
             "counts": c,
             "cells": [c[s] for s in STATUS_ORDER],
-            "rate": f"{100 * c['submitted'] / len(rows):.0f}%" if rows else "—",
+            "rate": f"{100 * c[Status.SUBMITTED] / len(rows):.0f}%" if rows else "—",
         }
 
     by_region = [line(g, [r for r in supported if r.subprefecture == g]) for g in regions]

@@ -3,10 +3,8 @@ from storage or rendered now (once for every instance, see ``produce``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
@@ -15,8 +13,8 @@ from dx_assess.reports.assets import templates_dir
 from dx_assess.reports.batch import ReportSpec, municipality_spec, regional_spec
 from dx_assess.reports.storage import DatabaseStorage, FolderStorage, ReportStorage
 from dx_assess.results.model import RoundResults
+from dx_assess.vocabulary import today
 
-JST = ZoneInfo("Asia/Tokyo")
 DEFAULT_WORKERS = 2
 STORAGES = ("database", "folder")
 
@@ -68,10 +66,6 @@ def storage(config: ReportSettings | None = None) -> ReportStorage:
     if config.storage_kind == "database":
         return DatabaseStorage(db.engine)
     return FolderStorage(config.reports_dir)
-
-
-def today() -> dt.date:
-    return dt.datetime.now(JST).date()
 
 
 @dataclass(frozen=True)

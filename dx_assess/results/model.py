@@ -38,18 +38,16 @@ from dx_assess.scoring import (
 from dx_assess.scoring.like_for_like import like_for_like_table
 from dx_assess.scoring.sensitivity import BASELINE, EQUAL
 from dx_assess.survey.display import display_value  # pure, shared with the pages
+from dx_assess.vocabulary import STATUS_LABELS as STATUS_LABELS  # re-exported
+from dx_assess.vocabulary import Status, cell_number
 
 #: Response statuses as stored, plus ``not_started`` for a supported municipality without one.
-NOT_STARTED = "not_started"
-DRAFT = "draft"
-SUBMITTED = "submitted"
-REOPENED = "reopened"
-STATUS_LABELS = {
-    NOT_STARTED: "未着手",
-    DRAFT: "回答中",
-    SUBMITTED: "提出済み",
-    REOPENED: "差し戻し中",
-}
+NOT_STARTED, DRAFT, SUBMITTED, REOPENED = (
+    Status.NOT_STARTED,
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.REOPENED,
+)
 
 #: Peer group types in display order with their Japanese names.
 GROUP_TYPE_LABELS = {
@@ -286,13 +284,6 @@ class RoundResults:
 # --- building ------------------------------------------------------------------------------
 
 
-def _num(value: object) -> float | None:
-    if value is None:
-        return None
-    f = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(f) else f
-
-
 def _int(value: object) -> int | None:
     if value is None or value is pd.NA:
         return None
@@ -466,12 +457,12 @@ def _position(rec: Mapping[Any, Any]) -> PeerPosition:
         group_type_label=GROUP_TYPE_LABELS.get(group_type, group_type),
         group=str(rec["group"]),
         n=int(rec["n"]),
-        median=_num(rec["median"]),
-        q3=_num(rec["q3"]),
+        median=cell_number(rec["median"]),
+        q3=cell_number(rec["q3"]),
         rank=_int(rec["rank"]),
-        percentile=_num(rec["percentile"]),
-        gap_to_median=_num(rec["gap_to_median"]),
-        gap_to_top_quartile=_num(rec["gap_to_top_quartile"]),
+        percentile=cell_number(rec["percentile"]),
+        gap_to_median=cell_number(rec["gap_to_median"]),
+        gap_to_top_quartile=cell_number(rec["gap_to_top_quartile"]),
         too_small=bool(rec["too_small"]),
     )
 
@@ -483,15 +474,15 @@ def _trends(results: RoundResults, code: str) -> dict[str, Trend]:
     return {
         str(rec["pillar"]): Trend(
             base_round=results.previous_label,
-            base_score=_num(rec["base_score"]),
-            change=_num(rec["change"]),
+            base_score=cell_number(rec["base_score"]),
+            change=cell_number(rec["change"]),
             comparable=bool(rec["comparable"]),
-            rescored_base=_num(rec.get("rescored_base")),
-            like_for_like=_num(rec.get("like_for_like")),
+            rescored_base=cell_number(rec.get("rescored_base")),
+            like_for_like=cell_number(rec.get("like_for_like")),
             rules_changed=bool(rec.get("rules_changed", False)),
         )
         for rec in t.to_dict("records")
-        if _num(rec["base_score"]) is not None
+        if cell_number(rec["base_score"]) is not None
     }
 
 
@@ -665,7 +656,7 @@ def sensitivity_view(results: RoundResults, delta: float = 0.2) -> SensitivityVi
         ScenarioRow(
             name=str(name),
             description=describe(str(name), str(rec["description"])),
-            rho=_num(rec["rho"]),
+            rho=cell_number(rec["rho"]),
             max_shift=int(rec["max_shift"]),
             max_shift_name=names.get(str(rec["max_shift_code"])) if rec["max_shift_code"] else None,
             mean_abs_shift=float(rec["mean_abs_shift"]),
@@ -678,7 +669,7 @@ def sensitivity_view(results: RoundResults, delta: float = 0.2) -> SensitivityVi
         RankRangeRow(
             code=str(rec["code"]),
             name=names.get(str(rec["code"]), str(rec["code"])),
-            overall=_num(results.scores.loc[str(rec["code"]), OVERALL]),
+            overall=cell_number(results.scores.loc[str(rec["code"]), OVERALL]),
             rank=int(rec[BASELINE]),
             best_rank=int(rec["best_rank"]),
             worst_rank=int(rec["worst_rank"]),

@@ -26,7 +26,8 @@ from dx_assess.models.base import DbSession
 from dx_assess.results.model import ResponseInput, RoundResults, build_round_results
 from dx_assess.scoring import MunicipalityInfo, PeerConfig, Scorecard, score_response
 from dx_assess.survey.responses import current_answers
-from dx_assess.survey.rounds import reiwa, round_questionnaire
+from dx_assess.survey.rounds import round_questionnaire
+from dx_assess.vocabulary import reiwa
 
 _ROUND_CACHE_SIZE = 8
 _CARD_CACHE_SIZE = 20_000

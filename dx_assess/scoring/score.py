@@ -38,6 +38,7 @@ from dx_assess.scoring.model import (
     QuestionScore,
     Scorecard,
 )
+from dx_assess.vocabulary import answer_number
 
 
 @dataclass(frozen=True)
@@ -100,17 +101,11 @@ def scoring_plan(questionnaire: Questionnaire) -> ScoringPlan:
     return plan
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def _derive(item: PlanItem, values: Mapping[str, object]) -> float | None:
     q = item.question
     assert q.formula is not None  # noqa: S101 - only called for derived questions
     return evaluate_derived(
-        q.formula.source, {n: _number(values.get(n)) for n in item.formula_names}, q.decimals
+        q.formula.source, {n: answer_number(values.get(n)) for n in item.formula_names}, q.decimals
     )
 
 

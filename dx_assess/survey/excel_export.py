@@ -23,7 +23,6 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -35,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dx_assess.questionnaire import Question, Questionnaire, with_derived
 from dx_assess.questionnaire.model import AnswerValue
+from dx_assess.vocabulary import JST, reiwa
 
 FORMAT_ID = "dx_assess-survey-xlsx/1"
 INFO_SHEET = "説明"
@@ -49,7 +49,6 @@ PART_SEPARATOR = ":"  # std_status:juki (grid row), mnc_uses:library (option)
 YES = "はい"
 NO = "いいえ"
 DERIVED_NOTE = "自動計算"
-JST = ZoneInfo("Asia/Tokyo")
 
 # Row kinds of the 回答 sheet.
 ANSWER = "answer"  # one question, one cell
@@ -117,11 +116,6 @@ def sheet_rows(questionnaire: Questionnaire) -> tuple[SheetRow, ...]:
             else:
                 out.append(SheetRow(q.id, ANSWER, q, title))
     return tuple(out)
-
-
-def reiwa(fiscal_year: int) -> str:
-    n = fiscal_year - 2018
-    return f"令和{'元' if n == 1 else n}年度"
 
 
 def fmt_number(x: float) -> str:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from dx_assess.main.presenters import jst
 from dx_assess.models import AnswerChange, Channel, EventKind, Response, ResponseEvent
 from dx_assess.models.base import DbSession
 from dx_assess.questionnaire import Questionnaire
 from dx_assess.questionnaire.numbering import question_numbers, short_label
 from dx_assess.survey.display import display_value
 from dx_assess.survey.values import from_json
+from dx_assess.vocabulary import jst
 
 CHANNEL_LABELS = {
     Channel.FORM: "画面",

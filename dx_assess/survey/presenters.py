@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from dx_assess.main.presenters import jst
 from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound
 from dx_assess.questionnaire import Questionnaire, Section, visible_question_ids
 from dx_assess.questionnaire.model import (
@@ -21,18 +20,11 @@ from dx_assess.questionnaire.model import (
     PillarScoreTest,
     QuestionTest,
 )
-from dx_assess.results.model import NOT_STARTED
-from dx_assess.results.model import STATUS_LABELS as RESULT_STATUS_LABELS
 from dx_assess.survey.display import display_value
 from dx_assess.survey.forms import COMPUTED_TYPES, FIELD_PREFIX
 from dx_assess.survey.responses import editable_reason
-from dx_assess.survey.rounds import reiwa, round_state
-
-#: The same words as the dashboards use (results.model), keyed by the stored status.
-STATUS_LABELS: dict[ResponseStatus | None, str] = {
-    None: RESULT_STATUS_LABELS[NOT_STARTED],
-    **{s: RESULT_STATUS_LABELS[s.value] for s in ResponseStatus},
-}
+from dx_assess.survey.rounds import round_state
+from dx_assess.vocabulary import RoundState, Status, jst, reiwa
 
 
 def condition_json(condition: Condition) -> object:
@@ -170,7 +162,7 @@ def not_editable_reason(survey_round: SurveyRound, response: Response | None) ->
         return editable_reason(response)
     return (
         None
-        if round_state(survey_round).code == "open"
+        if round_state(survey_round) is RoundState.OPEN
         else "この調査回は回答を受け付けていません。"
     )
 
@@ -201,8 +193,8 @@ def response_view(
         is_demo=survey_round.is_demo,
         municipality_code=municipality_code,
         municipality_name=municipality_name,
-        status=status.value if status else "not_started",
-        status_label=STATUS_LABELS[status],
+        status=Status.of(status),
+        status_label=Status.of(status).label,
         version=response.version if response else 0,
         editable=why is None,
         not_editable_reason=why,

@@ -14,7 +14,7 @@ from dx_assess.dashboards.status import StatusTable, reminder_text, status_frame
 from dx_assess.extensions import db
 from dx_assess.filenames import content_disposition, download_name
 from dx_assess.formtools import choices
-from dx_assess.models import Response, SurveyRound, UploadKind
+from dx_assess.models import Response, ResponseStatus, SurveyRound, UploadKind
 from dx_assess.results.model import RoundResults
 from dx_assess.results.service import round_results
 from dx_assess.survey import staged, statistics_import
@@ -31,14 +31,13 @@ from dx_assess.survey.rounds import (
     check_fiscal_year_dates,
     close_round,
     open_round,
-    reiwa,
     reschedule_round,
     round_state,
-    today,
 )
 from dx_assess.survey.staged import file_name
 from dx_assess.survey.statistics import StatisticsError
 from dx_assess.versions import PublishError, broken_files, questionnaire_root, statuses
+from dx_assess.vocabulary import reiwa, today
 
 bp = Blueprint("rounds", __name__)
 
@@ -65,7 +64,7 @@ def round_summaries() -> list[dict[str, object]]:
                 "closes_on": r.closes_on.isoformat(),
                 "state": round_state(r).label,
                 "state_code": round_state(r).code,
-                "submitted": sum(v for k, v in counts.items() if k.value == "submitted"),
+                "submitted": counts.get(ResponseStatus.SUBMITTED, 0),
                 "started": sum(counts.values()),
                 "is_demo": r.is_demo,
             }

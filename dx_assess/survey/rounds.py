@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -14,8 +12,7 @@ from dx_assess.models.base import DbSession, utcnow
 from dx_assess.models.survey import POPULATION_ALL, POPULATIONS
 from dx_assess.questionnaire import Questionnaire
 from dx_assess.versions import load_published, publish
-
-JST = ZoneInfo("Asia/Tokyo")
+from dx_assess.vocabulary import RoundState, reiwa, today, wareki
 
 
 class RoundError(ValueError):
@@ -23,23 +20,6 @@ class RoundError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-def today() -> date:
-    """Today in Japan (rounds open and close on Japanese calendar days)."""
-    return datetime.now(JST).date()
-
-
-def reiwa(fiscal_year: int) -> str:
-    """令和N年度 for a fiscal year (令和元年度 = FY2019)."""
-    n = fiscal_year - 2018
-    return f"令和{'元' if n == 1 else n}年度"
-
-
-def wareki(day: date) -> str:
-    """A date in the Japanese calendar, e.g. 令和8年12月1日 (令和 only: from 2019-05-01)."""
-    n = day.year - 2018
-    return f"令和{'元' if n == 1 else n}年{day.month}月{day.day}日"
 
 
 def check_fiscal_year_dates(fiscal_year: int, opens_on: date, closes_on: date) -> None:
@@ -51,15 +31,7 @@ def check_fiscal_year_dates(fiscal_year: int, opens_on: date, closes_on: date) -
             raise RoundError(field, f"{name}は{span}の中の日付にしてください。")
 
 
-@dataclass(frozen=True)
-class RoundState:
-    code: str  # scheduled / open / closed
-    label: str
-
-
-SCHEDULED = RoundState("scheduled", "開始前")
-OPEN = RoundState("open", "回答受付中")
-CLOSED = RoundState("closed", "締切済み")
+SCHEDULED, OPEN, CLOSED = RoundState.SCHEDULED, RoundState.OPEN, RoundState.CLOSED
 
 
 def round_state(survey_round: SurveyRound, on: date | None = None) -> RoundState:

@@ -25,6 +25,7 @@ from sqlalchemy import delete, update
 from dx_assess.models import StagedUpload, SurveyRound, UploadKind, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.survey.responses import WriteRefused
+from dx_assess.vocabulary import jst
 
 #: How long a preview can be applied; older staged rows are pruned.
 MAX_AGE = timedelta(hours=24)
@@ -119,7 +120,6 @@ def load(
 
 
 def already_applied(row: StagedUpload) -> str:
-    from dx_assess.main.presenters import jst
 
     when = jst(row.applied_at) if row.applied_at else ""
     return (

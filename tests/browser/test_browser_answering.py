@@ -605,8 +605,9 @@ def cross_section_round(
     The questionnaire format allows it (show_when may name any earlier question); the shipped
     FY2025 content just happens not to use it.
     """
-    from dx_assess.survey.rounds import open_round, today
+    from dx_assess.survey.rounds import open_round
     from dx_assess.versions import DEFAULT_ROOT
+    from dx_assess.vocabulary import today
 
     root = tmp_path / "questionnaires"
     (root / "dx-maturity").mkdir(parents=True)

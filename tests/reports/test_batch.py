@@ -48,11 +48,12 @@ from dx_assess.registry.services import load_registry
 from dx_assess.reports import jobs
 from dx_assess.reports.batch import municipality_spec
 from dx_assess.reports.produce import produce, render_count
-from dx_assess.reports.service import settings, storage, today
+from dx_assess.reports.service import settings, storage
 from dx_assess.reports.storage import DatabaseStorage, FolderStorage, pdf_key, zip_key
 from dx_assess.reports.tasks import report_queue
 from dx_assess.survey.responses import get_or_create_response, save_answers, submit
 from dx_assess.survey.rounds import round_questionnaire
+from dx_assess.vocabulary import today
 
 TOWNS = ("014630", "014621", "014648", "015113", "016101")  # 占冠 南富良野 幌加内 猿払 日高
 

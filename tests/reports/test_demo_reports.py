@@ -23,12 +23,13 @@ from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.reports.assets import PDF_FONT_NAME, templates_dir
 from dx_assess.reports.batch import municipality_spec, regional_spec
 from dx_assess.reports.render import RenderResult, renderer
-from dx_assess.reports.service import storage, today
+from dx_assess.reports.service import storage
 from dx_assess.reports.storage import pdf_key
 from dx_assess.results.service import round_results
 from dx_assess.scoring.peers import SUBPREFECTURES
 from dx_assess.survey.responses import save_answers
 from dx_assess.survey.rounds import round_questionnaire
+from dx_assess.vocabulary import today
 
 PASSWORDS = {login: password for login, _name, _role, password in DEMO_ACCOUNTS}
 TYPED = '<img src="file:///etc/passwd"> 髙橋さん😀'  # a free-text answer as a user might type it

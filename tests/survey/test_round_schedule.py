@@ -10,7 +10,8 @@ from support import Browser
 
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound, User
-from dx_assess.survey.rounds import round_state, today
+from dx_assess.survey.rounds import round_state
+from dx_assess.vocabulary import today
 
 
 @pytest.fixture
