@@ -66,9 +66,10 @@ def _init_extensions(app: Flask) -> None:
     auth.configure_login(login_manager)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
-    from dx_assess import access
+    from dx_assess import access, menu
 
     access.init_app(app)
+    menu.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

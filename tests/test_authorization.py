@@ -5,13 +5,16 @@ A new route fails test_every_route_is_in_the_matrix until it is added here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from flask import Flask
+from flask import Flask, url_for
 from sqlalchemy import select
 from support import Browser
+
+from dx_assess import menu
 
 OWN = "014630"  # 占冠村: the municipal user's town, assigned to the adviser
 OTHER = "012025"  # 函館市: nobody's
@@ -328,31 +331,62 @@ def test_deactivated_user_loses_access_at_once(
     assert response.headers["Location"].startswith("/login")
 
 
+#: The menu by hand: label -> address, and the entries each role is offered.
 MENU = {
+    "ホーム": "/",
+    "市町村一覧": "/municipalities",
+    "レポート": "/reports",
     "調査回": "/rounds",
     "地域別の比較": "/regions",
     "支援対象の設定": "/registry/supported",
     "アカウント管理": "/admin/users",
     "セキュリティ記録": "/admin/security-events",
 }
+EVERYONES_MENU = {"ホーム", "市町村一覧", "レポート"}
 MENU_OF = {
-    "municipal": set(),
-    "adviser": set(),
-    "prefecture": {"調査回", "地域別の比較", "支援対象の設定"},
-    "admin": {"地域別の比較", "アカウント管理", "セキュリティ記録"},
+    "municipal": EVERYONES_MENU,
+    "adviser": EVERYONES_MENU,
+    "prefecture": EVERYONES_MENU | {"調査回", "地域別の比較", "支援対象の設定"},
+    "admin": EVERYONES_MENU | {"地域別の比較", "アカウント管理", "セキュリティ記録"},
+}
+#: The matrix's GET case of each menu entry's page.
+MENU_CASES = {
+    c.endpoint: c
+    for c in CASES
+    if c.method == "GET" and c.endpoint in {e.endpoint for e in menu.MENU}
 }
 
 
-@pytest.mark.parametrize("role", ["municipal", "adviser", "prefecture", "admin"])
-def test_menu_offers_exactly_the_duties_of_the_role(
-    browser: Browser, world: dict[str, object], role: str
-) -> None:
-    import re
-
-    browser.login(world[role].login)  # type: ignore[attr-defined]
+def _menu_shown(browser: Browser) -> set[str]:
     html = browser.get("/").get_data(as_text=True)
     nav = html[html.index('class="wrap main-nav"') : html.index("</nav>")]
-    shown = {label for label, path in MENU.items() if re.search(f'href="{path}"', nav)}
-    assert shown == MENU_OF[role]
-    for label in shown:  # every item offered opens for the role
-        assert browser.get(MENU[label]).status_code in (200, 302)
+    return set(re.findall(r'<a href="([^"]+)"', nav))
+
+
+def test_every_menu_entry_is_a_page_of_the_matrix(app: Flask) -> None:
+    assert MENU_CASES.keys() == {e.endpoint for e in menu.MENU}
+    with app.test_request_context():
+        assert {url_for(e.endpoint) for e in menu.MENU} == set(MENU.values())
+
+
+@pytest.mark.parametrize("role", ["municipal", "adviser", "prefecture", "admin"])
+def test_menu_offers_exactly_the_pages_the_role_may_open(
+    app: Flask, browser: Browser, world: dict[str, object], role: str
+) -> None:
+    browser.login(world[role].login)  # type: ignore[attr-defined]
+    shown = _menu_shown(browser)
+    assert {label for label, path in MENU.items() if path in shown} == MENU_OF[role]
+    # the same, derived from the matrix: an entry is shown exactly when its page opens
+    with app.test_request_context():
+        url = {endpoint: url_for(endpoint) for endpoint in MENU_CASES}
+    may_open = {e for e, c in MENU_CASES.items() if c.expect[role] in (200, 302)}
+    assert {e for e in MENU_CASES if url[e] in shown} == may_open
+    for endpoint in may_open:  # and every entry offered opens (a redirect leads to a page)
+        assert browser.get(url[endpoint], follow_redirects=True).status_code == 200, endpoint
+
+
+def test_the_menu_only_offers_pages_with_a_known_rule(app: Flask) -> None:
+    from dx_assess.access import rule_of
+
+    for entry in menu.MENU:
+        assert rule_of(app.view_functions[entry.endpoint]) is not None, entry.endpoint

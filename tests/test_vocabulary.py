@@ -37,7 +37,7 @@ def test_jst_shows_japan_time() -> None:
 
 def test_one_status_order_from_nothing_done_to_done() -> None:
     assert [s.label for s in STATUS_ORDER] == ["未着手", "回答中", "差し戻し中", "提出済み"]
-    assert IN_PROGRESS == {Status.DRAFT, Status.REOPENED}
+    assert {Status.DRAFT, Status.REOPENED} == IN_PROGRESS
 
 
 def test_every_stored_status_is_a_status_with_the_same_value() -> None:
@@ -65,8 +65,8 @@ def test_every_label_is_in_the_translation_list() -> None:
 
 def test_role_sets() -> None:
     assert [r.value for r in Role] == ["municipal", "adviser", "prefecture", "admin"]
-    assert PREFECTURE_STAFF == {Role.PREFECTURE, Role.ADMIN}
-    assert SUPPORT_STAFF == set(Role) - {Role.MUNICIPAL}
+    assert {Role.PREFECTURE, Role.ADMIN} == PREFECTURE_STAFF
+    assert set(Role) - {Role.MUNICIPAL} == SUPPORT_STAFF
 
 
 def test_numbers() -> None:

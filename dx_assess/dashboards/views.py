@@ -14,14 +14,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dx_assess.access import Duty, require_duty
+from dx_assess.access import Duty, require_duty, visible_codes
 from dx_assess.dashboards import charts, exports
 from dx_assess.dashboards import regional as rd
 from dx_assess.dashboards.choropleth import render_choropleth
 from dx_assess.dashboards.geo import CREDIT, map_geometry
 from dx_assess.dashboards.kpis import compute_kpis
 from dx_assess.dashboards.plan import load_plan, plan_indicators
-from dx_assess.dashboards.scope import visible_codes
 from dx_assess.extensions import db
 from dx_assess.filenames import content_disposition, download_name
 from dx_assess.models import SurveyRound

@@ -34,6 +34,7 @@ from dx_assess.access import (
     login_required,
     require_duty,
     require_municipality,
+    visible_codes,
 )
 from dx_assess.extensions import db
 from dx_assess.filenames import download_name
@@ -77,8 +78,6 @@ def index() -> str:
     rows: list[dict[str, object]] = []
     manager = has_duty(current_user, Duty.OVERSEE)
     if survey_round is not None:
-        from dx_assess.dashboards.scope import visible_codes
-
         results = round_results(db.session, survey_round)
         codes = visible_codes(current_user)
         rows = [

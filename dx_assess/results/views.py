@@ -5,9 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
-from dx_assess.access import Action, Duty, login_required, require_duty, require_municipality
+from dx_assess.access import (
+    Action,
+    Duty,
+    has_duty,
+    login_required,
+    require_duty,
+    require_municipality,
+)
 from dx_assess.extensions import db
-from dx_assess.models import Role, SurveyRound
+from dx_assess.models import SurveyRound
 from dx_assess.results.model import sensitivity_view
 from dx_assess.results.service import round_results
 
@@ -25,9 +32,8 @@ def municipality(round_id: int, code: str) -> str:
     result = results.municipality(place.code)
     if result is None:
         abort(404)  # not in this round (outside the programme, no response)
-    # Municipal staff see their results once their response is submitted (a score that
-    # still changes with every draft save would mislead); the others see it as provisional.
-    hidden_for_staff = current_user.role is Role.MUNICIPAL and not result.final
+    # A draft's provisional results are for those who follow the town (see Duty.FOLLOW_UP).
+    hidden_for_staff = not result.final and not has_duty(current_user, Duty.FOLLOW_UP)
     return render_template(
         "results/municipality.html",
         r=result,

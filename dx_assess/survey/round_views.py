@@ -7,9 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dx_assess.access import Duty, has_duty, login_required, require_duty
+from dx_assess.access import Duty, has_duty, login_required, require_duty, visible_codes
 from dx_assess.dashboards.exports import to_csv
-from dx_assess.dashboards.scope import visible_codes
 from dx_assess.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.extensions import db
 from dx_assess.filenames import content_disposition, download_name
