@@ -390,3 +390,12 @@ def test_the_menu_only_offers_pages_with_a_known_rule(app: Flask) -> None:
 
     for entry in menu.MENU:
         assert rule_of(app.view_functions[entry.endpoint]) is not None, entry.endpoint
+
+
+@pytest.mark.parametrize("role", ["municipal", "adviser", "prefecture", "admin"])
+def test_reminder_list_is_for_those_who_follow_municipalities(
+    browser: Browser, world: dict[str, object], role: str
+) -> None:
+    browser.login(world[role].login)  # type: ignore[attr-defined]
+    html = browser.get(f"/rounds/{world['round'].id}").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert ('id="reminder-heading"' in html) == (role != "municipal")
