@@ -27,6 +27,7 @@ from dx_assess.questionnaire.qtypes.base import (
 )
 from dx_assess.questionnaire.qtypes.choice import MultipleChoice, SingleChoice, StatusGrid, YesNo
 from dx_assess.questionnaire.qtypes.number import LARGEST, Decimal, Derived, Integer, Percentage
+from dx_assess.questionnaire.qtypes.postal import PostalCode
 from dx_assess.questionnaire.qtypes.text import (
     BIDI_CONTROLS,
     Date,
@@ -69,6 +70,7 @@ QUESTION_TYPES: Mapping[str, QuestionType] = {
         LongText(),
         StatusGrid(),
         Derived(),
+        PostalCode(),
     )
 }
 
