@@ -34,18 +34,16 @@ from dx_assess.survey.excel_container import (
     check_container,
     file_problem,
 )
+from dx_assess.survey.excel_identity import read_meta
 from dx_assess.survey.excel_layout import (
     ANSWER_COLUMN,
     ANSWER_INDEX,
     ANSWER_SHEET,
     DERIVED,
-    FORMAT_ID,
     GRID_ROW,
     HEADERS,
     HEADING,
     ID_COLUMN,
-    META_FIELDS,
-    META_SHEET,
     NO,
     OPTION,
     YES,
@@ -81,66 +79,6 @@ class ParsedUpload:
 
     meta: WorkbookMeta
     posted: dict[str, object] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------------------- identity
-
-
-def _read_meta(
-    wb: Any,
-    questionnaire: Questionnaire,
-    municipality_code: str,
-    fiscal_year: int | None,
-) -> tuple[WorkbookMeta | None, list[UploadProblem]]:
-    missing = UploadProblem(
-        META_SHEET,
-        None,
-        None,
-        None,
-        "ファイルの識別情報（非表示のシート「_meta」）がないか、壊れています。"
-        "この調査票の回答用ファイルではないようです。" + DOWNLOAD_AGAIN,
-    )
-    if META_SHEET not in wb.sheetnames:
-        return None, [missing]
-    values: dict[str, str] = {}
-    for row in wb[META_SHEET].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
-        if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
-            values[row[0].strip()] = str(row[1]).strip()
-    if values.get("format") != FORMAT_ID or any(f not in values for f, _ in META_FIELDS):
-        return None, [missing]
-    try:
-        meta = WorkbookMeta(
-            questionnaire_key=values["questionnaire_key"],
-            questionnaire_version=values["questionnaire_version"],
-            fiscal_year=int(values["fiscal_year"]),
-            municipality_code=values["municipality_code"],
-            municipality_name=values["municipality_name"],
-            response_version=int(values["response_version"]),
-        )
-    except ValueError:
-        return None, [missing]
-    problems: list[UploadProblem] = []
-    if (meta.questionnaire_key, meta.questionnaire_version) != (
-        questionnaire.key,
-        questionnaire.version,
-    ):
-        problems += file_problem(
-            f"このファイルは別の調査票（{meta.questionnaire_key} の版 "
-            f"{meta.questionnaire_version}）の回答用です。いまの調査票（{questionnaire.key} の版 "
-            f"{questionnaire.version}）の回答の画面からダウンロードし直してください。"
-        )
-    if meta.municipality_code != municipality_code.strip():
-        problems += file_problem(
-            f"このファイルは別の市町村（{meta.municipality_name}、市町村コード "
-            f"{meta.municipality_code}）の回答用です。この市町村（市町村コード "
-            f"{municipality_code}）の回答の画面からダウンロードしたファイルを使ってください。"
-        )
-    if fiscal_year is not None and meta.fiscal_year != fiscal_year:
-        problems += file_problem(
-            f"このファイルは {meta.fiscal_year} 年度の調査の回答用です。"
-            f"{fiscal_year} 年度の回答の画面からダウンロードし直してください。"
-        )
-    return meta, problems
 
 
 # ---------------------------------------------------------------------------- cells
@@ -429,7 +367,7 @@ def parse_workbook(
         except Exception:  # openpyxl raises many types for broken packages
             raise UploadError(file_problem(BROKEN)) from None
         try:
-            meta, problems = _read_meta(wb, questionnaire, municipality_code, fiscal_year)
+            meta, problems = read_meta(wb, questionnaire, municipality_code, fiscal_year)
             if ANSWER_SHEET not in wb.sheetnames:
                 sheets = "、".join(
                     f"「{name}」" for name in wb.sheetnames if not name.startswith("_")
