@@ -9,12 +9,12 @@ import io
 
 import openpyxl
 import pytest
-from dashboard_data import MUNICIPALITIES
+from dashboard_data import round_of
 from fixture_files import POSTAL_TEST
 
 from dx_assess.dashboards import exports
 from dx_assess.questionnaire import check_answers, load_questionnaire
-from dx_assess.results.model import ResponseInput, RoundResults, build_round_results
+from dx_assess.results.model import ResponseInput, RoundResults
 from dx_assess.scoring import score_response
 
 
@@ -26,17 +26,8 @@ def results() -> RoundResults:
     )
     assert issues == []
     when = dt.datetime(2025, 6, 1, 10, 0, tzinfo=dt.UTC)
-    return build_round_results(
-        round_id=1,
-        fiscal_year=2025,
-        round_label="令和7年度",
-        title="テスト調査",
-        is_demo=True,
-        questionnaire=q,
-        municipalities=MUNICIPALITIES,
-        responses={"900001": ResponseInput("submitted", 1, answers, when)},
-        scorecards={"900001": score_response(q, answers)},
-    )
+    responses = {"900001": ResponseInput("submitted", 1, answers, when)}
+    return round_of(q, responses, {"900001": score_response(q, answers)})
 
 
 def test_the_answers_frame_holds_the_code_as_text(results: RoundResults) -> None:
