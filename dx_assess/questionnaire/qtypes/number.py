@@ -87,6 +87,8 @@ class _Number(QuestionType):
     combines = frozenset({"sum"})
     excel_echo_input = True
     kind: str = "数値"  # in the Excel instructions
+    excel_kind: str = "decimal"  # the Excel validation's type
+    has_decimals: bool = True  # the definition may give decimals
     inputmode: str = "decimal"
 
     def normalize(self, q: Question, raw: object) -> AnswerValue:
@@ -111,7 +113,7 @@ class _Number(QuestionType):
         details = [f"単位: {unit}"] if unit else []
         if text := bounds(q, unit):
             details.append(text)
-        if self.name != "integer" and q.decimals is not None:
+        if self.has_decimals and q.decimals is not None:
             places = "小数点以下は四捨五入" if q.decimals == 0 else f"小数第{q.decimals}位まで"
             details.append(places)
         return [f"{self.kind}（{'、'.join(details)}）" if details else self.kind]
@@ -125,9 +127,8 @@ class _Number(QuestionType):
             operator, f1, f2 = "greaterThanOrEqual", fmt_number(q.min), None
         else:
             operator, f1, f2 = "lessThanOrEqual", fmt_number(q.max or 0), None
-        kind = "whole" if self.name == "integer" else "decimal"
         error = f"{bounds(q, self.unit(q))} の{self.kind}を入力してください。"
-        return ExcelCell(rule=ExcelRule(kind, operator, f1, f2, error))
+        return ExcelCell(rule=ExcelRule(self.excel_kind, operator, f1, f2, error))
 
     def from_excel(self, q: Question, value: object, number_format: str) -> object:
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -140,6 +141,8 @@ class Integer(_Number):
     label = "整数"
     export_label = "整数"
     kind = "整数"
+    excel_kind = "whole"
+    has_decimals = False
     inputmode = "numeric"
 
     def normalize(self, q: Question, raw: object) -> AnswerValue:
