@@ -1,5 +1,5 @@
 """The postal_code question type (郵便番号): what it accepts, how it is stored and refused,
-and that the questionnaire file declares it like any other type."""
+that the questionnaire file declares it like any other type, and how it carries over."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from dx_assess.questionnaire import (
     AnswerError,
     Questionnaire,
     QuestionnaireError,
+    build_mapping,
+    carry_forward,
     load_bytes,
     load_questionnaire,
     normalize_answer,
 )
+from dx_assess.questionnaire.mapping import MANUAL
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +87,37 @@ def test_the_file_declares_it_like_any_type() -> None:
             "fy2025.yaml",
         )
     assert "種類 postal_code（郵便番号）の設問は採点できません" in str(caught.value)
+
+
+def next_version(postal: Questionnaire, rename_to: str | None = None) -> Questionnaire:
+    """The 2026 version of the test questionnaire (the postal code renamed to ``rename_to``,
+    or retyped as short text when that is "retyped")."""
+    text = POSTAL_TEST.read_text(encoding="utf-8")
+    text = text.replace('version: "2025.1"', 'version: "2026.1"').replace(
+        "fiscal_year: 2025", 'fiscal_year: 2026\nprevious:\n  version: "2025.1"'
+    )
+    if rename_to == "retyped":
+        text = text.replace("type: postal_code", "type: short_text")
+    elif rename_to:
+        text = text.replace("id: office_postal_code", f"id: {rename_to}")
+        text = text.replace(
+            'previous:\n  version: "2025.1"',
+            f'previous:\n  version: "2025.1"\n  map:\n'
+            f"    - {{question: {rename_to}, from: office_postal_code}}",
+        )
+    return load_bytes(text.encode(), "fy2026.yaml")
+
+
+def test_a_postal_code_carries_over_to_the_next_version(postal: Questionnaire) -> None:
+    old = {"office_postal_code": "060-8588"}
+    same = next_version(postal)
+    assert carry_forward(build_mapping(postal, same), same, old) == old
+    renamed = next_version(postal, "office_zip")
+    assert carry_forward(build_mapping(postal, renamed), renamed, old) == {"office_zip": "060-8588"}
+
+
+def test_a_postal_code_does_not_carry_into_another_type(postal: Questionnaire) -> None:
+    retyped = next_version(postal, "retyped")
+    mapping = build_mapping(postal, retyped)
+    assert mapping.carry("office_postal_code").mode == MANUAL
+    assert carry_forward(mapping, retyped, {"office_postal_code": "060-8588"}) == {}
