@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from dx_assess.questionnaire.errors import AnswerError
 from dx_assess.questionnaire.model import AnswerValue, Question
@@ -65,6 +67,8 @@ class _Text(QuestionType):
     keys = frozenset({"max_length"})
     default_max_length: int = 200
     single_line: bool = True
+    widget: str = TEXT
+    attrs: Mapping[str, object] = MappingProxyType({"class": "input-wide"})
 
     def normalize(self, q: Question, raw: object) -> AnswerValue:
         if not isinstance(raw, str):
@@ -79,15 +83,15 @@ class _Text(QuestionType):
             raise AnswerError(q.id, message)
         return text
 
+    def form_field(self, q: Question) -> FormField:
+        extra = {"maxlength": q.max_length} if q.max_length else {}
+        return FormField(self.widget, attrs={**self.attrs, **extra})
+
 
 class ShortText(_Text):
     name = "short_text"
     label = "短い文章"
     export_label = "文章（短い）"
-
-    def form_field(self, q: Question) -> FormField:
-        extra = {"maxlength": q.max_length} if q.max_length else {}
-        return FormField(TEXT, attrs={"class": "input-wide", **extra})
 
     def excel_how_to(self, q: Question) -> list[str]:
         limit = f"、{q.max_length} 文字まで" if q.max_length else ""
@@ -100,10 +104,8 @@ class LongText(_Text):
     export_label = "文章"
     default_max_length = 4000
     single_line = False
-
-    def form_field(self, q: Question) -> FormField:
-        extra = {"maxlength": q.max_length} if q.max_length else {}
-        return FormField(TEXTAREA, attrs={"rows": 5, **extra})
+    widget = TEXTAREA
+    attrs = MappingProxyType({"rows": 5})
 
     def excel_how_to(self, q: Question) -> list[str]:
         limit = f"（{q.max_length} 文字まで）" if q.max_length else ""
