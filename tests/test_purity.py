@@ -13,6 +13,9 @@ import pytest
     [
         "dx_assess.vocabulary",
         "dx_assess.questionnaire",
+        "dx_assess.questionnaire.qtypes",
+        # the Excel round trip (the web layer only wires it up)
+        "dx_assess.survey.excel",
         "dx_assess.scoring",
         "dx_assess.survey.statistics",
         "dx_assess.results.model",

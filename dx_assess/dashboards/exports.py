@@ -14,7 +14,6 @@ a user may see; the peer statistics and KPIs are aggregates.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 from collections.abc import Callable, Collection, Mapping
@@ -24,12 +23,18 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from dx_assess.dashboards.kpis import KpiTable
-from dx_assess.questionnaire import Question, visible_question_ids, with_derived
+from dx_assess.questionnaire import (
+    QUESTION_TYPES,
+    Question,
+    type_of,
+    visible_question_ids,
+    with_derived,
+)
 from dx_assess.questionnaire.numbering import question_numbers, short_label
 from dx_assess.results.model import GROUP_TYPE_LABELS, RoundResults
 from dx_assess.scoring import OVERALL
 from dx_assess.survey.display import UNANSWERED, display_value
-from dx_assess.vocabulary import STATUS_LABELS, answer_number
+from dx_assess.vocabulary import STATUS_LABELS
 
 KINDS = ("wide", "answers", "scores", "peers", "kpis")
 #: Sheet names of the workbook (Japanese), in order after the 説明 sheet.
@@ -71,19 +76,8 @@ FLAG_WORDS: dict[str, tuple[str, str]] = {
     "rules_changed": ("基準が変わった（参考値）", "同じ基準"),
 }
 STATUS_WORDS = STATUS_LABELS
-QUESTION_TYPE_WORDS = {
-    "yes_no": "はい・いいえ",
-    "single_choice": "選択（1つ）",
-    "multiple_choice": "選択（複数）",
-    "status_grid": "業務ごとの状況",
-    "integer": "整数",
-    "decimal": "数値",
-    "percentage": "割合（%）",
-    "date": "日付",
-    "short_text": "文章（短い）",
-    "long_text": "文章",
-    "derived": "自動計算",
-}
+#: Each question type's name in the data (e.g. 「はい・いいえ」).
+QUESTION_TYPE_WORDS = {name: t.export_label for name, t in QUESTION_TYPES.items()}
 
 COLUMNS: dict[str, Column] = {
     "round_id": Column("調査回番号", "このシステムでの調査回の番号"),
@@ -203,25 +197,12 @@ def _round_columns(results: RoundResults) -> dict[str, object]:
 
 
 def _code_value(question: Question, value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return ";".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, tuple | list):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return type_of(question).export_code(question, value)
 
 
-def _number(value: object, decimals: int | None = None) -> float | None:
+def _number(question: Question, value: object) -> float | None:
     """A numeric answer as a float, rounded to the question's decimals when it has them."""
-    number = answer_number(value)
-    return number if number is None or decimals is None else round(number, decimals)
+    return type_of(question).export_number(question, value)
 
 
 COLUMN_ORDER_ANSWERS = (
@@ -287,7 +268,7 @@ def answers_frame(results: RoundResults, codes: Collection[str] | None = None) -
                     "answered": value is not None,
                     "value": "" if text == UNANSWERED else text,
                     "value_code": _code_value(question, value),
-                    "value_number": _number(value, question.decimals),
+                    "value_number": _number(question, value),
                 }
             )
     columns = [*base, *COLUMN_ORDER_ANSWERS]
@@ -450,10 +431,10 @@ def wide_columns(results: RoundResults) -> list[tuple[str, str, str | None]]:
     out: list[tuple[str, str, str | None]] = []
     for question in q.questions:
         number = numbers[question.id]
-        if question.type == "status_grid":
+        if type_of(question).has_rows:
             out += [(f"{number} {row.label}", question.id, row.id) for row in question.rows]
             continue
-        unit = question.unit or ("%" if question.type == "percentage" else "")
+        unit = type_of(question).unit(question)
         suffix = f"（{unit}）" if unit else ""
         out.append((f"{number} {short_label(question)}{suffix}", question.id, None))
     return out
@@ -466,7 +447,7 @@ def _wide_value(question: Question, value: object, row: str | None) -> object:
         status = value.get(row) if isinstance(value, Mapping) else None
         choice = question.choice(str(status)) if status else None
         return choice.label if choice else (status or "")
-    number = _number(value, question.decimals)
+    number = _number(question, value)
     if number is not None:
         return int(number) if number.is_integer() else number
     text = display_value(question, value)

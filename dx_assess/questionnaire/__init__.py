@@ -60,7 +60,7 @@ from dx_assess.questionnaire.repository import (
     load_version,
     resolve,
 )
-from dx_assess.questionnaire.types import QUESTION_TYPES, QuestionType, normalize_answer
+from dx_assess.questionnaire.types import QUESTION_TYPES, QuestionType, normalize_answer, type_of
 
 __all__ = [
     "QUESTION_TYPES",
@@ -110,6 +110,7 @@ __all__ = [
     "question_score",
     "read_questionnaire",
     "resolve",
+    "type_of",
     "visible_question_ids",
     "with_derived",
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from dx_assess.questionnaire.errors import AnswerError, Problem, QuestionnaireError
 from dx_assess.questionnaire.model import MapEntry, Question, Questionnaire
-from dx_assess.questionnaire.types import get_type, normalize_answer
+from dx_assess.questionnaire.types import normalize_answer, type_of
 from dx_assess.questionnaire.yamlsrc import join
 
 DIRECT = "direct"  # same meaning and values: copy the answer
@@ -21,8 +21,6 @@ CONVERT = "convert"  # copy through a value map, a split or a merge (combine)
 MANUAL = "manual"  # related, but the answer cannot be carried automatically
 COMPUTED = "computed"  # a derived value: recomputed from the carried answers
 NEW = "new"  # nothing to carry
-
-_NUMERIC = {"integer", "decimal", "percentage"}
 
 
 @dataclass(frozen=True)
@@ -92,23 +90,24 @@ def _plan(old: Questionnaire, new: Questionnaire) -> tuple[list[Carry], list[Pro
 
 def _mode(old: Questionnaire, q: Question, e: MapEntry, fed: Counter[str]) -> tuple[str, str]:
     sources = [old.question(s) for s in e.sources]
-    if q.type == "derived":
+    qt = type_of(q)
+    if not qt.answerable:
         return COMPUTED, ""
     if len(sources) > 1:
-        if e.combine == "sum" and all(s.type in _NUMERIC for s in sources) and q.type in _NUMERIC:
-            return CONVERT, ""
-        if e.combine == "any" and all(s.type == "yes_no" for s in sources) and q.type == "yes_no":
+        if (
+            e.combine in qt.combines
+            and all(e.combine in type_of(s).combines for s in sources)
+            and all(type_of(s).family == qt.family for s in sources)
+        ):
             return CONVERT, ""
         if e.combine:
             return MANUAL, f"combine: {e.combine} はこの組み合わせの設問には使えません"
         return MANUAL, ""
     src = sources[0]
-    same_kind = src.type == q.type or (src.type in _NUMERIC and q.type in _NUMERIC)
-    if not same_kind:
+    if type_of(src).family != qt.family:
         return MANUAL, ""
     vmap = dict(e.value_map)
-    qt = get_type(q.type)
-    if qt is not None and qt.has_choices:
+    if qt.has_choices:
         for old_value, _ in e.value_map:
             if old_value not in src.choice_values:
                 return MANUAL, (
@@ -234,10 +233,7 @@ def carry_forward(
         else:
             value = _translate(present[0], dict(c.value_map))
         target = new.question(c.question)
-        if isinstance(value, Mapping):  # rows dropped from a status grid are left behind
-            value = {k: v for k, v in value.items() if k in target.row_ids}
-        elif isinstance(value, tuple) and target.type == "multiple_choice":
-            value = tuple(v for v in value if v in target.choice_values)
+        value = type_of(target).carry(target, value)  # e.g. options the question dropped
         try:
             normal = normalize_answer(target, value)
         except AnswerError:

@@ -109,7 +109,7 @@ def parse_question(
         if key not in allowed:
             what = f"種類 {type_name} の設問では" if qtype else ""
             r.add(join(path, key), f"{what}キー「{key}」は使えません", qid)
-    options_key = "statuses" if type_name == "status_grid" else "choices"
+    options_key = qtype.options_key if qtype else "choices"
     choices = tuple(
         c
         for cpath, craw in r.items(m, options_key, path, qid)
@@ -120,7 +120,6 @@ def parse_question(
         rm = r.mapping(rraw, rpath, qid, allowed=("id", "label"), required=("id", "label"))
         if rm is not None:
             rows.append(GridRow(r.string(rm, "id", rpath, qid), r.string(rm, "label", rpath, qid)))
-    is_pct = type_name == "percentage"
     formula = None
     if m.get("formula") is not None:
         source = r.string(m, "formula", path, qid)
@@ -163,9 +162,9 @@ def parse_question(
         help=r.string(m, "help", path, qid),
         required=r.boolean(m, "required", path, qid),
         weight=r.number(m, "weight", path, qid, 1.0) or 0.0,
-        unit="%" if is_pct else r.opt_string(m, "unit", path, qid),
-        min=r.number(m, "min", path, qid, 0.0 if is_pct else None),
-        max=r.number(m, "max", path, qid, 100.0 if is_pct else None),
+        unit=qtype.fixed_unit if qtype and qtype.fixed_unit else r.opt_string(m, "unit", path, qid),
+        min=r.number(m, "min", path, qid, qtype.default_min if qtype else None),
+        max=r.number(m, "max", path, qid, qtype.default_max if qtype else None),
         max_length=r.integer(m, "max_length", path, qid),
         decimals=decimals,
         choices=choices,

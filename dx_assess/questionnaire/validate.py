@@ -84,7 +84,7 @@ def _question(
         _condition(q, r, x.show_when, join(x.path, "show_when"), x.id, n, order)
     if qt is None:
         return
-    opts = "statuses" if x.type == "status_grid" else "choices"
+    opts = qt.options_key
     if qt.has_choices:
         if len(x.choices) < 2:
             r.add(join(x.path, opts), f"{opts} を 2 つ以上書いてください", x.id)
@@ -96,13 +96,13 @@ def _question(
                     f"選択肢の value「{c.value}」が重複しています",
                     x.id,
                 )
-            if c.exclusive and x.type != "multiple_choice":
+            if c.exclusive and not qt.allows_exclusive:
                 r.add(
                     f"{x.path}.{opts}[{k}].exclusive",
                     "exclusive は複数選択の設問だけで使えます",
                     x.id,
                 )
-            if c.not_applicable and x.type == "multiple_choice":
+            if c.not_applicable and not qt.allows_not_applicable:
                 r.add(
                     f"{x.path}.{opts}[{k}].not_applicable",
                     "not_applicable は単一選択と状況の表だけで使えます",
@@ -117,11 +117,11 @@ def _question(
                 r.add(f"{x.path}.rows[{k}].id", f"行の id「{row.id}」が重複しています", x.id)
     if x.min is not None and x.max is not None and x.min >= x.max:
         r.add(join(x.path, "max"), "max は min より大きくしてください", x.id)
-    if x.type == "decimal" and not x.unit:
+    if qt.requires_unit and not x.unit:
         r.add(join(x.path, "unit"), "小数の設問には unit（単位）を書いてください", x.id)
     if x.max_length is not None and x.max_length <= 0:
         r.add(join(x.path, "max_length"), "max_length は 1 以上にしてください", x.id)
-    if x.type == "derived":
+    if qt.requires_formula:
         if x.formula is None:
             r.add(join(x.path, "formula"), "計算値の設問には formula（計算式）が必要です", x.id)
         else:
@@ -255,7 +255,7 @@ def _question_test(
     if qt is None:
         return
     where = join(path, t.op)
-    grid = target.type == "status_grid"
+    grid = qt.has_rows
     if t.row is not None and (not grid or t.row not in target.row_ids):
         r.add(join(path, "row"), f"設問「{t.question}」に行「{t.row}」はありません", qid)
     values = t.value if isinstance(t.value, tuple) else (t.value,)
@@ -279,11 +279,11 @@ def _question_test(
     if t.op in ("any_row_in", "all_rows_in") and (not grid or t.row is not None):
         r.add(where, f"{t.op} は状況の表（row なし）だけに使えます", qid)
         return
-    if t.op == "contains" and target.type != "multiple_choice":
+    if t.op == "contains" and not qt.many_values:
         r.add(where, "contains は複数選択の設問だけに使えます", qid)
         return
     if t.op in ("equals", "not_equals", "in", "not_in"):
-        if target.type == "multiple_choice":
+        if qt.many_values:
             r.add(where, "複数選択の設問には contains を使ってください", qid)
             return
         if grid and t.row is None:
@@ -300,17 +300,11 @@ def _check_values(
     r: Reader, target: Question, values: tuple[object, ...], where: str, qid: str | None, name: str
 ) -> None:
     qt = get_type(target.type)
+    if qt is None:
+        return
     for v in values:
-        if target.type == "yes_no" and not isinstance(v, bool):
-            r.add(where, f"はい／いいえの設問「{name}」の条件は true か false です", qid)
-        elif qt is not None and qt.has_choices and v not in target.choice_values:
-            r.add(where, f"設問「{name}」に選択肢「{v}」はありません", qid)
-        elif (
-            qt is not None
-            and qt.numeric
-            and (isinstance(v, bool) or not isinstance(v, int | float))
-        ):
-            r.add(where, f"数値の設問「{name}」の条件には数値を書いてください", qid)
+        if (problem := qt.condition_problem(target, name, v)) is not None:
+            r.add(where, problem, qid)
 
 
 def _levels(q: Questionnaire, r: Reader) -> None:

@@ -21,19 +21,19 @@ from dataclasses import dataclass
 from dx_assess.questionnaire import AnswerError, Question, Questionnaire, normalize_answer
 from dx_assess.questionnaire.model import AnswerValue
 from dx_assess.survey.display import display_value
-from dx_assess.survey.excel_export import (
-    ANSWER_SHEET,
-    INFO_SHEET,
-    LISTS_SHEET,
-    META_SHEET,
-    WorkbookMeta,
-    export_workbook,
-)
+from dx_assess.survey.excel_export import export_workbook
 from dx_assess.survey.excel_import import (
     ParsedUpload,
     UploadError,
     UploadProblem,
     parse_workbook,
+)
+from dx_assess.survey.excel_layout import (
+    ANSWER_SHEET,
+    INFO_SHEET,
+    LISTS_SHEET,
+    META_SHEET,
+    WorkbookMeta,
 )
 
 __all__ = [

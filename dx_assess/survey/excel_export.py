@@ -1,17 +1,16 @@
 """Excel round trip, download side: one municipality's answers as an .xlsx workbook.
 
-Pure (no Flask, no SQLAlchemy). The sheet layout defined here (:func:`sheet_rows`) is shared
-with :mod:`dx_assess.survey.excel_import`, which reads the same rows back.
+Pure (no Flask, no SQLAlchemy). The sheet layout (:mod:`dx_assess.survey.excel_layout`) is
+shared with :mod:`dx_assess.survey.excel_import`, which reads the same rows back; each
+question type says how its answer cell is formatted and validated.
 
 Workbook:
 
 * 「説明」  how to fill the file in, and its identity (questionnaire, municipality, response
   version) in clearly labelled cells;
 * 「回答」  a header row and one row per question in questionnaire order. Columns: A 設問ID,
-  B 分野, C 設問, D 回答方法, E 回答 (the only column that is read back), F 補足. A status grid
-  has a heading row (``std_status``) and one row per grid row (``std_status:juki``); a
-  multiple-choice question has a heading row and one row per option (``mnc_uses:library``)
-  answered はい / いいえ (blank = not chosen). Derived questions show their computed value;
+  B 分野, C 設問, D 回答方法, E 回答 (the only column that is read back), F 補足 (see
+  :mod:`dx_assess.survey.excel_layout`). Derived questions show their computed value;
 * 「_lists」 (hidden) the drop-down lists, referenced by range so long labels work;
 * 「_meta」 (hidden) the identity that the import checks.
 """
@@ -21,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from openpyxl import Workbook
@@ -32,94 +30,44 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dx_assess.questionnaire import Question, Questionnaire, with_derived
+from dx_assess.questionnaire import Questionnaire, type_of, with_derived
 from dx_assess.questionnaire.model import AnswerValue
+from dx_assess.questionnaire.qtypes import ExcelCell, ExcelList, ExcelRule
+from dx_assess.survey.excel_layout import (
+    ANSWER,
+    ANSWER_COLUMN,
+    ANSWER_SHEET,
+    DERIVED,
+    DERIVED_NOTE,
+    FORMAT_ID,
+    GRID_ROW,
+    HEADERS,
+    HEADING,
+    INFO_SHEET,
+    LISTS_SHEET,
+    META_FIELDS,
+    META_SHEET,
+    NO,
+    OPTION,
+    YES,
+    SheetRow,
+    WorkbookMeta,
+    cell_value,
+    how_to_answer,
+    note,
+    sheet_rows,
+)
 from dx_assess.vocabulary import JST, reiwa
 
-FORMAT_ID = "dx_assess-survey-xlsx/1"
-INFO_SHEET = "説明"
-ANSWER_SHEET = "回答"
-LISTS_SHEET = "_lists"
-META_SHEET = "_meta"
-HEADERS = ("設問ID", "分野", "設問", "回答方法", "回答", "補足")
-ID_COLUMN = "A"
-ANSWER_COLUMN = "E"
-ANSWER_INDEX = 4  # 0-based position of column E
-PART_SEPARATOR = ":"  # std_status:juki (grid row), mnc_uses:library (option)
-YES = "はい"
-NO = "いいえ"
-DERIVED_NOTE = "自動計算"
-
-# Row kinds of the 回答 sheet.
-ANSWER = "answer"  # one question, one cell
-DERIVED = "derived"  # computed; shown, never read
-HEADING = "heading"  # heading row of a grid or a multiple-choice question; nothing to enter
-OPTION = "option"  # one option of a multiple-choice question: はい / いいえ / blank
-GRID_ROW = "grid_row"  # one row of a status grid: a status label
-
-
-@dataclass(frozen=True)
-class WorkbookMeta:
-    """What a file is for; written to the hidden 「_meta」 sheet and checked on upload."""
-
-    questionnaire_key: str
-    questionnaire_version: str
-    fiscal_year: int
-    municipality_code: str
-    municipality_name: str
-    response_version: int
-
-
-#: (field, Japanese label) in the order written to 「_meta」 and 「説明」.
-META_FIELDS: tuple[tuple[str, str], ...] = (
-    ("questionnaire_key", "調査票キー"),
-    ("questionnaire_version", "調査票の版"),
-    ("fiscal_year", "年度"),
-    ("municipality_code", "市町村コード"),
-    ("municipality_name", "市町村名"),
-    ("response_version", "回答の版（ダウンロード時点）"),
-)
-
-
-@dataclass(frozen=True)
-class SheetRow:
-    """One data row of the 回答 sheet."""
-
-    key: str  # the id in column A
-    kind: str  # ANSWER / DERIVED / HEADING / OPTION / GRID_ROW
-    question: Question
-    section: str
-    part: str | None = None  # choice value (OPTION) or grid row id (GRID_ROW)
-    label: str = ""  # option or grid row label
-
-
-def sheet_rows(questionnaire: Questionnaire) -> tuple[SheetRow, ...]:
-    """The data rows of the 回答 sheet, in order (row 2 onwards)."""
-    out: list[SheetRow] = []
-    for section in questionnaire.sections:
-        title = str(section.title)
-        for q in section.questions:
-            if q.derived or q.type == "derived":
-                out.append(SheetRow(q.id, DERIVED, q, title))
-            elif q.type == "multiple_choice":
-                out.append(SheetRow(q.id, HEADING, q, title))
-                out.extend(
-                    SheetRow(f"{q.id}{PART_SEPARATOR}{c.value}", OPTION, q, title, c.value, c.label)
-                    for c in q.choices
-                )
-            elif q.type == "status_grid":
-                out.append(SheetRow(q.id, HEADING, q, title))
-                out.extend(
-                    SheetRow(f"{q.id}{PART_SEPARATOR}{r.id}", GRID_ROW, q, title, r.id, r.label)
-                    for r in q.rows
-                )
-            else:
-                out.append(SheetRow(q.id, ANSWER, q, title))
-    return tuple(out)
-
-
-def fmt_number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+__all__ = [
+    "GRID_ROW",
+    "OPTION",
+    "SheetRow",
+    "WorkbookMeta",
+    "export_workbook",
+    "how_to_answer",
+    "sheet_rows",
+]
 
 
 # ---------------------------------------------------------------------------- styles
@@ -143,110 +91,6 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
     return cell
-
-
-# ---------------------------------------------------------------------------- texts
-
-
-def _bounds(q: Question, unit: str) -> str:
-    if q.min is not None and q.max is not None:
-        return f"{fmt_number(q.min)}〜{fmt_number(q.max)}{unit}"
-    if q.min is not None:
-        return f"{fmt_number(q.min)}{unit} 以上"
-    if q.max is not None:
-        return f"{fmt_number(q.max)}{unit} 以下"
-    return ""
-
-
-def how_to_answer(row: SheetRow) -> str:
-    """Column D: how to answer, in words (type, unit, range, allowed values)."""
-    q = row.question
-    if row.kind == DERIVED:
-        return f"{DERIVED_NOTE}（入力しません）"
-    if row.kind == OPTION:
-        choice = q.choice(row.part or "")
-        alone = "。この選択肢はほかと一緒に選べません" if choice and choice.exclusive else ""
-        return f"当てはまるなら「{YES}」、当てはまらないなら「{NO}」か空欄{alone}"
-    if row.kind == GRID_ROW:
-        return "状況を一覧から 1 つ選ぶ"
-    required = "【必須】" if q.required else ""
-    labels = "／".join(c.label for c in q.choices)
-    parts: list[str]
-    if q.type == "multiple_choice":
-        parts = ["複数選択：下の行で、当てはまる選択肢に「はい」を選ぶ"]
-    elif q.type == "status_grid":
-        parts = [f"状況の表：下の行ごとに状況を選ぶ（{labels}）"]
-    elif q.type == "yes_no":
-        parts = [f"「{YES}」か「{NO}」を一覧から選ぶ"]
-    elif q.type == "single_choice":
-        parts = [f"一覧から 1 つ選ぶ（{labels}）"]
-    elif q.type in ("integer", "decimal", "percentage"):
-        unit = q.unit or ("%" if q.type == "percentage" else "")
-        kind = "整数" if q.type == "integer" else "数値"
-        details = [f"単位: {unit}"] if unit else []
-        if bounds := _bounds(q, unit):
-            details.append(bounds)
-        if q.type != "integer" and q.decimals is not None:
-            places = "小数点以下は四捨五入" if q.decimals == 0 else f"小数第{q.decimals}位まで"
-            details.append(places)
-        parts = [f"{kind}（{'、'.join(details)}）" if details else kind]
-        if q.type == "percentage":
-            parts.append("％の数値（例: 45）で入力")
-    elif q.type == "date":
-        parts = ["日付（例: 2025-03-31 や 2025/3/31）"]
-    elif q.type == "short_text":
-        limit = f"、{q.max_length} 文字まで" if q.max_length else ""
-        parts = [f"文章（改行なしの 1 行{limit}）"]
-    else:
-        limit = f"（{q.max_length} 文字まで）" if q.max_length else ""
-        parts = [f"文章{limit}。セルの中の改行は Alt+Enter"]
-    return required + "。".join(parts)
-
-
-def _note(row: SheetRow) -> str:
-    q = row.question
-    if row.kind == DERIVED:
-        formula = f"（{q.formula.source}）" if q.formula else ""
-        return f"{DERIVED_NOTE}: ほかの回答から計算します{formula}。入力しても読み込みません。"
-    if row.kind in (OPTION, GRID_ROW):
-        return ""
-    notes = [q.help] if q.help else []
-    if q.show_when is not None:
-        notes.append("※前の設問の回答によっては、答えなくてかまいません。")
-    return "\n".join(notes)
-
-
-# ---------------------------------------------------------------------------- values
-
-
-def _label(q: Question, value: object) -> object:
-    if isinstance(value, str):
-        choice = q.choice(value)
-        return choice.label if choice else value
-    return value
-
-
-def cell_value(row: SheetRow, answers: Mapping[str, object]) -> object:
-    """What column E shows for a row, given (normalised) answers incl. derived values."""
-    q = row.question
-    value = answers.get(q.id)
-    if value is None or row.kind == HEADING:
-        return None
-    if row.kind == OPTION:
-        if isinstance(value, tuple | list) and value:
-            return YES if row.part in value else NO
-        return None
-    if row.kind == GRID_ROW:
-        if isinstance(value, Mapping):
-            return _label(q, value.get(row.part)) if value.get(row.part) else None
-        return None
-    if isinstance(value, bool):
-        return YES if value else NO
-    if q.type == "single_choice":
-        return _label(q, value)
-    if isinstance(value, int | float | dt.date | str):
-        return value
-    return str(value)
 
 
 # ---------------------------------------------------------------------------- sheets
@@ -398,27 +242,18 @@ def _list_validation(formula: str) -> DataValidation:
     )
 
 
-def _number_validation(q: Question) -> DataValidation | None:
-    if q.min is None and q.max is None:
-        return None
-    unit = q.unit or ("%" if q.type == "percentage" else "")
-    operator: Literal["between", "greaterThanOrEqual", "lessThanOrEqual"]
-    if q.min is not None and q.max is not None:
-        operator, f1, f2 = "between", fmt_number(q.min), fmt_number(q.max)
-    elif q.min is not None:
-        operator, f1, f2 = "greaterThanOrEqual", fmt_number(q.min), None
-    else:
-        operator, f1, f2 = "lessThanOrEqual", fmt_number(q.max or 0), None
-    kind = "整数" if q.type == "integer" else "数値"
+def _rule_validation(rule: ExcelRule) -> DataValidation:
+    operator = cast(Literal["between", "greaterThanOrEqual", "lessThanOrEqual"], rule.operator)
+    kind = cast(Literal["whole", "decimal", "textLength"], rule.kind)
     return DataValidation(
-        type="whole" if q.type == "integer" else "decimal",
+        type=kind,
         operator=operator,
-        formula1=f1,
-        formula2=f2,
+        formula1=rule.formula1,
+        formula2=rule.formula2,
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="入力できない値です",
-        error=f"{_bounds(q, unit)} の{kind}を入力してください。",
+        error=rule.error,
     )
 
 
@@ -452,7 +287,7 @@ def _answer_sheet(
             cell = _put(ws, number, column, value)
             cell.fill = _FIXED_FILL
         answer = _put(ws, number, 5, cell_value(row, answers))
-        _put(ws, number, 6, _note(row))
+        _put(ws, number, 6, note(row))
         for column in range(1, 7):
             styled = ws.cell(row=number, column=column)
             styled.border = _BORDER
@@ -464,28 +299,23 @@ def _answer_sheet(
             continue
         answer.fill = _INPUT_FILL
         coordinate = f"{ANSWER_COLUMN}{number}"
-        if row.kind == OPTION or q.type == "yes_no":
-            key = "yes_no"
-            formula = lists.range_for((YES, NO))
-        elif row.kind == GRID_ROW or q.type == "single_choice":
-            key = q.id
-            formula = lists.range_for(tuple(c.label for c in q.choices))
-        elif q.type in ("integer", "decimal", "percentage"):
-            if (dv := _number_validation(q)) is not None:
-                ws.add_data_validation(dv)
-                dv.add(coordinate)
-            continue
-        elif q.type == "date":
-            answer.number_format = "yyyy-mm-dd"
-            continue
+        if row.kind == OPTION:
+            spec = ExcelCell("@", ExcelList("yes_no", (YES, NO)))
+        elif row.kind == GRID_ROW:
+            spec = ExcelCell("@", ExcelList(q.id, tuple(c.label for c in q.choices)))
         else:
-            answer.number_format = "@"
-            continue
-        answer.number_format = "@"
-        if key not in validations:
-            validations[key] = _list_validation(formula)
-            ws.add_data_validation(validations[key])
-        validations[key].add(coordinate)
+            spec = type_of(q).excel_cell(q)
+        if spec.number_format is not None:
+            answer.number_format = spec.number_format
+        if spec.rule is not None:
+            dv = _rule_validation(spec.rule)
+            ws.add_data_validation(dv)
+            dv.add(coordinate)
+        if (choices := spec.choices) is not None:
+            if choices.key not in validations:
+                validations[choices.key] = _list_validation(lists.range_for(choices.labels))
+                ws.add_data_validation(validations[choices.key])
+            validations[choices.key].add(coordinate)
 
 
 def export_workbook(

@@ -1,18 +1,17 @@
 """WTForms classes built at run time from the questionnaire definition.
 
-Each question type has a FieldSpec in FIELD_TYPES: how to build its field, how to read the
-raw answer from the field, and how to show a stored answer in it. A type missing from the
-registry is an error (UnknownFieldType), never skipped. Fields carry no validators of their
+Each question type describes its field as plain data (``QuestionType.form_field``: which
+widget, its options, its HTML attributes) and converts between stored answers and field
+data; this module turns the description into WTForms (WIDGETS). A widget missing from
+WIDGETS is an error (UnknownFieldType), never skipped. Fields carry no validators of their
 own: every value is checked by the questionnaire package's ``normalize_answer`` (one set of
 rules and Japanese messages for the form, Excel uploads and imports).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -23,8 +22,10 @@ from wtforms.widgets import CheckboxInput, DateInput, RadioInput, TextInput
 
 from dx_assess.admin.forms import MultiCheckboxField
 from dx_assess.formtools import choices
-from dx_assess.questionnaire import QUESTION_TYPES, Question, Questionnaire, Section
+from dx_assess.questionnaire import Question, Questionnaire, Section, type_of
 from dx_assess.questionnaire.model import AnswerValue
+from dx_assess.questionnaire.qtypes import FormField
+from dx_assess.questionnaire.qtypes import base as widgets
 
 FIELD_PREFIX = "q_"
 
@@ -119,127 +120,72 @@ RADIO = OptionInput("radio")
 CHECKBOX = OptionInput("checkbox")
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    build: Callable[[Question], UnboundField[Any]]
-    to_raw: Callable[[Any], object]  # field.data -> raw answer for normalize_answer
-    to_data: Callable[[AnswerValue], object]  # stored answer -> field data
-
-
-def _label(q: Question) -> str:
-    return q.text
-
-
-def _yes_no() -> FieldSpec:
-    return FieldSpec(
-        build=lambda q: RadioField(
-            _label(q),
-            choices=choices([("yes", "はい"), ("no", "いいえ")]),
-            validate_choice=False,
-            option_widget=RADIO,
-        ),
-        to_raw=lambda data: data,
-        to_data=lambda value: "yes" if value is True else "no" if value is False else None,
+def _radio(label: str, spec: FormField) -> UnboundField[Any]:
+    return RadioField(
+        label, choices=choices(spec.options), validate_choice=False, option_widget=RADIO
     )
 
 
-def _single() -> FieldSpec:
-    def build(q: Question) -> UnboundField[Any]:
-        options = [(c.value, c.label) for c in q.choices]
-        if len(options) <= 7:
-            return RadioField(
-                _label(q), choices=choices(options), validate_choice=False, option_widget=RADIO
-            )
-        return SelectField(
-            _label(q),
-            choices=choices([("", "（選んでください）"), *options]),
-            validate_choice=False,
-        )
-
-    return FieldSpec(build, lambda data: data, lambda value: value)
+def _select(label: str, spec: FormField) -> UnboundField[Any]:
+    return SelectField(label, choices=choices(spec.options), validate_choice=False)
 
 
-def _multiple() -> FieldSpec:
-    return FieldSpec(
-        build=lambda q: MultiCheckboxField(
-            _label(q),
-            choices=choices((c.value, c.label) for c in q.choices),
-            validate_choice=False,
-            option_widget=CHECKBOX,
-        ),
-        to_raw=lambda data: list(data or []),
-        to_data=lambda value: list(value) if isinstance(value, tuple) else [],
+def _checkboxes(label: str, spec: FormField) -> UnboundField[Any]:
+    return MultiCheckboxField(
+        label, choices=choices(spec.options), validate_choice=False, option_widget=CHECKBOX
     )
 
 
-def _number(mode: str) -> FieldSpec:
-    def show(value: AnswerValue) -> object:
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return FieldSpec(
-        build=lambda q: StringField(
-            _label(q),
-            widget=TextInput(),
-            render_kw={"inputmode": mode, "autocomplete": "off", "class": "input-number"},
-        ),
-        to_raw=lambda data: data,
-        to_data=show,
-    )
+def _text(label: str, spec: FormField) -> UnboundField[Any]:
+    return StringField(label, widget=TextInput(), render_kw=dict(spec.attrs) or None)
 
 
-def _date() -> FieldSpec:
-    return FieldSpec(
-        build=lambda q: StringField(_label(q), widget=DateInput()),
-        to_raw=lambda data: data,
-        to_data=lambda value: value.isoformat() if isinstance(value, dt.date) else value,
-    )
+def _textarea(label: str, spec: FormField) -> UnboundField[Any]:
+    return TextAreaField(label, render_kw=dict(spec.attrs) or None)
 
 
-def _text(long: bool) -> FieldSpec:
-    def build(q: Question) -> UnboundField[Any]:
-        kwargs = {"maxlength": q.max_length} if q.max_length else {}
-        if long:
-            return TextAreaField(_label(q), render_kw={"rows": 5, **kwargs})
-        return StringField(_label(q), render_kw={"class": "input-wide", **kwargs})
-
-    return FieldSpec(build, lambda data: data, lambda value: value)
+def _date(label: str, spec: FormField) -> UnboundField[Any]:
+    return StringField(label, widget=DateInput())
 
 
-def _grid() -> FieldSpec:
-    return FieldSpec(
-        build=lambda q: StatusGridField(
-            _label(q),
-            rows=[(r.id, r.label) for r in q.rows],
-            statuses=[(c.value, c.label) for c in q.choices],
-        ),
-        to_raw=lambda data: dict(data or {}),
-        to_data=lambda value: dict(value) if isinstance(value, Mapping) else {},
-    )
+def _grid(label: str, spec: FormField) -> UnboundField[Any]:
+    return StatusGridField(label, rows=list(spec.rows), statuses=list(spec.options))
 
 
-FIELD_TYPES: Mapping[str, FieldSpec] = {
-    "yes_no": _yes_no(),
-    "single_choice": _single(),
-    "multiple_choice": _multiple(),
-    "integer": _number("numeric"),
-    "decimal": _number("decimal"),
-    "percentage": _number("decimal"),
-    "date": _date(),
-    "short_text": _text(long=False),
-    "long_text": _text(long=True),
-    "status_grid": _grid(),
+#: The WTForms field of each widget a question type may ask for (FormField.widget).
+WIDGETS: Mapping[str, Callable[[str, FormField], UnboundField[Any]]] = {
+    widgets.RADIO: _radio,
+    widgets.SELECT: _select,
+    widgets.CHECKBOXES: _checkboxes,
+    widgets.TEXT: _text,
+    widgets.TEXTAREA: _textarea,
+    widgets.DATE: _date,
+    widgets.GRID: _grid,
 }
-# derived questions are computed, never entered: they have no field
-COMPUTED_TYPES = frozenset(name for name, t in QUESTION_TYPES.items() if not t.answerable)
 
 
-def field_spec(question: Question) -> FieldSpec:
-    spec = FIELD_TYPES.get(question.type)
-    if spec is None:
+def build_field(question: Question) -> UnboundField[Any]:
+    """The WTForms field of a question, from the plain field its type describes."""
+    spec = type_of(question).form_field(question)
+    build = WIDGETS.get(spec.widget)
+    if build is None:
         raise UnknownFieldType(question)
-    return spec
+    return build(question.text, spec)
+
+
+def to_data(question: Question, value: AnswerValue) -> object:
+    """A stored answer as the data of the question's field."""
+    return type_of(question).to_form(value)
+
+
+def to_raw(question: Question, data: object) -> object:
+    """The data of a question's field as a raw answer for ``normalize_answer``."""
+    return type_of(question).from_form(data)
+
+
+def is_entered(question: Question) -> bool:
+    """Whether the question has a field (derived questions are computed, never entered)."""
+    return type_of(question).answerable
 
 
 class SectionForm(FlaskForm):
@@ -263,9 +209,9 @@ def section_form_class(questionnaire: Questionnaire, section: Section) -> type[S
     if cls is None:
         attrs: dict[str, Any] = {}
         for q in section.questions:
-            if q.type in COMPUTED_TYPES:
+            if not is_entered(q):
                 continue
-            attrs[FIELD_PREFIX + q.id] = field_spec(q).build(q)
+            attrs[FIELD_PREFIX + q.id] = build_field(q)
         cls = type(f"SectionForm_{section.id}", (SectionForm,), attrs)
         _CLASSES[key] = cls
     return cls
@@ -275,9 +221,9 @@ def initial_data(section: Section, answers: Mapping[str, AnswerValue]) -> dict[s
     """Field data for a section from stored answers."""
     data: dict[str, object] = {}
     for q in section.questions:
-        if q.type in COMPUTED_TYPES or q.id not in answers:
+        if not is_entered(q) or q.id not in answers:
             continue
-        data[FIELD_PREFIX + q.id] = field_spec(q).to_data(answers[q.id])
+        data[FIELD_PREFIX + q.id] = to_data(q, answers[q.id])
     return data
 
 
@@ -301,7 +247,7 @@ def posted_answers(
     out: dict[str, object] = {}
     for q in section.questions:
         if q.id in fields and (present is None or q.id in present):
-            out[q.id] = field_spec(q).to_raw(fields[q.id].data)
+            out[q.id] = to_raw(q, fields[q.id].data)
     return out
 
 
@@ -330,8 +276,8 @@ def shown_json(value: AnswerValue | None) -> str:
 def field_inputs(question: Question, value: AnswerValue | None) -> dict[str, list[str]]:
     """The form inputs (name -> values) that show ``value``, for the page's script."""
     name = FIELD_PREFIX + question.id
-    data = field_spec(question).to_data(value) if value is not None else None
-    if question.type == "status_grid":
+    data = to_data(question, value) if value is not None else None
+    if type_of(question).form_field(question).widget == widgets.GRID:
         grid = data if isinstance(data, Mapping) else {}
         return {f"{name}-{r.id}": [str(grid[r.id])] if r.id in grid else [] for r in question.rows}
     if data is None or data == "":

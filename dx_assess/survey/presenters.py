@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound
-from dx_assess.questionnaire import Questionnaire, Section, visible_question_ids
+from dx_assess.questionnaire import Questionnaire, Section, type_of, visible_question_ids
 from dx_assess.questionnaire.model import (
     AllOf,
     AnswerValue,
@@ -21,7 +21,7 @@ from dx_assess.questionnaire.model import (
     QuestionTest,
 )
 from dx_assess.survey.display import display_value
-from dx_assess.survey.forms import COMPUTED_TYPES, FIELD_PREFIX
+from dx_assess.survey.forms import FIELD_PREFIX, is_entered
 from dx_assess.survey.responses import editable_reason
 from dx_assess.survey.rounds import round_state
 from dx_assess.vocabulary import RoundState, Status, jst, reiwa
@@ -49,7 +49,7 @@ class QuestionView:
     type: str
     text: str
     help: str
-    unit: str | None
+    unit: str | None  # shown after the input
     required: bool
     visible: bool
     computed: bool
@@ -58,6 +58,9 @@ class QuestionView:
     field_name: str | None
     show_when: str | None  # JSON
     reference: str = ""  # last round's answer, shown beside the field (carry: reference)
+    numeric: bool = False  # the page's script reads the input as a number
+    layout: str = ""  # options | grid | input (FormField.layout); "" when computed
+    inline: bool = False  # options on one line
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,9 @@ def section_view(
     computed_values = with_derived(questionnaire, answers)
     questions = []
     for q in section.questions:
-        computed = q.type in COMPUTED_TYPES
+        computed = not is_entered(q)
+        qtype = type_of(q)
+        field = None if computed else qtype.form_field(q)
         value = computed_values.get(q.id) if computed else answers.get(q.id)
         questions.append(
             QuestionView(
@@ -131,7 +136,10 @@ def section_view(
                 type=q.type,
                 text=q.text,
                 help=q.help,
-                unit=q.unit,
+                unit=qtype.unit(q) or None,
+                numeric=qtype.numeric and not computed,
+                layout=field.layout if field else "",
+                inline=field.inline if field else False,
                 required=q.required,
                 visible=q.id in visible,
                 computed=computed,

@@ -20,7 +20,7 @@ from typing import Any
 
 from dx_assess.questionnaire import Questionnaire, check_answers, load_questionnaire
 from dx_assess.results.model import ResponseInput, RoundResults, build_round_results
-from dx_assess.scoring import MunicipalityInfo, score_response
+from dx_assess.scoring import MunicipalityInfo, Scorecard, score_response
 
 ROOT = Path(__file__).resolve().parents[2]
 FY2025 = ROOT / "questionnaires" / "dx-maturity" / "fy2025.yaml"
@@ -110,6 +110,13 @@ def fixed_round(q: Questionnaire | None = None) -> RoundResults:
             updated_at=dt.datetime(2025, 6, int(code[-1]), 10, 0, tzinfo=dt.UTC),
         )
         cards[code] = score_response(q, answers)
+    return round_of(q, responses, cards)
+
+
+def round_of(
+    q: Questionnaire, responses: dict[str, ResponseInput], cards: dict[str, Scorecard]
+) -> RoundResults:
+    """A FY2025 round of MUNICIPALITIES with these responses and score cards."""
     return build_round_results(
         round_id=1,
         fiscal_year=2025,

@@ -27,7 +27,7 @@ from dx_assess.questionnaire import (
     normalize_answer,
 )
 from dx_assess.questionnaire.model import AnswerValue
-from dx_assess.survey import excel_import
+from dx_assess.survey import excel_container
 from dx_assess.survey.excel import (
     ParsedUpload,
     PreviewRow,
@@ -626,7 +626,7 @@ def test_broken_oversized_file(q2025: Questionnaire) -> None:
 def test_broken_file_that_unpacks_too_large(
     q2025: Questionnaire, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(excel_import, "MAX_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(excel_container, "MAX_UNCOMPRESSED", 10_000)
     assert problems_of(export(q2025), q2025) == ["ファイルの中身が大きすぎます。" + DOWNLOAD]
 
 
