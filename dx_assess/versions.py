@@ -25,6 +25,7 @@ from dx_assess.questionnaire import (
     discover,
     read_questionnaire,
 )
+from dx_assess.questionnaire.bindings import ROLES, Bindings, resolve_bindings
 from dx_assess.shipped import content_dir
 
 DEFAULT_ROOT = content_dir("questionnaires")
@@ -166,6 +167,31 @@ def publish(
     session.add(row)
     session.flush()
     return row, True
+
+
+def published_later(session: DbSession, row: QuestionnaireVersion) -> list[QuestionnaireVersion]:
+    """The published versions of ``row``'s key from its fiscal year on (``row`` left out)."""
+    return list(
+        session.scalars(
+            select(QuestionnaireVersion)
+            .where(
+                QuestionnaireVersion.key == row.key,
+                QuestionnaireVersion.fiscal_year >= row.fiscal_year,
+                QuestionnaireVersion.id != row.id,
+            )
+            .order_by(QuestionnaireVersion.fiscal_year, QuestionnaireVersion.version)
+        )
+    )
+
+
+def published_bindings(session: DbSession, row: QuestionnaireVersion) -> Bindings:
+    """The bindings of a published version: those it declares, the others traced back from
+    the newer published versions through their maps (content as published, never the files)."""
+    questionnaire = load_published(row)
+    if all(questionnaire.binding(role) for role in ROLES):
+        return resolve_bindings(questionnaire)
+    later = [load_published(r) for r in published_later(session, row)]
+    return resolve_bindings(questionnaire, later)
 
 
 def load_published(row: QuestionnaireVersion) -> Questionnaire:

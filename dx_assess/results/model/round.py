@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dx_assess.questionnaire import Questionnaire, visible_question_ids
+from dx_assess.questionnaire.bindings import Bindings, resolve_bindings
 from dx_assess.questionnaire.model import AnswerValue
 from dx_assess.results.model.municipality import municipality_result
 from dx_assess.results.model.records import (
@@ -61,6 +62,8 @@ class RoundResults:
     #: Who answers: ``all`` (every municipality) or ``programme`` (the support programme).
     population: str = "programme"
     programme: frozenset[str] = frozenset()  # codes of the support programme
+    #: Which question plays each role the KPIs read (declared, or traced through the map).
+    bindings: Bindings = field(default_factory=lambda: Bindings("", {}, {}))
 
     @property
     def answered_by_all(self) -> bool:
@@ -107,10 +110,12 @@ def build_round_results(
     previous: RoundResults | None = None,
     population: str = "programme",
     programme: frozenset[str] | None = None,
+    bindings: Bindings | None = None,
 ) -> RoundResults:
     """Assemble a round's results. ``scorecards`` holds the score of every response with
     answers (the service caches them per response version); ``municipalities`` the supported
-    ones and any other with a response."""
+    ones and any other with a response. ``bindings`` defaults to those the questionnaire
+    declares (the service traces the others through newer versions' maps)."""
     info = {m.code: m for m in municipalities}
     final_codes = [
         code
@@ -208,6 +213,7 @@ def build_round_results(
             if programme is None
             else programme
         ),
+        bindings=bindings if bindings is not None else resolve_bindings(questionnaire),
     )
 
 
