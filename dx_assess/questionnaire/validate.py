@@ -386,7 +386,18 @@ def _bindings(q: Questionnaire, r: Reader) -> None:
             r.add(b.path, f"不明な役割「{b.role}」です（使える役割: {names}）")
             continue
         if not q.has_question(b.question):
-            r.add(b.path, f"この版に設問「{b.question}」はありません", b.question)
+            moved = [
+                e.question
+                for e in (q.version_map.entries if q.version_map else ())
+                if b.question in e.sources
+            ]
+            targets = "」「".join(moved)
+            hint = (
+                f"。previous.map で「{targets}」に移しているので、bindings も直してください"
+                if moved
+                else ""
+            )
+            r.add(b.path, f"この版に設問「{b.question}」はありません{hint}", b.question)
             continue
         question = q.question(b.question)
         if question.type not in role.types:

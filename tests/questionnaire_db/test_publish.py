@@ -12,12 +12,15 @@ from sqlalchemy import func, select
 from dx_assess.extensions import db
 from dx_assess.models import QuestionnaireVersion
 from dx_assess.questionnaire import content_hash, load_questionnaire
+from dx_assess.questionnaire.bindings import CARDS_HELD, STANDARD_STATUS
+from dx_assess.questionnaire.model import Binding
 from dx_assess.versions import (
     DEFAULT_ROOT,
     PublishError,
     check_files,
     load_published,
     publish,
+    published_bindings,
     statuses,
 )
 
@@ -134,3 +137,27 @@ def test_cli_check_list_diff_publish(app: Flask, db_session: object, root: Path)
     result = runner.invoke(args=["questionnaire", "check"])
     assert result.exit_code == 1
     assert "公開済みの版は変更できません" in result.output
+
+
+def test_a_version_published_without_bindings_is_read_through_the_newer_map(
+    db_session: object, root: Path
+) -> None:
+    """2024.1 declares no bindings, and a 2025.1 published before bindings existed neither:
+    each gets them from the newest published version that declares them (2026.1), traced
+    back through the maps; publishing that version is what makes the trace available."""
+    fy2025 = root / "dx-maturity" / "fy2025.yaml"
+    text = fy2025.read_text(encoding="utf-8")
+    start, end = text.index("bindings:\n"), text.index("\nlevels:\n")
+    fy2025.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    old, _ = publish(db.session, root, "dx-maturity", "2024.1", actor="test")
+    middle, _ = publish(db.session, root, "dx-maturity", "2025.1", actor="test")
+    assert load_published(middle).bindings == ()
+    assert published_bindings(db.session, old).by_role == {}  # nothing newer declares them
+    publish(db.session, root, "dx-maturity", "2026.1", actor="test")
+    for row in (old, middle):
+        bindings = published_bindings(db.session, row)
+        assert bindings.question(CARDS_HELD) == "mnc_cards_held"
+        assert bindings.get(STANDARD_STATUS) == Binding(
+            STANDARD_STATUS, "std_status", ("completed",)
+        )
+        assert set(bindings.traced.values()) == {"2026.1"}

@@ -94,8 +94,10 @@ def test_scenarios_are_data_not_names() -> None:
     result = weight_sensitivity(scores, {"a-b": 2.0, "c": 1.0}, delta=0.25)
     specs = {s.name: s for s in result.specs}
     assert [s.name for s in result.specs] == list(result.scenarios.index)
-    assert specs["baseline"].baseline and not specs["baseline"].equal
-    assert specs["equal"].equal and specs["equal"].pillar is None
+    assert specs["baseline"].baseline
+    assert not specs["baseline"].equal
+    assert specs["equal"].equal
+    assert specs["equal"].pillar is None
     down = specs["a-b-25%"]
     assert (down.pillar, down.change, down.percent, down.increases) == ("a-b", -0.25, 25, False)
     assert down.weights({"a-b": 2.0, "c": 1.0}) == {"a-b": 1.5, "c": 1.0}
