@@ -169,7 +169,7 @@ def publish(
     return row, True
 
 
-def published_later(session: DbSession, row: QuestionnaireVersion) -> list[QuestionnaireVersion]:
+def _published_later(session: DbSession, row: QuestionnaireVersion) -> list[QuestionnaireVersion]:
     """The published versions of ``row``'s key from its fiscal year on (``row`` left out)."""
     return list(
         session.scalars(
@@ -184,14 +184,32 @@ def published_later(session: DbSession, row: QuestionnaireVersion) -> list[Quest
     )
 
 
-def published_bindings(session: DbSession, row: QuestionnaireVersion) -> Bindings:
-    """The bindings of a published version: those it declares, the others traced back from
-    the newer published versions through their maps (content as published, never the files)."""
+def binding_sources(session: DbSession, row: QuestionnaireVersion) -> list[Questionnaire]:
+    """The versions that may lend ``row`` the bindings it does not declare: the later versions
+    of its key as published, and the files of later versions not published yet (a published
+    version never changes, so the bindings of 2025.1 come from 2026.1's file and map). Empty
+    when ``row`` declares every role itself."""
     questionnaire = load_published(row)
     if all(questionnaire.binding(role) for role in ROLES):
-        return resolve_bindings(questionnaire)
-    later = [load_published(r) for r in published_later(session, row)]
-    return resolve_bindings(questionnaire, later)
+        return []
+    later = {r.version: load_published(r) for r in _published_later(session, row)}
+    for info in discover(questionnaire_root()):
+        q = info.questionnaire
+        if (
+            q is not None
+            and q.key == row.key
+            and q.version != row.version
+            and q.version not in later
+            and q.fiscal_year >= row.fiscal_year
+        ):
+            later[q.version] = q
+    return list(later.values())
+
+
+def published_bindings(session: DbSession, row: QuestionnaireVersion) -> Bindings:
+    """The bindings of a published version: those it declares, the others traced back from
+    the later versions (:func:`binding_sources`) through their maps."""
+    return resolve_bindings(load_published(row), binding_sources(session, row))
 
 
 def load_published(row: QuestionnaireVersion) -> Questionnaire:

@@ -142,22 +142,28 @@ def test_cli_check_list_diff_publish(app: Flask, db_session: object, root: Path)
 def test_a_version_published_without_bindings_is_read_through_the_newer_map(
     db_session: object, root: Path
 ) -> None:
-    """2024.1 declares no bindings, and a 2025.1 published before bindings existed neither:
-    each gets them from the newest published version that declares them (2026.1), traced
-    back through the maps; publishing that version is what makes the trace available."""
-    fy2025 = root / "dx-maturity" / "fy2025.yaml"
-    text = fy2025.read_text(encoding="utf-8")
-    start, end = text.index("bindings:\n"), text.index("\nlevels:\n")
-    fy2025.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    """2024.1 and 2025.1 are published and declare no bindings (a published version never
+    changes): they get them from 2026.1, traced back through the maps: from its file while it
+    is not published, from the published content once it is (the file no longer matters)."""
     old, _ = publish(db.session, root, "dx-maturity", "2024.1", actor="test")
     middle, _ = publish(db.session, root, "dx-maturity", "2025.1", actor="test")
     assert load_published(middle).bindings == ()
-    assert published_bindings(db.session, old).by_role == {}  # nothing newer declares them
-    publish(db.session, root, "dx-maturity", "2026.1", actor="test")
-    for row in (old, middle):
+
+    def check(row: QuestionnaireVersion) -> None:
         bindings = published_bindings(db.session, row)
         assert bindings.question(CARDS_HELD) == "mnc_cards_held"
         assert bindings.get(STANDARD_STATUS) == Binding(
             STANDARD_STATUS, "std_status", ("completed",)
         )
         assert set(bindings.traced.values()) == {"2026.1"}
+
+    for row in (old, middle):
+        check(row)  # 2026.1 from its file
+    publish(db.session, root, "dx-maturity", "2026.1", actor="test")
+    (root / "dx-maturity" / "fy2026.yaml").unlink()
+    for row in (old, middle):
+        check(row)  # 2026.1 as published
+    db.session.delete(
+        db.session.scalars(select(QuestionnaireVersion).filter_by(version="2026.1")).one()
+    )
+    assert published_bindings(db.session, middle).by_role == {}  # nothing later declares them
