@@ -24,6 +24,7 @@ from dx_assess.questionnaire import (
     discover,
     read_questionnaire,
 )
+from dx_assess.questionnaire.bindings import ROLES, Bindings, resolve_bindings
 from dx_assess.shipped import content_dir
 from dx_assess.vocabulary import jst
 
@@ -166,6 +167,49 @@ def publish(
     session.add(row)
     session.flush()
     return row, True
+
+
+def _published_later(session: DbSession, row: QuestionnaireVersion) -> list[QuestionnaireVersion]:
+    """The published versions of ``row``'s key from its fiscal year on (``row`` left out)."""
+    return list(
+        session.scalars(
+            select(QuestionnaireVersion)
+            .where(
+                QuestionnaireVersion.key == row.key,
+                QuestionnaireVersion.fiscal_year >= row.fiscal_year,
+                QuestionnaireVersion.id != row.id,
+            )
+            .order_by(QuestionnaireVersion.fiscal_year, QuestionnaireVersion.version)
+        )
+    )
+
+
+def binding_sources(session: DbSession, row: QuestionnaireVersion) -> list[Questionnaire]:
+    """The versions that may lend ``row`` the bindings it does not declare: the later versions
+    of its key as published, and the files of later versions not published yet (a published
+    version never changes, so the bindings of 2025.1 come from 2026.1's file and map). Empty
+    when ``row`` declares every role itself."""
+    questionnaire = load_published(row)
+    if all(questionnaire.binding(role) for role in ROLES):
+        return []
+    later = {r.version: load_published(r) for r in _published_later(session, row)}
+    for info in discover(questionnaire_root()):
+        q = info.questionnaire
+        if (
+            q is not None
+            and q.key == row.key
+            and q.version != row.version
+            and q.version not in later
+            and q.fiscal_year >= row.fiscal_year
+        ):
+            later[q.version] = q
+    return list(later.values())
+
+
+def published_bindings(session: DbSession, row: QuestionnaireVersion) -> Bindings:
+    """The bindings of a published version: those it declares, the others traced back from
+    the later versions (:func:`binding_sources`) through their maps."""
+    return resolve_bindings(load_published(row), binding_sources(session, row))
 
 
 def load_published(row: QuestionnaireVersion) -> Questionnaire:

@@ -14,30 +14,37 @@ answers the questions that KPI needs (``n`` says how many did). Answers are read
 by the questionnaire (``True`` for 「はい」, choice values, a status grid as row -> status); a
 question hidden by its ``show_when`` is ignored.
 
+Which question is which is the version's **bindings** (``bindings:`` in the questionnaire file,
+``results.bindings``; for an older version traced through the version map, see
+:mod:`dx_assess.questionnaire.bindings`): below, each role is named with the question it is
+bound to in the shipped versions. A role the version does not bind leaves its KPI empty.
+
 The four KPIs (the Japanese definitions below are what the pages and the PDF report show):
 
 ``mynumber_rate`` マイナンバーカード保有率
-    Σ cards held (``mnc_cards_held``) ÷ Σ population (``basic_population``) × 100, over the
-    responses that answer both: a population-weighted rate, not a mean of the towns' rates.
+    Σ cards held (``cards_held``: ``mnc_cards_held``) ÷ Σ population (``population``:
+    ``basic_population``) × 100, over the responses that answer both: a population-weighted
+    rate, not a mean of the towns' rates.
 ``online_share`` 申請・届出等オンライン化システム導入自治体割合
     Share (%) of responses that accept online applications through マイナポータル
-    「ぴったりサービス」 (``onl_pittari`` = はい) **or** use their own or a shared
-    e-application system (``onl_own_system`` = 使っている), among those answering either.
+    「ぴったりサービス」 (``online_pittari``: ``onl_pittari`` = はい) **or** use their own or a
+    shared e-application system (``online_own_system``: ``onl_own_system`` = its bound choice
+    使っている), among those answering either.
 ``standard_share`` 標準仕様に適合した情報システム利用自治体割合
-    Share (%) of responses whose status grid ``std_status`` has 移行完了 for every one of the
-    20 business systems the municipality runs (rows answered 対象外 are left out; a row still
-    in progress, delayed, designated 特定移行支援 or unanswered means "not yet"), among
-    responses with at least one system it runs.
+    Share (%) of responses whose status grid (``standard_status``: ``std_status``) has the
+    bound status 移行完了 for every one of the 20 business systems the municipality runs (rows
+    answered 対象外 are left out; a row still in progress, delayed, designated 特定移行支援 or
+    unanswered means "not yet"), among responses with at least one system it runs.
 ``opendata_count`` オープンデータ取組済の市町村数
-    Number of responses answering 「はい」 to ``od_published`` (publishes open data); the
+    Number of responses answering 「はい」 to ``open_data`` (``od_published``); the
     denominator is the number answering the question at all.
 
 And one reference figure (参考指標, ``reference=True``), because the strict standardization KPI
 stays at 0 % until a municipality has finished all of its systems:
 
 ``standard_systems_share`` 標準準拠システムへの移行完了率（業務単位）
-    Σ rows of ``std_status`` with 移行完了 ÷ Σ rows of systems the municipality runs (対象外 left
-    out) × 100, over the responses with at least one system it runs.
+    Σ rows of the ``standard_status`` grid with 移行完了 ÷ Σ rows of systems the municipality
+    runs (対象外 left out) × 100, over the responses with at least one system it runs.
 """
 
 from __future__ import annotations
@@ -46,6 +53,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dx_assess.questionnaire import Questionnaire, visible_question_ids
+from dx_assess.questionnaire.bindings import (
+    CARDS_HELD,
+    ONLINE_OWN_SYSTEM,
+    ONLINE_PITTARI,
+    OPEN_DATA,
+    POPULATION,
+    STANDARD_STATUS,
+    Bindings,
+)
 from dx_assess.questionnaire.model import AnswerValue
 from dx_assess.results.model import MunicipalityRow, RoundResults
 from dx_assess.scoring.peers import SUBPREFECTURES
@@ -62,9 +78,6 @@ OVERALL_LABEL = "対象市町村（全体）"
 ALL_LABEL = "全道（全市町村）"
 PROGRAMME_LABEL = "うち対象市町村"
 
-#: The status of ``std_status`` that means "migrated to a standard-compliant system".
-STD_COMPLETED = "completed"
-
 
 @dataclass(frozen=True)
 class KpiDefinition:
@@ -72,7 +85,7 @@ class KpiDefinition:
     name: str  # Japanese name as in the plan
     definition: str  # how it is computed from the answers, in Japanese
     unit: str  # "%" or "団体"
-    questions: tuple[str, ...]  # question ids it reads
+    roles: tuple[str, ...]  # the bindings it reads (dx_assess.questionnaire.bindings)
     reference: bool = False  # a reference figure (参考指標), not one of the plan's KPIs
 
 
@@ -136,7 +149,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "回答のあった市町村の「マイナンバーカードの保有枚数」の合計を、「住民基本台帳人口」の"
         "合計で割り、100を掛けた値です（人口で重み付けした率。両方に回答した市町村で計算）。",
         "%",
-        ("mnc_cards_held", "basic_population"),
+        (CARDS_HELD, POPULATION),
     ),
     KpiDefinition(
         ONLINE_SHARE,
@@ -144,7 +157,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "マイナポータル「ぴったりサービス」でオンライン申請を受け付けている、または独自・共同利用の"
         "電子申請システムを「使っている」と回答した市町村の割合です。",
         "%",
-        ("onl_pittari", "onl_own_system"),
+        (ONLINE_PITTARI, ONLINE_OWN_SYSTEM),
     ),
     KpiDefinition(
         STANDARD_SHARE,
@@ -152,7 +165,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "基幹業務20業務のうち、その市町村で対象となるすべての業務（「対象外」を除く）で"
         "標準準拠システムへの「移行完了」と回答した市町村の割合です。",
         "%",
-        ("std_status",),
+        (STANDARD_STATUS,),
     ),
     KpiDefinition(
         OPENDATA_COUNT,
@@ -160,7 +173,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "「オープンデータを公開していますか」に「はい」と回答した市町村の数です"
         "（分母はこの設問に回答した市町村の数）。",
         "団体",
-        ("od_published",),
+        (OPEN_DATA,),
     ),
     KpiDefinition(
         STANDARD_SYSTEMS_SHARE,
@@ -168,7 +181,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "回答のあった市町村が対象とする基幹業務（「対象外」を除く）のうち、「移行完了」と"
         "回答された業務の割合です。上の指標が0%のうちの進み具合を見るための参考指標です。",
         "%",
-        ("std_status",),
+        (STANDARD_STATUS,),
         reference=True,
     ),
 )
@@ -178,56 +191,66 @@ Answers = Mapping[str, AnswerValue]
 Part = tuple[float, float] | None
 
 
-def _mynumber(q: Questionnaire, a: Answers) -> Part:
-    cards = answer_number(a.get("mnc_cards_held"))
-    population = answer_number(a.get("basic_population"))
+def _answer(b: Bindings, role: str, a: Answers) -> AnswerValue | None:
+    question = b.question(role)
+    return a.get(question) if question is not None else None
+
+
+def _mynumber(q: Questionnaire, b: Bindings, a: Answers) -> Part:
+    cards = answer_number(_answer(b, CARDS_HELD, a))
+    population = answer_number(_answer(b, POPULATION, a))
     if cards is None or population is None or population <= 0:
         return None
     return cards, population
 
 
-def _online(q: Questionnaire, a: Answers) -> Part:
-    pittari = a.get("onl_pittari")
-    own = a.get("onl_own_system")
+def _online(q: Questionnaire, b: Bindings, a: Answers) -> Part:
+    pittari = _answer(b, ONLINE_PITTARI, a)
+    own = _answer(b, ONLINE_OWN_SYSTEM, a)
     if not isinstance(pittari, bool) and not isinstance(own, str):
         return None
-    return float(pittari is True or own == "using"), 1.0
+    own_binding = b.get(ONLINE_OWN_SYSTEM)
+    using = own_binding is not None and own in own_binding.choices
+    return float(pittari is True or using), 1.0
 
 
-def _systems_run(q: Questionnaire, a: Answers) -> list[str | None] | None:
-    """The status of every system of ``std_status`` the municipality runs (None: no row
-    answered), or None when the grid is unanswered or every system is 対象外."""
-    grid = a.get("std_status")
-    if not isinstance(grid, Mapping) or not q.has_question("std_status"):
+def _systems_run(q: Questionnaire, b: Bindings, a: Answers) -> list[bool] | None:
+    """For every system of the status grid the municipality runs: whether it is migrated
+    (the bound status), or None when the grid is unanswered or every system is 対象外."""
+    binding = b.get(STANDARD_STATUS)
+    if binding is None or not q.has_question(binding.question):
         return None
-    question = q.question("std_status")
+    grid = a.get(binding.question)
+    if not isinstance(grid, Mapping):
+        return None
+    question = q.question(binding.question)
     not_applicable = {c.value for c in question.choices if c.not_applicable}
     run = [grid.get(row.id) for row in question.rows if grid.get(row.id) not in not_applicable]
-    return run or None
+    return [status in binding.choices for status in run] or None
 
 
-def _standard(q: Questionnaire, a: Answers) -> Part:
-    run = _systems_run(q, a)
+def _standard(q: Questionnaire, b: Bindings, a: Answers) -> Part:
+    run = _systems_run(q, b, a)
     if run is None:
         return None
-    return float(all(status == STD_COMPLETED for status in run)), 1.0
+    return float(all(run)), 1.0
 
 
-def _standard_systems(q: Questionnaire, a: Answers) -> Part:
-    run = _systems_run(q, a)
+def _standard_systems(q: Questionnaire, b: Bindings, a: Answers) -> Part:
+    run = _systems_run(q, b, a)
     if run is None:
         return None
-    return float(sum(1 for status in run if status == STD_COMPLETED)), float(len(run))
+    return float(sum(run)), float(len(run))
 
 
-def _opendata(q: Questionnaire, a: Answers) -> Part:
-    published = a.get("od_published")
+def _opendata(q: Questionnaire, b: Bindings, a: Answers) -> Part:
+    published = _answer(b, OPEN_DATA, a)
     if not isinstance(published, bool):
         return None
     return float(published), 1.0
 
 
-_PARTS: dict[str, Callable[[Questionnaire, Answers], Part]] = {
+_PARTS: dict[str, Callable[[Questionnaire, Bindings, Answers], Part]] = {
     MYNUMBER_RATE: _mynumber,
     ONLINE_SHARE: _online,
     STANDARD_SHARE: _standard,
@@ -277,13 +300,14 @@ def _row(
 def compute_kpis(results: RoundResults) -> KpiTable:
     """The plan KPIs of a round per 振興局 (prefecture order) and overall (module docstring)."""
     q = results.questionnaire
+    bindings = results.bindings
     parts: dict[str, dict[str, tuple[float, float]]] = {k.id: {} for k in DEFINITIONS}
     for row in results.rows:
         if not row.final:
             continue
         answers = _shown(q, results.answers.get(row.code, {}))
         for kpi in DEFINITIONS:
-            part = _PARTS[kpi.id](q, answers)
+            part = _PARTS[kpi.id](q, bindings, answers)
             if part is not None:
                 parts[kpi.id][row.code] = part
     regions = list(SUBPREFECTURES)

@@ -14,6 +14,7 @@ from typing import Any
 from dx_assess.questionnaire.errors import Problem, QuestionnaireError, sort_problems
 from dx_assess.questionnaire.expressions import ExpressionError, parse_rule
 from dx_assess.questionnaire.model import (
+    Binding,
     Case,
     CrossFieldRule,
     LevelThresholds,
@@ -44,6 +45,7 @@ TOP_KEYS = (
     "sections",
     "checks",
     "recommendations",
+    "bindings",
 )
 REQUIRED_TOP = ("key", "version", "fiscal_year", "title", "levels", "pillars", "sections")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -142,6 +144,7 @@ def _build(r: Reader, source: Source, filename: str, digest: str) -> Questionnai
         checks=_checks(r, data),
         recommendations=_recommendations(r, data),
         version_map=_version_map(r, data),
+        bindings=_bindings(r, data),
         source_file=filename,
         content_hash=digest,
     )
@@ -266,6 +269,34 @@ def _recommendations(r: Reader, data: dict[str, Any]) -> tuple[Recommendation, .
                 r.source.line(path),
             )
         )
+    return tuple(out)
+
+
+def _bindings(r: Reader, data: dict[str, Any]) -> tuple[Binding, ...]:
+    """``bindings:`` role -> question id, or role -> {question, choice} (checked in validate)."""
+    if data.get("bindings") is None:
+        return ()
+    m = r.mapping(data["bindings"], "bindings")
+    if m is None:
+        return ()
+    out: list[Binding] = []
+    for role, raw in m.items():
+        path = join("bindings", str(role))
+        if isinstance(raw, str):
+            question, choice = raw, None
+        elif not isinstance(raw, dict):
+            r.add(path, "設問の id か {question: 設問の id, choice: 選択肢の値} で書いてください")
+            continue
+        else:
+            bm = r.mapping(raw, path, allowed=("question", "choice"), required=("question",))
+            if bm is None:
+                continue
+            question = r.string(bm, "question", path)
+            choice = r.opt_string(bm, "choice", path, question or None)
+        if question:
+            out.append(
+                Binding(str(role), question, (choice,) if choice else (), path, r.source.line(path))
+            )
     return tuple(out)
 
 

@@ -275,6 +275,23 @@ class VersionMap:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """Which question plays a role that code reads by name (a KPI's or an import's input).
+
+    Declared in the file's ``bindings:`` (``population: basic_population``, or
+    ``{question: onl_own_system, choice: using}`` when a choice value counts). ``choices`` is
+    empty for a role that reads the value itself, else the values that count: one as declared,
+    possibly several when resolved through a version map's ``value_map`` (see
+    :mod:`dx_assess.questionnaire.bindings`)."""
+
+    role: str
+    question: str
+    choices: tuple[str, ...] = ()
+    path: str = field(default="", compare=False)
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     key: str
     version: str
@@ -288,6 +305,7 @@ class Questionnaire:
     checks: tuple[CrossFieldRule, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     version_map: VersionMap | None = None
+    bindings: tuple[Binding, ...] = ()
     source_file: str = field(default="", compare=False)
     content_hash: str = field(default="", compare=False)
 
@@ -305,6 +323,10 @@ class Questionnaire:
 
     def has_question(self, question_id: str) -> bool:
         return question_id in self._index
+
+    def binding(self, role: str) -> Binding | None:
+        """The question this version declares for ``role`` (None when it declares none)."""
+        return next((b for b in self.bindings if b.role == role), None)
 
     def pillar(self, pillar_id: str) -> Pillar:
         for p in self.pillars:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from dx_assess.questionnaire.bindings import ROLES
 from dx_assess.questionnaire.conditions import NUMERIC_OPS
 from dx_assess.questionnaire.model import (
     AllOf,
@@ -70,6 +71,7 @@ def validate(q: Questionnaire, r: Reader) -> None:
                 r.add(join(rec.path, f"cases[{k}]"), f"cases に定義されていない事例「{case}」です")
     _levels(q, r)
     _version_map(q, r)
+    _bindings(q, r)
 
 
 def _question(
@@ -366,3 +368,53 @@ def _version_map(q: Questionnaire, r: Reader) -> None:
                 f"設問「{old}」はこの版にもあるため retired にできません",
                 old,
             )
+
+
+def _bindings(q: Questionnaire, r: Reader) -> None:
+    """Every binding names a known role, a question of this version of a type that fits the
+    role, and (for a role that counts a choice) one of that question's choices."""
+    for b in q.bindings:
+        role = ROLES.get(b.role)
+        if role is None:
+            names = "、".join(ROLES)
+            r.add(b.path, f"不明な役割「{b.role}」です（使える役割: {names}）")
+            continue
+        if not q.has_question(b.question):
+            moved = [
+                e.question
+                for e in (q.version_map.entries if q.version_map else ())
+                if b.question in e.sources
+            ]
+            targets = "」「".join(moved)
+            hint = (
+                f"。previous.map で「{targets}」に移しているので、bindings も直してください"
+                if moved
+                else ""
+            )
+            r.add(b.path, f"この版に設問「{b.question}」はありません{hint}", b.question)
+            continue
+        question = q.question(b.question)
+        if question.type not in role.types:
+            kinds = "・".join(role.types)
+            r.add(
+                b.path,
+                f"役割「{b.role}」（{role.label}）には {kinds} の設問を指定してください"
+                f"（設問「{b.question}」は {question.type} です）",
+                b.question,
+            )
+            continue
+        if role.choice and not b.choices:
+            r.add(
+                join(b.path, "choice"),
+                f"役割「{b.role}」（{role.label}）には数える選択肢を choice で書いてください",
+                b.question,
+            )
+        if not role.choice and b.choices:
+            r.add(join(b.path, "choice"), f"役割「{b.role}」には choice は使えません", b.question)
+        for value in b.choices if role.choice else ():
+            if value not in question.choice_values:
+                r.add(
+                    join(b.path, "choice"),
+                    f"設問「{b.question}」に選択肢「{value}」はありません",
+                    b.question,
+                )

@@ -1,14 +1,15 @@
 """A round's results from the database, cached until anything they depend on changes.
 
 The cache key is a fingerprint read with a few cheap queries on every call: the round's id,
-year, title and questionnaire (content hash and name), the id, municipality, version, status
-and timestamps of every response of this round and of the round before it (trends), every
-municipality's code, name, type, population, support flag and 振興局 (name and order: peer
-groups and the rows' order), and the peer configuration (population bands, minimum group
-size). Every saved answer bumps its response's version, so a changed answer
-changes the fingerprint, and the next call recomputes; several worker processes each keep
-their own cache and never serve a stale one. Scorecards are cached per response version, so
-a recomputation scores only the responses that changed.
+year, title and questionnaire (content hash and name) and the later versions of its key
+(their maps trace the KPI bindings an older version does not declare), the id,
+municipality, version, status and timestamps of every response of this round and of the round
+before it (trends), every municipality's code, name, type, population, support flag and 振興局
+(name and order: peer groups and the rows' order), and the peer configuration (population
+bands, minimum group size). Every saved answer bumps its response's version, so a changed
+answer changes the fingerprint, and the next call recomputes; several worker processes each
+keep their own cache and never serve a stale one. Scorecards are cached per response version,
+so a recomputation scores only the responses that changed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dx_assess.results.model import ResponseInput, RoundResults, build_round_res
 from dx_assess.scoring import MunicipalityInfo, PeerConfig, Scorecard, score_response
 from dx_assess.survey.responses import current_answers
 from dx_assess.survey.rounds import round_questionnaire
+from dx_assess.versions import binding_sources, published_bindings
 from dx_assess.vocabulary import reiwa
 
 _ROUND_CACHE_SIZE = 8
@@ -92,6 +94,9 @@ def _fingerprint(session: DbSession, chain: list[SurveyRound]) -> str:
         .where(Response.round_id.in_([r.id for r in chain]))
         .order_by(Response.id)
     ).all()
+    for r in chain:  # bindings a version does not declare are traced from later versions
+        for later in binding_sources(session, r.questionnaire_version):
+            digest.update(f"later:{later.version}:{later.content_hash};".encode())
     for row in responses:  # the timestamps guard against ids reused after a database reset
         digest.update(repr(tuple(row)).encode() + b";")
     registry = session.execute(
@@ -212,4 +217,5 @@ def _compute(
         previous=previous,
         population=survey_round.population,
         programme=programme,
+        bindings=published_bindings(session, survey_round.questionnaire_version),
     )

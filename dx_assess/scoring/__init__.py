@@ -57,7 +57,12 @@ from dx_assess.scoring.score import (
     scoring_plan,
     shown_values,
 )
-from dx_assess.scoring.sensitivity import SensitivityResult, weight_scenarios, weight_sensitivity
+from dx_assess.scoring.sensitivity import (
+    Scenario,
+    SensitivityResult,
+    weight_scenarios,
+    weight_sensitivity,
+)
 from dx_assess.scoring.trends import (
     DEFAULT_THRESHOLD,
     PillarComparability,
@@ -90,6 +95,7 @@ __all__ = [
     "QuestionScore",
     "RankedRecommendation",
     "RoundScores",
+    "Scenario",
     "Scorecard",
     "ScoringPlan",
     "SensitivityResult",

@@ -22,20 +22,76 @@ BASELINE = "baseline"
 EQUAL = "equal"
 
 
+@dataclass(frozen=True)
+class Scenario:
+    """One alternative weighting, as data: which pillar's weight changes and by how much.
+
+    ``pillar`` is None for the baseline (the questionnaire's weights, ``change`` 0) and for
+    equal weights (``equal``); otherwise ``change`` is the relative change of that pillar's
+    weight (+0.2: 20 % more, −0.2: 20 % less). ``name`` is the scenario's key in the frames
+    (``baseline``, ``equal``, ``<pillar>+20%``): an index label, never parsed back."""
+
+    name: str
+    pillar: str | None = None
+    change: float = 0.0
+    equal: bool = False
+
+    @property
+    def baseline(self) -> bool:
+        return self.pillar is None and not self.equal
+
+    @property
+    def percent(self) -> int:
+        """The change as a whole percentage, without sign (20 for ±20 %)."""
+        return abs(round(self.change * 100))
+
+    @property
+    def increases(self) -> bool:
+        return self.change > 0
+
+    def weights(self, weights: Mapping[str, float]) -> dict[str, float]:
+        if self.equal:
+            return dict.fromkeys(weights, 1.0)
+        changed = dict(weights)
+        if self.pillar is not None:
+            changed[self.pillar] = weights[self.pillar] * (1 + self.change)
+        return changed
+
+
 @dataclass(frozen=True, eq=False)
 class SensitivityResult:
     """``scenarios`` (index = scenario name): description, rho, max_shift, max_shift_code,
     mean_abs_shift, n. ``overall`` (index = code): the overall score per scenario.
     ``ranks`` (index = code): the rank per scenario (1 = best, ties share the smaller rank),
-    then best_rank, worst_rank and max_shift (largest |rank − baseline rank|)."""
+    then best_rank, worst_rank and max_shift (largest |rank − baseline rank|).
+    ``specs``: each scenario as data, in the order of the ``scenarios`` index."""
 
     scenarios: pd.DataFrame
     overall: pd.DataFrame
     ranks: pd.DataFrame
+    specs: tuple[Scenario, ...] = ()
 
 
 def _fmt(x: float) -> str:
     return f"{x:g}"
+
+
+def scenario_specs(weights: Mapping[str, float], delta: float = 0.2) -> tuple[Scenario, ...]:
+    """Baseline, equal, then for each pillar its weight ×(1 + delta) and ×(1 − delta)."""
+    pct = round(delta * 100)
+    out = [Scenario(BASELINE), Scenario(EQUAL, equal=True)]
+    for pid in weights:
+        for sign, change in (("+", delta), ("-", -delta)):
+            out.append(Scenario(f"{pid}{sign}{pct}%", pillar=pid, change=change))
+    return tuple(out)
+
+
+def _description(s: Scenario) -> str:
+    if s.equal:
+        return "すべての柱を同じ重み"
+    if s.pillar is None:
+        return "調査票の重み"
+    return f"{s.pillar} の重み ×{_fmt(1 + s.change)}"
 
 
 def weight_scenarios(
@@ -43,17 +99,7 @@ def weight_scenarios(
 ) -> dict[str, tuple[str, dict[str, float]]]:
     """Scenario name -> (description, pillar weights): baseline, equal, then for each pillar
     ``<id>+20%`` and ``<id>-20%``."""
-    out: dict[str, tuple[str, dict[str, float]]] = {
-        BASELINE: ("調査票の重み", dict(weights)),
-        EQUAL: ("すべての柱を同じ重み", dict.fromkeys(weights, 1.0)),
-    }
-    pct = round(delta * 100)
-    for pid, w in weights.items():
-        for sign, factor in (("+", 1 + delta), ("-", 1 - delta)):
-            changed = dict(weights)
-            changed[pid] = w * factor
-            out[f"{pid}{sign}{pct}%"] = (f"{pid} の重み ×{_fmt(factor)}", changed)
-    return out
+    return {s.name: (_description(s), s.weights(weights)) for s in scenario_specs(weights, delta)}
 
 
 def weight_sensitivity(
@@ -73,8 +119,9 @@ def weight_sensitivity(
     pillars = list(weights)
     frame = pillar_scores.reindex(columns=pillars).sort_index()
     frame = frame[frame.notna().any(axis=1)]
+    specs = scenario_specs(weights, delta)
     scenarios = weight_scenarios(weights, delta)
-    names = list(scenarios)
+    names = [s.name for s in specs]
     matrix = np.array(
         [[scenarios[s][1][p] for s in names] for p in pillars], dtype="float64"
     ).reshape(len(pillars), len(names))
@@ -109,4 +156,4 @@ def weight_sensitivity(
     table["best_rank"] = ranks.min(axis=1)
     table["worst_rank"] = ranks.max(axis=1)
     table["max_shift"] = shift.max(axis=1)
-    return SensitivityResult(summary, overall, table)
+    return SensitivityResult(summary, overall, table, specs)

@@ -515,9 +515,10 @@ def _as_int(value: object) -> int | None:
 def proposals(
     stats: StatisticsFile,
     current: Mapping[str, Mapping[str, object]],
-    question_ids: tuple[str, str] = ("basic_population", "mnc_cards_held"),
+    question_ids: tuple[str, str],
 ) -> list[Proposal]:
-    """One proposal per municipality and question, in registry order.
+    """One proposal per municipality and question, in registry order. ``question_ids``: the
+    questions bound to population and cards held (the round's bindings).
 
     ``current`` maps a municipality code to {question id: current answer}; a municipality or
     question missing from it has no current answer.

@@ -30,6 +30,7 @@ from dx_assess.models import (
     User,
 )
 from dx_assess.models.base import DbSession
+from dx_assess.questionnaire.bindings import CARDS_HELD, POPULATION, ROLES
 from dx_assess.registry.services import registry_entries
 from dx_assess.survey import staged
 from dx_assess.survey.official_figures import record_official_figures
@@ -47,8 +48,10 @@ from dx_assess.survey.statistics import (
     parse_statistics,
     proposals,
 )
+from dx_assess.versions import published_bindings
 
-QUESTION_IDS = ("basic_population", "mnc_cards_held")
+#: The bindings whose questions the import fills: population and cards held.
+STATISTICS_ROLES = (POPULATION, CARDS_HELD)
 
 
 @dataclass(frozen=True)
@@ -83,38 +86,46 @@ def _proposals(
 ) -> list[MunicipalityProposal]:
     """The file's figures against the round's current answers, per municipality."""
     questionnaire = round_questionnaire(survey_round)
+    population_id, cards_id = _question_ids(session, survey_round)
     in_round = _round_municipalities(session, survey_round)
     current: dict[str, Mapping[str, object]] = {
         code: current_answers(r, questionnaire) if r else {} for code, r in in_round.items()
     }
     by_code: dict[str, dict[str, Proposal]] = {}
-    for p in proposals(stats, current, QUESTION_IDS):
+    for p in proposals(stats, current, (population_id, cards_id)):
         if p.code in in_round:
             by_code.setdefault(p.code, {})[p.question_id] = p
     return [
         MunicipalityProposal(
             code=code,
-            name=props[QUESTION_IDS[0]].name,
-            population=props[QUESTION_IDS[0]],
-            cards=props[QUESTION_IDS[1]],
+            name=props[population_id].name,
+            population=props[population_id],
+            cards=props[cards_id],
             submitted=(r := in_round[code]) is not None and r.status is ResponseStatus.SUBMITTED,
         )
         for code, props in by_code.items()
     ]
 
 
-def _check_questions(survey_round: SurveyRound) -> None:
-    questionnaire = round_questionnaire(survey_round)
-    missing = [q for q in QUESTION_IDS if not questionnaire.has_question(q)]
+def _question_ids(session: DbSession, survey_round: SurveyRound) -> tuple[str, str]:
+    """The questions bound to population and cards held in the round's questionnaire
+    (raises NotEditable when it binds either to none)."""
+    bindings = published_bindings(session, survey_round.questionnaire_version)
+    missing = [ROLES[role].label for role in STATISTICS_ROLES if bindings.question(role) is None]
     if missing:
-        raise NotEditable(f"この調査回の調査票には設問 {'、'.join(missing)} がありません。")
+        raise NotEditable(
+            f"この調査回の調査票では、{'・'.join(missing)}の設問が決められていない"
+            "（bindings がない）ため、統計データを取り込めません。"
+        )
+    population_id, cards_id = bindings.questions(STATISTICS_ROLES)
+    return population_id, cards_id
 
 
 def preview(
     session: DbSession, survey_round: SurveyRound, data: bytes
 ) -> tuple[StatisticsFile, list[MunicipalityProposal]]:
     """Parse the file and propose values for the round's municipalities (raises StatisticsError)."""
-    _check_questions(survey_round)
+    _question_ids(session, survey_round)
     stats = parse_statistics(data, registry_entries(session))
     return stats, _proposals(session, survey_round, stats)
 
@@ -234,7 +245,7 @@ def review(session: DbSession, survey_round: SurveyRound, row: StagedUpload) -> 
     """The staged file against the current answers; ``changed_since`` lists municipalities
     whose answers differ from what the last preview showed. Records the new preview as seen
     (the caller commits when it shows it)."""
-    _check_questions(survey_round)
+    _question_ids(session, survey_round)
     stats = stats_from_json(row.payload["stats"])
     rows = _proposals(session, survey_round, stats)
     now = seen_of(rows)

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from dx_assess.questionnaire import Questionnaire, check_answers, load_questionnaire
+from dx_assess.questionnaire.bindings import resolve_bindings
 from dx_assess.results.model import ResponseInput, RoundResults, build_round_results
 from dx_assess.scoring import MunicipalityInfo, Scorecard, score_response
 
 ROOT = Path(__file__).resolve().parents[2]
 FY2025 = ROOT / "questionnaires" / "dx-maturity" / "fy2025.yaml"
+FY2026 = ROOT / "questionnaires" / "dx-maturity" / "fy2026.yaml"
 
 MUNICIPALITIES = (
     MunicipalityInfo("900001", "テスト一町", "町", 1000, "空知", True),
@@ -96,7 +98,10 @@ STATUS = {
 
 
 def fixed_round(q: Questionnaire | None = None) -> RoundResults:
-    """The round of the table above, built with the results model and the scoring engine."""
+    """The round of the table above, built with the results model and the scoring engine.
+
+    2025.1 is published and declares no bindings: like the service, the KPIs read it through
+    2026.1's bindings and map."""
     q = q or load_questionnaire(FY2025)
     responses: dict[str, ResponseInput] = {}
     cards = {}
@@ -127,4 +132,5 @@ def round_of(
         municipalities=MUNICIPALITIES,
         responses=responses,
         scorecards=cards,
+        bindings=resolve_bindings(q, [load_questionnaire(FY2026)]),
     )

@@ -42,6 +42,7 @@ def all_round() -> RoundResults:
         scorecards=base.scorecards,
         population="all",
         programme=frozenset(m.code for m in MUNICIPALITIES if m.supported),
+        bindings=base.bindings,
     )
 
 

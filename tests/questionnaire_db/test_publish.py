@@ -12,12 +12,15 @@ from sqlalchemy import func, select
 from dx_assess.extensions import db
 from dx_assess.models import QuestionnaireVersion
 from dx_assess.questionnaire import content_hash, load_questionnaire
+from dx_assess.questionnaire.bindings import CARDS_HELD, STANDARD_STATUS
+from dx_assess.questionnaire.model import Binding
 from dx_assess.versions import (
     DEFAULT_ROOT,
     PublishError,
     check_files,
     load_published,
     publish,
+    published_bindings,
     statuses,
 )
 
@@ -134,3 +137,33 @@ def test_cli_check_list_diff_publish(app: Flask, db_session: object, root: Path)
     result = runner.invoke(args=["questionnaire", "check"])
     assert result.exit_code == 1
     assert "公開済みの版は変更できません" in result.output
+
+
+def test_a_version_published_without_bindings_is_read_through_the_newer_map(
+    db_session: object, root: Path
+) -> None:
+    """2024.1 and 2025.1 are published and declare no bindings (a published version never
+    changes): they get them from 2026.1, traced back through the maps: from its file while it
+    is not published, from the published content once it is (the file no longer matters)."""
+    old, _ = publish(db.session, root, "dx-maturity", "2024.1", actor="test")
+    middle, _ = publish(db.session, root, "dx-maturity", "2025.1", actor="test")
+    assert load_published(middle).bindings == ()
+
+    def check(row: QuestionnaireVersion) -> None:
+        bindings = published_bindings(db.session, row)
+        assert bindings.question(CARDS_HELD) == "mnc_cards_held"
+        assert bindings.get(STANDARD_STATUS) == Binding(
+            STANDARD_STATUS, "std_status", ("completed",)
+        )
+        assert set(bindings.traced.values()) == {"2026.1"}
+
+    for row in (old, middle):
+        check(row)  # 2026.1 from its file
+    publish(db.session, root, "dx-maturity", "2026.1", actor="test")
+    (root / "dx-maturity" / "fy2026.yaml").unlink()
+    for row in (old, middle):
+        check(row)  # 2026.1 as published
+    db.session.delete(
+        db.session.scalars(select(QuestionnaireVersion).filter_by(version="2026.1")).one()
+    )
+    assert published_bindings(db.session, middle).by_role == {}  # nothing later declares them

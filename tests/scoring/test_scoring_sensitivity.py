@@ -83,3 +83,22 @@ def test_equal_weights_when_weights_are_already_equal(
     assert equal["max_shift"] == 0
     baseline = result.scenarios.loc["baseline"]
     assert (baseline["rho"], baseline["max_shift"]) == (pytest.approx(1.0), 0)
+
+
+def test_scenarios_are_data_not_names() -> None:
+    """Each scenario says which pillar's weight changes and by how much; nothing is read back
+    out of its name (a pillar id may itself contain "+" or "-")."""
+    scores = pd.DataFrame(
+        {"a-b": [100.0, 0.0], "c": [0.0, 100.0]}, index=pd.Index(["A", "B"], name="code")
+    )
+    result = weight_sensitivity(scores, {"a-b": 2.0, "c": 1.0}, delta=0.25)
+    specs = {s.name: s for s in result.specs}
+    assert [s.name for s in result.specs] == list(result.scenarios.index)
+    assert specs["baseline"].baseline
+    assert not specs["baseline"].equal
+    assert specs["equal"].equal
+    assert specs["equal"].pillar is None
+    down = specs["a-b-25%"]
+    assert (down.pillar, down.change, down.percent, down.increases) == ("a-b", -0.25, 25, False)
+    assert down.weights({"a-b": 2.0, "c": 1.0}) == {"a-b": 1.5, "c": 1.0}
+    assert specs["c+25%"].weights({"a-b": 2.0, "c": 1.0}) == {"a-b": 2.0, "c": 1.25}

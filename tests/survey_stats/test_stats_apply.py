@@ -198,3 +198,34 @@ def test_stale_staged_uploads_are_pruned_and_cannot_be_applied(
     assert db.session.get(StagedUpload, int(old_fields["staged_id"])) is None
     assert db.session.get(StagedUpload, int(fields["staged_id"])) is not None
     assert fields["staged_id"] != old_fields["staged_id"]  # ids are never reused
+
+
+def test_the_import_fills_the_questions_the_round_binds_and_refuses_without_bindings(
+    pref: Browser,
+    survey_round: SurveyRound,
+    app: object,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """2025.1 declares no bindings; with 2026.1 beside it (shipped) the import fills the
+    population and cards questions traced through its map. Without any later version
+    declaring them, the import says so instead of guessing question ids."""
+    import shutil
+
+    from flask import Flask
+
+    from dx_assess.versions import DEFAULT_ROOT
+
+    preview(pref, survey_round)  # 200: traced from 2026.1 (what is applied: the test above)
+    copy = tmp_path / "questionnaires"
+    shutil.copytree(DEFAULT_ROOT, copy, ignore=shutil.ignore_patterns("*.md", "fy2026.yaml"))
+    assert isinstance(app, Flask)
+    monkeypatch.setitem(app.config, "DX_QUESTIONNAIRES_DIR", str(copy))
+    response = pref.post(
+        page(survey_round),
+        {"file": (io.BytesIO(small_file()), "all_localgovs.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "住民基本台帳人口・マイナンバーカードの保有枚数の設問が決められていない" in html

@@ -438,7 +438,7 @@ def test_proposals_mark_unchanged_and_changed_values() -> None:
         "012033": {"basic_population": None, "mnc_cards_held": "56150"},
         "012041": {"basic_population": True, "mnc_cards_held": 173_022.5},
     }
-    result = proposals(stats, current)
+    result = proposals(stats, current, ("basic_population", "mnc_cards_held"))
     assert len(result) == 2 * 179
     assert [(p.code, p.question_id) for p in result[:4]] == [
         ("011002", "basic_population"),
