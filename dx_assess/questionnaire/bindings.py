@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from dx_assess.questionnaire.errors import QuestionnaireError
 from dx_assess.questionnaire.mapping import CONVERT, DIRECT, VersionMapping, build_mapping
-from dx_assess.questionnaire.model import Binding, Questionnaire
+from dx_assess.questionnaire.model import Binding, Question, Questionnaire
 
 _NUMBERS = ("integer", "decimal")
 
@@ -35,6 +35,10 @@ class Role:
     label: str  # Japanese, for messages
     types: tuple[str, ...]
     choice: bool = False
+
+    def fits(self, question: Question) -> bool:
+        """Whether ``question`` is of a type this role accepts (the role declares them)."""
+        return question.type in self.types
 
 
 POPULATION = "population"

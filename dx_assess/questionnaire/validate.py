@@ -394,7 +394,7 @@ def _bindings(q: Questionnaire, r: Reader) -> None:
             r.add(b.path, f"この版に設問「{b.question}」はありません{hint}", b.question)
             continue
         question = q.question(b.question)
-        if question.type not in role.types:
+        if not role.fits(question):
             kinds = "・".join(role.types)
             r.add(
                 b.path,
