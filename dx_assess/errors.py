@@ -1,8 +1,10 @@
-"""Error pages in plain Japanese; never a stack trace."""
+"""Error pages in plain Japanese; never a stack trace.
+
+The unit of work (:mod:`dx_assess.unit_of_work`) has already rolled back a view that raised;
+the handlers that may read the database (the page header's user) roll back again, quietly,
+so that an error page never leaves a transaction open or half-committed."""
 
 from __future__ import annotations
-
-import contextlib
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
@@ -11,14 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dx_assess.models.base import is_busy
-
-
-def _rollback() -> None:
-    """Roll the request's transaction back; with the database gone there is nothing to undo."""
-    from dx_assess.extensions import db
-
-    with contextlib.suppress(SQLAlchemyError):
-        db.session.rollback()
+from dx_assess.unit_of_work import abandon as _rollback
 
 
 def _user_or_anonymous() -> None:

@@ -249,7 +249,7 @@ def apply_staged(
 ) -> tuple[list[str], list[str]]:
     """Write what ``reviewed`` proposes (it must have no ``changed_since``). Returns (applied,
     skipped) municipality names. The audit reason is the server's own, from the staged row.
-    The caller commits; on any exception nothing is applied."""
+    It only flushes: on any exception the unit of work applies nothing."""
     if reviewed.changed_since:
         raise NotEditable("確認の画面を表示した後に変更された回答があります。")
     if round_state(survey_round) is not OPEN:
