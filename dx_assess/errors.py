@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dx_assess.models.base import is_busy
-from dx_assess.unit_of_work import abandon as _rollback
+from dx_assess.unit_of_work import abandon
 
 
 def _user_or_anonymous() -> None:
@@ -25,7 +25,7 @@ def _user_or_anonymous() -> None:
     try:
         _ = current_user.is_authenticated  # loads the user (a query) if not loaded yet
     except SQLAlchemyError:
-        _rollback()
+        abandon()
         g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
 
 
@@ -91,7 +91,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def busy(error: OperationalError) -> tuple[str, int]:
-        _rollback()
+        abandon()
         if not is_busy(error):
             raise error
         return _page(
@@ -105,7 +105,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:
-        _rollback()
+        abandon()
         return _page(
             _("システムエラーが発生しました"),
             _(
