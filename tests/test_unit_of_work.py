@@ -47,7 +47,7 @@ def _stored(app: Flask, marker: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def uow_app(app: Flask, database_url: str) -> Flask:
+def uow_app(app: Flask, database_url: str) -> Iterator[Flask]:
     """An app of its own (the shared one has served requests: no routes may be added), on
     the database the shared fixture migrated, with a view for every way a request ends."""
     from dx_assess import create_app
@@ -116,7 +116,12 @@ def uow_app(app: Flask, database_url: str) -> Flask:
         _write("busy-commit")
         return "the commit below fails"
 
-    return application
+    yield application
+    from dx_assess.extensions import db
+
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()  # no connection of this app is left for the garbage collector
 
 
 @pytest.fixture
