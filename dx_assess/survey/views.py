@@ -100,7 +100,7 @@ def _overview(
         view=view,
         can_answer=can(current_user, Action.ANSWER, municipality),
         can_reopen=can(current_user, Action.MANAGE_PROGRAMME, municipality),
-        has_previous=has_earlier_response(survey_round, municipality),
+        has_previous=has_earlier_response(db.session, survey_round, municipality),
         confirm_form=ConfirmForm(),
         reason_form=ReasonForm(),
         **extra,
