@@ -237,8 +237,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(config_cli)
     app.cli.add_command(doctor)
     app.cli.add_command(worker_command)
-    for command in (registry_cli, users_cli, demo_cli, questionnaire_cli, reports_cli):
-        unit_of_work.wrap_cli(command)
+    for name, command in app.cli.commands.items():
+        if name != "db":  # Flask-Migrate's: Alembic runs its own transactions
+            unit_of_work.wrap_cli(command)
 
 
 def _create_app() -> Flask:

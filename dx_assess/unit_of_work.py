@@ -31,8 +31,11 @@ Two helpers for code that must end a transaction before the request ends:
 * :func:`release` — commit what the request did so far before slow work that needs no open
   transaction (rendering a report PDF).
 
-CLI commands run the same way (:func:`wrap_cli`, applied to every command group of the
-app): commit when the command returns or exits with status 0, roll back when it fails.
+CLI commands run the same way (:func:`wrap_cli`, applied by ``cli.register_cli`` to every
+command of the app but Alembic's ``db``): commit when the command returns or exits with
+status 0, roll back when it fails. The report task runner (``reports/jobs.py``) is the one
+other place that ends transactions: each step of a batch (claim, render, finish) is its own,
+committed before the next message is sent.
 A commit refused by a busy database raises ``OperationalError`` inside the view's dispatch,
 so the busy page (503) of :mod:`dx_assess.errors` answers and nothing is half-committed.
 """
