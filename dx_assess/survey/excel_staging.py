@@ -138,7 +138,7 @@ def stage_excel(
     source_name: str,
     user: User,
 ) -> ExcelReview:
-    """Stage a parsed workbook and return its preview; the caller commits."""
+    """Stage a parsed workbook and return its preview (it only flushes)."""
     row = staged.stage(
         session,
         kind=UploadKind.EXCEL,

@@ -75,7 +75,7 @@ def stage(
     payload: Any,
     seen: Any,
 ) -> StagedUpload:
-    """Store a parsed upload; the caller commits."""
+    """Store a parsed upload; it only flushes (the unit of work commits)."""
     prune(session)
     row = StagedUpload(
         kind=kind,

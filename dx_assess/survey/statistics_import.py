@@ -233,7 +233,7 @@ def stage_statistics(
 def review(session: DbSession, survey_round: SurveyRound, row: StagedUpload) -> StagedPreview:
     """The staged file against the current answers; ``changed_since`` lists municipalities
     whose answers differ from what the last preview showed. Records the new preview as seen
-    (the caller commits when it shows it)."""
+    (the view keeps it with `unit_of_work.keep()` when it shows it)."""
     _check_questions(survey_round)
     stats = stats_from_json(row.payload["stats"])
     rows = _proposals(session, survey_round, stats)

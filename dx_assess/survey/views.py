@@ -151,7 +151,9 @@ def _save(
     """Save (creating the response on the first save). If another save landed between our
     read and our write, read again and decide again: every decision is made from what is
     stored, so trying again is safe. If the database stays busy, or the race is lost every
-    time, raise SaveNotMade: nothing was written, and the page is shown again as typed."""
+    time, raise SaveNotMade: nothing was written, and the page is shown again as typed.
+    Each try is one ``unit_of_work.attempt``: committed here, where a busy database refusing
+    the commit can still be retried, and rolled back before the next try."""
     stale_tries = busy_tries = 0
     created_here = response is None
     while True:
