@@ -37,7 +37,8 @@ status 0, roll back when it fails. The report task runner (``reports/jobs.py``) 
 other place that ends transactions: each step of a batch (claim, render, finish) is its own,
 committed before the next message is sent.
 A commit refused by a busy database raises ``OperationalError`` inside the view's dispatch,
-so the busy page (503) of :mod:`dx_assess.errors` answers and nothing is half-committed.
+so the busy page (503) of :mod:`dx_assess.errors` answers and nothing is half-committed; what
+the view had put in the session cookie (a flashed "保存しました。", a log-in) is taken back too.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
-from flask import Flask, g, has_app_context
+from flask import Flask, g, has_app_context, session
 from flask.cli import with_appcontext
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
@@ -144,18 +145,33 @@ class UnitOfWorkFlask(Flask):
     """Flask whose every view runs in one unit of work (see the module docstring)."""
 
     def dispatch_request(self) -> ResponseReturnValue:
+        cookie = session._get_current_object()  # type: ignore[attr-defined]
+        before = dict.copy(cookie)  # not an access: no "Vary: Cookie" for this
         try:
-            returned = super().dispatch_request()
-        except HTTPException:
-            finish(succeeded=False)  # a refusal: committed only when kept
+            try:
+                returned = super().dispatch_request()
+            except HTTPException:
+                finish(succeeded=False)  # a refusal: committed only when kept
+                raise
+            except BaseException:
+                if _has_session():
+                    _session().rollback()
+                raise
+            response = self.make_response(returned)
+            finish(succeeded=response.status_code < 400)
+        except SQLAlchemyError:
+            _forget_said(cookie, before)
             raise
-        except BaseException:
-            if _has_session():
-                _session().rollback()
-            raise
-        response = self.make_response(returned)
-        finish(succeeded=response.status_code < 400)
         return response
+
+
+def _forget_said(cookie: dict[str, Any], before: dict[str, Any]) -> None:
+    """A commit that failed (or a database error in the view) takes back what the view told
+    the browser: its flashed messages ("保存しました。") and a log-in it made."""
+    if dict.copy(cookie) != before:
+        cookie.clear()
+        cookie.update(before)
+    g.pop("_login_user", None)  # Flask-Login's user of this request: read again from the cookie
 
 
 def _succeeded(exc: BaseException) -> bool:

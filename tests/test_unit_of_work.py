@@ -8,6 +8,7 @@ package for ``.commit()`` / ``.rollback()`` outside the files allowed to end tra
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -15,11 +16,11 @@ from pathlib import Path
 
 import click
 import pytest
-from flask import Flask, abort, redirect
+from flask import Flask, abort, flash, redirect
 from flask.cli import AppGroup
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
-from support import Browser, empty_database
+from support import TEST_PASSWORD, Browser, empty_database
 
 from dx_assess import unit_of_work
 
@@ -114,6 +115,7 @@ def uow_app(app: Flask, database_url: str) -> Iterator[Flask]:
     @application.get("/uow/busy-commit")
     def busy_commit() -> str:
         _write("busy-commit")
+        flash("保存しました。", "success")  # said before the commit that then fails
         return "the commit below fails"
 
     yield application
@@ -192,15 +194,14 @@ def test_undo_drops_what_was_written_before_it_only(client: Browser, uow_app: Fl
     assert _stored(uow_app, "after-undo") == 1
 
 
-def test_a_busy_database_refusing_the_commit_answers_503_and_keeps_nothing(
-    client: Browser, uow_app: Flask
-) -> None:
+@contextlib.contextmanager
+def busy_commits(app: Flask) -> Iterator[list[int]]:
+    """Every commit of ``app``'s sessions refused as by a locked database (one entry each)."""
     from dx_assess.extensions import db
 
-    with uow_app.app_context():
+    with app.app_context():
         session_class = type(db.session())
         db.session.remove()
-
     refused: list[int] = []
 
     def refuse(_session: object) -> None:
@@ -209,13 +210,42 @@ def test_a_busy_database_refusing_the_commit_answers_503_and_keeps_nothing(
 
     event.listen(session_class, "before_commit", refuse)
     try:
-        answer = client.get("/uow/busy-commit")
+        yield refused
     finally:
         event.remove(session_class, "before_commit", refuse)
+
+
+def test_a_busy_database_refusing_the_commit_answers_503_and_keeps_nothing(
+    client: Browser, uow_app: Flask
+) -> None:
+    with busy_commits(uow_app) as refused:
+        answer = client.get("/uow/busy-commit")
     assert refused, "the commit was not tried"
     assert answer.status_code == 503
-    assert "混み合っているため保存できませんでした" in answer.get_data(as_text=True)
+    page = answer.get_data(as_text=True)
+    assert "混み合っているため保存できませんでした" in page
     assert _stored(uow_app, "busy-commit") == 0
+    # what the view said before the commit failed is not said at all
+    assert "保存しました。" not in page
+    assert "保存しました。" not in client.get("/login").get_data(as_text=True)
+
+
+def test_a_log_in_whose_commit_fails_does_not_sign_in(
+    client: Browser, uow_app: Flask, make_user: object
+) -> None:
+    make_user("prefecture", login="pref-busy")  # type: ignore[operator]
+    token = client.csrf_token("/login")
+    with busy_commits(uow_app) as refused:
+        answer = client.request(
+            "POST",
+            "/login",
+            data={"login": "pref-busy", "password": TEST_PASSWORD, "csrf_token": token},
+        )
+    assert refused
+    assert answer.status_code == 503
+    assert "としてログインしました" not in answer.get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # still signed out: the form again
+    assert client.login("pref-busy").status_code == 302  # and signing in works afterwards
 
 
 def test_a_refused_log_in_keeps_its_security_event(
