@@ -12,10 +12,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
+from dx_assess import unit_of_work
 from dx_assess.accounts.services import (
     AccountError,
     UserData,
     create_user,
+    ensure_account,
     set_assignments,
     set_password,
 )
@@ -49,11 +51,9 @@ def registry_load() -> None:
     try:
         report = load_registry(db.session)
     except RegistryFileError as exc:
-        db.session.rollback()
         for problem in exc.problems:
             click.echo(f"エラー: {problem}", err=True)
         raise SystemExit(1) from exc
-    db.session.commit()
     for line in report.lines():
         click.echo(line)
 
@@ -65,7 +65,6 @@ def registry_load() -> None:
 @click.option("--demo", is_flag=True, help="デモ用の選定として記録します（画面に表示されます）。")
 def registry_set_supported(csv_file: Path, demo: bool) -> None:
     _set_supported(csv_file.read_bytes(), csv_file.name, demo)
-    db.session.commit()
 
 
 def _set_supported(data: bytes, source_name: str, demo: bool) -> None:
@@ -74,7 +73,6 @@ def _set_supported(data: bytes, source_name: str, demo: bool) -> None:
             db.session, data, source_name=source_name, actor=actor(), is_demo=demo
         )
     except SupportedListError as exc:
-        db.session.rollback()
         click.echo(f"エラー: {source_name} に問題があるため、何も変更していません。", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
@@ -114,9 +112,7 @@ def users_create(
     try:
         user = create_user(db.session, data, password or "")
     except AccountError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from exc
-    db.session.commit()
     click.echo(f"作成しました: {user.login}（{role}）")
     if generate:
         click.echo(f"パスワード: {password}")
@@ -136,9 +132,7 @@ def users_assign(adviser_login: str, codes: tuple[str, ...], replace: bool) -> N
     try:
         added, removed = set_assignments(db.session, adviser, wanted)
     except AccountError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from exc
-    db.session.commit()
     click.echo(
         f"追加 {len(added)}、解除 {len(removed)}: 担当は {len(adviser.assignments)} 市町村です。"
     )
@@ -156,9 +150,7 @@ def users_set_password(login: str) -> None:
     try:
         set_password(db.session, user, password)
     except AccountError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from exc
-    db.session.commit()
     click.echo("変更しました。")
 
 
@@ -206,14 +198,8 @@ def demo_setup() -> None:
 
     users: dict[str, User] = {}
     for login, name, role, password in DEMO_ACCOUNTS:
-        user = db.session.scalar(select(User).where(User.login == login))
         code = DEMO_TOWN if role is Role.MUNICIPAL else None
-        if user is None:
-            user = create_user(db.session, UserData(login, name, role, code), password)
-        else:
-            set_password(db.session, user, password)
-            user.active = True
-        users[login] = user
+        users[login] = ensure_account(db.session, UserData(login, name, role, code), password)
     codes = db.session.scalars(
         select(Municipality.code)
         .join(Municipality.subprefecture)
@@ -227,7 +213,6 @@ def demo_setup() -> None:
             f"デモ用の調査回 {seeded.fiscal_year}年度: 提出 {seeded.submitted}、"
             f"回答中 {seeded.drafts}、未着手 {seeded.untouched}（合成データ）"
         )
-    db.session.commit()
 
     click.echo("")
     click.echo("デモ用アカウント（ログインID / パスワード / 役割）:")
@@ -239,6 +224,7 @@ def demo_setup() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    """Add the commands, each run as one unit of work (:func:`unit_of_work.wrap_cli`)."""
     app.cli.add_command(registry_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -251,6 +237,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(config_cli)
     app.cli.add_command(doctor)
     app.cli.add_command(worker_command)
+    for name, command in app.cli.commands.items():
+        if name != "db":  # Flask-Migrate's: Alembic runs its own transactions
+            unit_of_work.wrap_cli(command)
 
 
 def _create_app() -> Flask:

@@ -1,8 +1,10 @@
-"""Error pages in plain Japanese; never a stack trace."""
+"""Error pages in plain Japanese; never a stack trace.
+
+The unit of work (:mod:`dx_assess.unit_of_work`) has already rolled back a view that raised;
+the handlers that may read the database (the page header's user) roll back again, quietly,
+so that an error page never leaves a transaction open or half-committed."""
 
 from __future__ import annotations
-
-import contextlib
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
@@ -11,14 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dx_assess.models.base import is_busy
-
-
-def _rollback() -> None:
-    """Roll the request's transaction back; with the database gone there is nothing to undo."""
-    from dx_assess.extensions import db
-
-    with contextlib.suppress(SQLAlchemyError):
-        db.session.rollback()
+from dx_assess.unit_of_work import abandon
 
 
 def _user_or_anonymous() -> None:
@@ -30,7 +25,7 @@ def _user_or_anonymous() -> None:
     try:
         _ = current_user.is_authenticated  # loads the user (a query) if not loaded yet
     except SQLAlchemyError:
-        _rollback()
+        abandon()
         g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
 
 
@@ -96,7 +91,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def busy(error: OperationalError) -> tuple[str, int]:
-        _rollback()
+        abandon()
         if not is_busy(error):
             raise error
         return _page(
@@ -110,7 +105,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:
-        _rollback()
+        abandon()
         return _page(
             _("システムエラーが発生しました"),
             _(

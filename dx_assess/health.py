@@ -131,11 +131,12 @@ def check_database(_app: Flask) -> CheckResult:
     from sqlalchemy import text
 
     from dx_assess.extensions import db
+    from dx_assess.unit_of_work import abandon
 
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
-        db.session.rollback()
+        abandon()
         return CheckResult(False, "データベースに接続できません")
     return CheckResult(True, "接続できます")
 

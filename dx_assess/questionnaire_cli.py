@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from dx_assess import unit_of_work
 from dx_assess.extensions import db
 from dx_assess.questionnaire import (
     QuestionnaireError,
@@ -42,7 +43,7 @@ def check() -> None:
     try:
         messages += published_changes(db.session, root)
     except SQLAlchemyError as exc:
-        db.session.rollback()
+        unit_of_work.abandon()
         reason = type(getattr(exc, "orig", None) or exc).__name__
         note = (
             "データベースに接続できないか、まだ準備されていない（dx-assess db upgrade の前の）"
@@ -96,11 +97,9 @@ def publish_version(key: str, version: str) -> None:
     try:
         row, created = publish(db.session, questionnaire_root(), key, version, actor=actor())
     except PublishError as exc:
-        db.session.rollback()
         for message in exc.messages:
             click.echo(message, err=True)
         raise SystemExit(1) from exc
-    db.session.commit()
     if created:
         click.echo(f"{key}:{version} を公開しました（sha256 {row.content_hash[:12]}…）。")
     else:

@@ -40,6 +40,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from dx_assess.config import ConfigError
+from dx_assess.unit_of_work import UnitOfWorkFlask
 
 DEBUG_REFUSED = (
     "本番環境（DX_ENV=production）ではデバッグモードで起動できません"
@@ -52,8 +53,9 @@ def _production(config: Any) -> bool:
     return bool(config.get("DX_ENV", "production") == "production")
 
 
-class DxFlask(Flask):
-    """Flask whose debug switch and development server refuse debug mode in production."""
+class DxFlask(UnitOfWorkFlask):
+    """Flask whose debug switch and development server refuse debug mode in production, and
+    whose every request is one unit of work (:mod:`dx_assess.unit_of_work`)."""
 
     @property
     def debug(self) -> bool:

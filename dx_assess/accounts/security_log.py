@@ -52,7 +52,7 @@ def record(
     actor_id: int | None = None,
     detail: str = "",
 ) -> SecurityEvent:
-    """Add one event (the caller commits, with the change it records)."""
+    """Add one event; the request's unit of work commits it with the change it records."""
     event = SecurityEvent(
         kind=kind,
         user_id=user.id if user is not None else None,

@@ -1,4 +1,5 @@
-"""Writes to accounts. Callers commit; on AccountError nothing has been changed."""
+"""Writes to accounts. They only flush (the unit of work commits); on AccountError nothing
+has been changed."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from dx_assess.accounts.security_log import record
-from dx_assess.auth.passwords import hash_password, password_problem
+from dx_assess.auth.passwords import hash_password, password_problem, verify_password
 from dx_assess.models import AdviserAssignment, Municipality, Role, SecurityEventKind, User
-from dx_assess.models.base import DbSession
+from dx_assess.models.base import DbSession, utcnow
 
 # How the security log names roles (stored text, Japanese like the rest of the records).
 ROLE_NAMES = {
@@ -154,6 +155,17 @@ def set_password(
     session.flush()
 
 
+def ensure_account(session: DbSession, data: UserData, password: str) -> User:
+    """The account ``data.login``, created, or else given ``password`` and made active."""
+    user = session.scalar(select(User).where(User.login == data.login))
+    if user is None:
+        return create_user(session, data, password)
+    set_password(session, user, password)
+    user.active = True
+    session.flush()
+    return user
+
+
 def set_assignments(
     session: DbSession, adviser: User, codes: list[str]
 ) -> tuple[list[str], list[str]]:
@@ -186,3 +198,34 @@ def assign(session: DbSession, adviser: User, codes: list[str]) -> list[str]:
     current = [a.municipality.code for a in adviser.assignments]
     added, _ = set_assignments(session, adviser, current + codes)
     return added
+
+
+def signed_in(session: DbSession, login: str, password: str) -> User | None:
+    """The account a log-in opens, with the log-in recorded; None for a failed log-in, with
+    the failure recorded (the caller keeps it although it answers with a refusal)."""
+    user = session.scalar(select(User).where(User.login == login.strip()))
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is not None and ok and user.active:
+        user.last_login_at = utcnow()
+        record(session, SecurityEventKind.LOGIN, user=user)
+        session.flush()
+        return user
+    # an unknown login is not kept: it may be a password typed into the wrong field
+    if user is None:
+        why = "登録されていないログインID"
+    elif not ok:
+        why = "パスワードの誤り"
+    else:
+        why = "無効なアカウント"
+    record(session, SecurityEventKind.LOGIN_FAILED, user=user, detail=why)
+    session.flush()
+    return None
+
+
+def signed_out(session: DbSession, user_id: int) -> None:
+    """End every session of the account (its session version goes up) and record it."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+        record(session, SecurityEventKind.LOGOUT, user=user)
+        session.flush()

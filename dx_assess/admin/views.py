@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from dx_assess import unit_of_work
 from dx_assess.access import Duty, require_duty
 from dx_assess.accounts.security_log import events_page
 from dx_assess.accounts.services import (
@@ -72,10 +73,8 @@ def user_new() -> str | Response | tuple[str, int]:
                 db.session, _form_data(form), form.password.data or "", actor_id=current_user.id
             )
         except AccountError as exc:
-            db.session.rollback()
             getattr(form, exc.field, form.login).errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("アカウント「%(login)s」を作成しました。", login=user.login), "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.errors else 200
@@ -104,10 +103,9 @@ def user_edit(user_id: int) -> str | Response | tuple[str, int]:
             if form.password.data:
                 set_password(db.session, user, form.password.data, actor_id=current_user.id)
         except AccountError as exc:
-            db.session.rollback()
+            unit_of_work.undo()  # update_user may have changed the account before set_password
             getattr(form, exc.field, form.login).errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("アカウント「%(login)s」を更新しました。", login=user.login), "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.errors else 200
@@ -136,10 +134,8 @@ def assignments(user_id: int) -> str | Response | tuple[str, int]:
         try:
             added, removed = set_assignments(db.session, adviser, form.municipalities.data or [])
         except AccountError as exc:
-            db.session.rollback()
             form.municipalities.errors = [exc.message]
         else:
-            db.session.commit()
             flash(
                 _(
                     "担当市町村を更新しました（追加%(a)d・解除%(r)d）。",

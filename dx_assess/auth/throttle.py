@@ -4,7 +4,8 @@ client address.
 Only failed attempts (answered 401) count. Once an account or an address has used up its
 limit, every log-in attempt for it is refused with a Japanese 429 page, even one with the
 right password, until the window has passed; the refusal is logged and recorded in the
-security log. Limits (``DX_LOGIN_LIMIT_PER_ACCOUNT``, ``DX_LOGIN_LIMIT_PER_ADDRESS``) use
+security log (the unit of work keeps that record although the answer is a refusal). Limits
+(``DX_LOGIN_LIMIT_PER_ACCOUNT``, ``DX_LOGIN_LIMIT_PER_ADDRESS``) use
 the limits library's notation, e.g. ``10 per 15 minutes``. The counters live in
 ``DX_RATELIMIT_STORAGE_URL``: ``memory://`` (default, one process only) or
 ``redis://host:6379/0`` so that every worker and instance shares them.
@@ -58,6 +59,7 @@ def per_address() -> str:
 
 def _breached(limit: RequestLimit) -> None:
     """Log and record a refused attempt (the 429 page is rendered by the error handler)."""
+    from dx_assess import unit_of_work
     from dx_assess.accounts.security_log import record
     from dx_assess.extensions import db
     from dx_assess.models import SecurityEventKind, User
@@ -72,7 +74,7 @@ def _breached(limit: RequestLimit) -> None:
         user=user,
         detail=f"{which}ごとの失敗回数の上限（{limit.limit}）に達したため受け付けませんでした",
     )
-    db.session.commit()
+    unit_of_work.keep()  # the 429 that follows keeps this record
 
 
 def _throttled(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:

@@ -1,4 +1,5 @@
-"""Writes to the registry. Callers commit; on an exception nothing is changed."""
+"""Writes to the registry. They only flush (the unit of work commits); on an exception
+nothing is changed."""
 
 from __future__ import annotations
 

@@ -132,12 +132,10 @@ def supported_apply() -> Response:
             source_name=form.source_name.data or "upload.csv",
             actor=current_user.login,
         )
-    except SupportedListError as exc:
-        db.session.rollback()
+    except SupportedListError as exc:  # refused before writing
         for problem in exc.problems:
             flash(str(problem), "error")
         return redirect(url_for("registry.supported_upload"))
-    db.session.commit()
     flash(
         _(
             "支援対象市町村を更新しました（%(n)d市町村、追加%(a)d・除外%(r)d）。",

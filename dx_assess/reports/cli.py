@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from dx_assess import unit_of_work
 from dx_assess.extensions import db
 from dx_assess.models import ReportItemStatus, ReportJob, ReportJobStatus, SurveyRound
 from dx_assess.reports import jobs
@@ -67,7 +68,7 @@ def batch(round_id: int | None, timeout: int) -> None:
                 raise click.ClickException(f"一括作成 #{job_id} が見つかりません。")
             job = found
             counts = jobs.progress(db.session, job)
-            db.session.commit()
+            unit_of_work.release(db.session)  # the next poll reads afresh
             if counts.total:
                 bar.length = counts.total
                 bar.update(counts.done - shown)

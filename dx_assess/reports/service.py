@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from dx_assess import unit_of_work
 from dx_assess.extensions import db
 from dx_assess.reports.assets import templates_dir
 from dx_assess.reports.batch import ReportSpec, municipality_spec, regional_spec
@@ -78,7 +79,7 @@ class ReadyReport:
 def _ready(spec: ReportSpec, config: ReportSettings) -> ReadyReport:
     from dx_assess.reports.produce import produce
 
-    db.session.commit()  # no transaction of this request stays open while rendering
+    unit_of_work.release(db.session)  # no transaction of this request stays open while rendering
     produced = produce(db.engine, storage(config), spec, config.template_root)
     return ReadyReport(produced.data, spec, rendered=produced.rendered)
 

@@ -27,6 +27,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from dx_assess import unit_of_work
 from dx_assess.access import (
     Action,
     Duty,
@@ -133,6 +134,7 @@ def batch(round_id: int) -> str | WerkzeugResponse | tuple[str, int]:
                 db.session, survey_round, current_user, report_queue(current_app)
             )
         except Exception:
+            unit_of_work.undo()  # the redirect below must not commit a half-started batch
             current_app.logger.exception("could not start a report batch")
             flash(_("一括作成を開始できませんでした。"), "error")
             return redirect(url_for("reports.batch", round_id=round_id), 303)

@@ -138,7 +138,7 @@ def stage_excel(
     source_name: str,
     user: User,
 ) -> ExcelReview:
-    """Stage a parsed workbook and return its preview; the caller commits."""
+    """Stage a parsed workbook and return its preview (it only flushes)."""
     row = staged.stage(
         session,
         kind=UploadKind.EXCEL,
@@ -185,7 +185,8 @@ def apply_excel(
     review: ExcelReview,
     user: User,
 ) -> SaveResult:
-    """Write the reviewed changes as one audited save (the caller commits or rolls back)."""
+    """Write the reviewed changes as one audited save (it only flushes: the unit of work
+    commits or rolls back)."""
     if not review.can_apply:
         raise staged.StagedUploadRefused("この内容は反映できません。確認の画面を見直してください。")
     staged.mark_applied(session, review.staged, user)

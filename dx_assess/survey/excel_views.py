@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from dx_assess import unit_of_work
 from dx_assess.access import Action, login_required
 from dx_assess.extensions import db
 from dx_assess.filenames import content_disposition, download_name
@@ -101,7 +102,6 @@ def upload(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse
                 source_name=file_name(form.file.data.filename, "upload.xlsx"),
                 user=current_user,
             )
-            db.session.commit()
             apply_form = ExcelApplyForm(formdata=None, staged_id=str(review.staged.id))
             return _preview(
                 review, apply_form, round_id, code, municipality.name, survey_round.title
@@ -139,13 +139,12 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
             municipality_id=municipality.id,
             user=current_user,
         )
-    except WriteRefused as exc:
-        db.session.rollback()
+    except WriteRefused as exc:  # refused before writing
         flash(exc.message, "warning")
         return back
     review = review_excel(db.session, row, response, questionnaire)
     if not review.can_apply or not form.confirm.data:
-        db.session.commit()  # the page below is the new preview: remember what it shows
+        unit_of_work.keep()  # the page below is the new preview: remember what it shows
         if not form.confirm.data and review.can_apply:
             form.confirm.errors = [CONFIRM_MISSING]
         form.confirm.data = False
@@ -163,11 +162,11 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
             user=current_user,
         )
     except WriteRefused as exc:
-        db.session.rollback()
+        unit_of_work.undo()
         flash(exc.message, "error")
         return back
     if result.status in ("invalid", "conflict"):
-        db.session.rollback()
+        unit_of_work.undo()
         problems = [f"[{qid}] {message}" for qid, message in result.errors.items()]
         problems.append("何も反映していません。ファイルを直してもう一度アップロードしてください。")
         return render_template(
@@ -179,7 +178,6 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
             municipality_name=municipality.name,
             round_title=survey_round.title,
         ), 409 if result.status == "conflict" else 422
-    db.session.commit()
     count = len(result.changed)
     flash(
         f"Excelファイルから {count} 問の回答を反映しました。"

@@ -40,7 +40,7 @@ def record_official_figures(
 ) -> int:
     """Replace the round's official figures with every row of ``stats``; returns the count.
 
-    Flushes only: the caller commits together with the answers it applies."""
+    Flushes only: the unit of work commits it together with the answers it applies."""
     ids = {code: mid for code, mid in session.execute(select(Municipality.code, Municipality.id))}
     session.execute(delete(OfficialFigure).where(OfficialFigure.round_id == survey_round.id))
     count = 0

@@ -56,10 +56,10 @@ def previous_response(session: DbSession, response: Response) -> Response | None
     return _earlier(session, response.municipality_id, response.round.fiscal_year)
 
 
-def has_earlier_response(survey_round: SurveyRound, municipality: Municipality) -> bool:
-    from dx_assess.extensions import db
-
-    return _earlier(db.session, municipality.id, survey_round.fiscal_year) is not None
+def has_earlier_response(
+    session: DbSession, survey_round: SurveyRound, municipality: Municipality
+) -> bool:
+    return _earlier(session, municipality.id, survey_round.fiscal_year) is not None
 
 
 def _mapping(old: Questionnaire, new: Questionnaire) -> VersionMapping:

@@ -12,9 +12,10 @@ the value the response had at ``base_version``, read back from the audit trail).
 
 A shown value only ever decides; it is never stored. The write itself is a compare-and-set on
 ``response.version`` (``StaleWrite`` when another save landed between read and write; the
-caller reads again and retries). Every change to an answer writes an ``answer_change`` row
-(who, when, old, new, channel, reason). Carried-over answers are confirmed only by an explicit
-act (``confirm``) or by changing them, never as a side effect of saving another answer.
+caller reads again and retries, each try in a ``unit_of_work.attempt``). Every change to an
+answer writes an ``answer_change`` row (who, when, old, new, channel, reason). Carried-over
+answers are confirmed only by an explicit act (``confirm``) or by changing them, never as a
+side effect of saving another answer.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from dx_assess import unit_of_work
 from dx_assess.access import Duty, has_duty, login_required, require_duty, visible_codes
 from dx_assess.dashboards.exports import to_csv
 from dx_assess.dashboards.status import StatusTable, reminder_text, status_frame, status_table
@@ -97,7 +98,7 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
                 population=form.population.data,
             )
         except RoundError as exc:
-            db.session.rollback()
+            unit_of_work.undo()  # open_round may have published the questionnaire already
             field = {
                 "opens_on": form.opens_on,
                 "closes_on": form.closes_on,
@@ -105,10 +106,9 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
             }.get(exc.field, form.questionnaire)
             field.errors.append(exc.message)
         except PublishError as exc:
-            db.session.rollback()
+            unit_of_work.undo()
             form.questionnaire.errors.extend(exc.messages)
         else:
-            db.session.commit()
             flash(f"{created.title}を作成しました。", "success")
             return redirect(url_for("rounds.round_status", round_id=created.id))
     elif not form.is_submitted():
@@ -192,7 +192,6 @@ def close(round_id: int) -> WerkzeugResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return _round_page(survey_round, close_form=form), 422
     close_round(db.session, survey_round)
-    db.session.commit()
     flash(
         f"{survey_round.title}を締め切りました。以後、回答は編集できません"
         "（締切日を変更すると再開できます）。",
@@ -212,14 +211,13 @@ def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
         except RoundError as exc:
             form.closes_on.errors = [exc.message]
         else:
-            db.session.commit()
             flash(
                 f"{survey_round.title}の締切を{survey_round.closes_on.isoformat()}にしました。"
                 "この日まで回答を受け付けます。",
                 "success",
             )
             return redirect(url_for("rounds.round_status", round_id=round_id))
-    db.session.rollback()
+    unit_of_work.undo()  # the page below shows the stored closing date
     return _round_page(survey_round, schedule_form=form), 422
 
 
@@ -256,13 +254,10 @@ def statistics(round_id: int) -> str | tuple[str, int]:
                 db.session, survey_round, data, name, current_user
             )
         except StatisticsError as exc:
-            db.session.rollback()
             problems = [str(p) for p in exc.problems]
         except NotEditable as exc:
-            db.session.rollback()
             problems = [exc.message]
         else:
-            db.session.commit()
             apply_form = StatisticsApplyForm(formdata=None, staged_id=str(reviewed.staged.id))
             return _statistics_preview(survey_round, reviewed, apply_form)
     status = 422 if problems or form.errors else 200
@@ -292,11 +287,11 @@ def statistics_apply(round_id: int) -> str | tuple[str, int] | WerkzeugResponse:
         )
         reviewed = statistics_import.review(db.session, survey_round, row)
     except WriteRefused as exc:
-        db.session.rollback()
+        unit_of_work.undo()
         flash(exc.message, "warning")
         return back
     if reviewed.changed_since or not form.confirm.data:
-        db.session.commit()  # the page below is the new preview: remember what it shows
+        unit_of_work.keep()  # the page below is the new preview: remember what it shows
         if not form.confirm.data:
             form.confirm.errors = [CONFIRM_MISSING]
         form.confirm.data = False
@@ -308,10 +303,9 @@ def statistics_apply(round_id: int) -> str | tuple[str, int] | WerkzeugResponse:
             db.session, survey_round, reviewed, user=current_user
         )
     except WriteRefused as exc:
-        db.session.rollback()
+        unit_of_work.undo()
         flash(exc.message, "error")
         return back
-    db.session.commit()
     flash(f"{len(applied)}市町村の回答に反映しました。", "success")
     if skipped:
         flash(f"提出済みのため反映しなかった市町村: {'、'.join(skipped)}", "warning")

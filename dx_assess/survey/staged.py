@@ -76,7 +76,7 @@ def stage(
     payload: Any,
     seen: Any,
 ) -> StagedUpload:
-    """Store a parsed upload; the caller commits."""
+    """Store a parsed upload; it only flushes (the unit of work commits)."""
     prune(session)
     row = StagedUpload(
         kind=kind,
@@ -137,6 +137,7 @@ def mark_applied(session: DbSession, row: StagedUpload, user: User) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        raise StagedUploadRefused(already_applied(session.get(StagedUpload, row.id) or row))
+        # the caller's unit of work rolls back on the refusal; read the other apply's claim
+        claimed = session.get(StagedUpload, row.id, populate_existing=True)
+        raise StagedUploadRefused(already_applied(claimed or row))
     session.expire(row, ["applied_at", "applied_by_id"])

@@ -244,7 +244,7 @@ def stage_statistics(
 def review(session: DbSession, survey_round: SurveyRound, row: StagedUpload) -> StagedPreview:
     """The staged file against the current answers; ``changed_since`` lists municipalities
     whose answers differ from what the last preview showed. Records the new preview as seen
-    (the caller commits when it shows it)."""
+    (the view keeps it with `unit_of_work.keep()` when it shows it)."""
     _question_ids(session, survey_round)
     stats = stats_from_json(row.payload["stats"])
     rows = _proposals(session, survey_round, stats)
@@ -260,7 +260,7 @@ def apply_staged(
 ) -> tuple[list[str], list[str]]:
     """Write what ``reviewed`` proposes (it must have no ``changed_since``). Returns (applied,
     skipped) municipality names. The audit reason is the server's own, from the staged row.
-    The caller commits; on any exception nothing is applied."""
+    It only flushes: on any exception the unit of work applies nothing."""
     if reviewed.changed_since:
         raise NotEditable("確認の画面を表示した後に変更された回答があります。")
     if round_state(survey_round) is not OPEN:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from dx_assess import unit_of_work
 from dx_assess.access import Action, can, login_required, require_municipality
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
@@ -99,7 +100,7 @@ def _overview(
         view=view,
         can_answer=can(current_user, Action.ANSWER, municipality),
         can_reopen=can(current_user, Action.MANAGE_PROGRAMME, municipality),
-        has_previous=has_earlier_response(survey_round, municipality),
+        has_previous=has_earlier_response(db.session, survey_round, municipality),
         confirm_form=ConfirmForm(),
         reason_form=ReasonForm(),
         **extra,
@@ -150,40 +151,39 @@ def _save(
     """Save (creating the response on the first save). If another save landed between our
     read and our write, read again and decide again: every decision is made from what is
     stored, so trying again is safe. If the database stays busy, or the race is lost every
-    time, raise SaveNotMade: nothing was written, and the page is shown again as typed."""
+    time, raise SaveNotMade: nothing was written, and the page is shown again as typed.
+    Each try is one ``unit_of_work.attempt``: committed here, where a busy database refusing
+    the commit can still be retried, and rolled back before the next try."""
     stale_tries = busy_tries = 0
     created_here = response is None
     while True:
         try:
-            if created_here or response is None:
-                response = get_or_create_response(db.session, survey_round, municipality)
-            saving: Response = response
-            result = save_answers(
-                db.session,
-                saving,
-                questionnaire,
-                posted,
-                base_version=base_version,
-                user=current_user,
-                channel=Channel.FORM,
-                keep_mine=keep_mine or (),
-                conflict_version=conflict_version,
-                shown=shown,
-                confirm=confirm,
-            )
-            if result.status in ("saved", "unchanged"):
-                db.session.commit()  # a busy database may refuse the commit too: retried
-            else:
-                db.session.rollback()
+            with unit_of_work.attempt(db.session) as attempt:
+                if created_here or response is None:
+                    response = get_or_create_response(db.session, survey_round, municipality)
+                saving: Response = response
+                result = save_answers(
+                    db.session,
+                    saving,
+                    questionnaire,
+                    posted,
+                    base_version=base_version,
+                    user=current_user,
+                    channel=Channel.FORM,
+                    keep_mine=keep_mine or (),
+                    conflict_version=conflict_version,
+                    shown=shown,
+                    confirm=confirm,
+                )
+                if result.status not in ("saved", "unchanged"):
+                    attempt.discard()
             return saving, result
         except StaleWrite:
-            db.session.rollback()
             stale_tries += 1
             if stale_tries == STALE_TRIES:
                 raise SaveNotMade(busy=False) from None
             db.session.expire_all()
         except OperationalError as exc:
-            db.session.rollback()
             if not is_busy(exc):
                 raise
             busy_tries += 1
@@ -302,8 +302,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             keep_mine=keep_mine,
             conflict_version=_int_field("conflict_version") if resolving else None,
         )
-    except WriteRefused as exc:
-        db.session.rollback()
+    except WriteRefused as exc:  # the try was rolled back
         flash(exc.message, "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     except SaveNotMade as exc:
@@ -447,11 +446,11 @@ def submit_response(round_id: int, code: str) -> ViewResult:
     try:
         issues = submit(db.session, response, questionnaire, current_user)
     except WriteRefused as exc:
-        db.session.rollback()
+        unit_of_work.undo()  # the response may have been created above
         flash(exc.message, "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     if issues:
-        db.session.rollback()
+        unit_of_work.undo()
         shown_response = None if created else response  # a row created here was rolled back
         listed = [
             {
@@ -468,7 +467,6 @@ def submit_response(round_id: int, code: str) -> ViewResult:
         return _overview(
             survey_round, municipality, shown_response, questionnaire, submit_issues=listed
         ), 422
-    db.session.commit()
     flash("提出しました。ご協力ありがとうございました。", "success")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
 
@@ -482,10 +480,9 @@ def prefill_response(round_id: int, code: str) -> WerkzeugResponse:
     try:
         result = prefill(db.session, response, questionnaire, current_user)
     except WriteRefused as exc:
-        db.session.rollback()
+        unit_of_work.undo()  # the response may have been created above
         flash(exc.message, "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
-    db.session.commit()
     if result.filled:
         flash(
             f"{result.source_title}の回答から {len(result.filled)} 問を引き継ぎました。"
@@ -514,11 +511,9 @@ def reopen_response(round_id: int, code: str) -> ViewResult:
         ), 422
     try:
         reopen(db.session, response, current_user, form.reason.data or "")
-    except WriteRefused as exc:
-        db.session.rollback()
+    except WriteRefused as exc:  # refused before writing
         flash(exc.message, "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
-    db.session.commit()
     flash("差し戻しました。市町村の担当者が再び編集できます。", "success")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
 
