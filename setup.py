@@ -1,5 +1,5 @@
 """Build step: the wheel carries ``questionnaires/``, ``migrations/`` and ``reports/`` inside the
-package as ``dx_assess/_shipped/<name>`` (found at run time by ``dx_assess.shipped``). The
+package as ``dx_assess/_shipped/<name>`` (found at run time by ``dx_assess.core.shipped``). The
 repository keeps them at the top level; everything else about the package is in pyproject.toml."""
 
 import shutil

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-    from dx_assess.questionnaire import Question, Section
+    from dx_assess.core.questionnaire import Question, Section
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -89,12 +89,12 @@ def prepare(database_url: str, instance: Path) -> Setup:
     from sqlalchemy import inspect, select
 
     from dx_assess import create_app
-    from dx_assess.accounts.services import UserData, create_user
+    from dx_assess.services.accounts import UserData, create_user
     from dx_assess.extensions import db
     from dx_assess.models import Municipality, Role
-    from dx_assess.registry.services import load_registry, set_supported_list
-    from dx_assess.survey.rounds import open_round, round_questionnaire, today
-    from dx_assess.versions import DEFAULT_ROOT
+    from dx_assess.services.registry import load_registry, set_supported_list
+    from dx_assess.services.rounds import open_round, round_questionnaire, today
+    from dx_assess.services.versions import DEFAULT_ROOT
 
     os.environ["DX_INSTANCE_PATH"] = str(instance)
     # Testing settings only for the set-up, so that the 53 password hashes are cheap to make

@@ -9,7 +9,7 @@ namespace of their own, deleted afterwards. It loads the demo data (`dx-assess d
 FY2024 with 50 submitted responses, FY2025 with 34), then builds every report of the round,
 each time from an empty report storage (the database storage) and a fresh results cache:
 
-1. the old process pool, as `dx_assess/reports/batch.py` had it before the queue (commit
+1. the old process pool, as `dx_assess/core/reports/batch.py` had it before the queue (commit
    2149d47): the parent computes every report's data and hash, a `ProcessPoolExecutor` of 2
    warm processes (forkserver) renders them into a folder, then the ZIP. It is kept here, in
    the bench only, as the baseline;
@@ -41,14 +41,14 @@ from typing import Any
 
 
 def _old_warm(template_root: str) -> None:
-    from dx_assess.reports.render import renderer
+    from dx_assess.core.reports.render import renderer
 
     renderer(Path(template_root)).stylesheets  # noqa: B018
 
 
 def _old_render_to_folder(kind: str, context: Any, digest: str, root: str, templates: str) -> int:
-    from dx_assess.reports.render import renderer
-    from dx_assess.reports.storage import FolderStorage, pdf_key
+    from dx_assess.core.reports.render import renderer
+    from dx_assess.services.reports.storage import FolderStorage, pdf_key
 
     result = renderer(Path(templates)).render(kind, context)
     FolderStorage(Path(root)).put(pdf_key(digest), result.pdf)
@@ -60,10 +60,10 @@ def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> float:
 
     from dx_assess.extensions import db
     from dx_assess.models import SurveyRound
-    from dx_assess.reports.batch import RENDERED, Outcome, build_zip, round_specs
-    from dx_assess.reports.service import settings, today
-    from dx_assess.reports.storage import FolderStorage, pdf_key
-    from dx_assess.results.service import clear_cache, round_results
+    from dx_assess.core.reports.batch import RENDERED, Outcome, build_zip, round_specs
+    from dx_assess.services.reports.service import settings, today
+    from dx_assess.services.reports.storage import FolderStorage, pdf_key
+    from dx_assess.services.results import clear_cache, round_results
 
     context = multiprocessing.get_context("forkserver")
     root = settings(app).template_root
@@ -101,7 +101,7 @@ def _empty_storage(app: Any) -> None:
 
     from dx_assess.extensions import db
     from dx_assess.models import ReportFile, ReportItem, ReportJob, ReportRender
-    from dx_assess.results.service import clear_cache
+    from dx_assess.services.results import clear_cache
 
     with app.app_context():
         for model in (ReportItem, ReportJob, ReportRender, ReportFile):
@@ -117,8 +117,8 @@ def queued(
 
     from dx_assess.extensions import db
     from dx_assess.models import ReportJob, SurveyRound
-    from dx_assess.reports import jobs
-    from dx_assess.reports.tasks import report_queue
+    from dx_assess.services.reports import jobs
+    from dx_assess.services.reports.tasks import report_queue
 
     procs = []
     for i in range(workers):
@@ -162,7 +162,7 @@ def queued(
 
 
 def storage_write_ms(app: Any, pdf: bytes, n: int = 20) -> float:
-    from dx_assess.reports.service import storage
+    from dx_assess.services.reports.service import storage
 
     with app.app_context():
         store = storage()

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dx_assess.questionnaire import Question, Questionnaire, load_questionnaire
-from dx_assess.scoring import (
+from dx_assess.core.questionnaire import Question, Questionnaire, load_questionnaire
+from dx_assess.core.scoring import (
     RoundScores,
     compare_peers,
     score_responses,
@@ -35,7 +35,7 @@ from dx_assess.scoring import (
     trend_table,
     weight_sensitivity,
 )
-from dx_assess.scoring.peers import KINDS, SUBPREFECTURES
+from dx_assess.core.scoring.peers import KINDS, SUBPREFECTURES
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSIONS = ROOT / "questionnaires" / "dx-maturity"

@@ -19,11 +19,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Settings come from built-in defaults, then ``instance/config.py``, then environment
     variables (SECRET_KEY, DATABASE_URL, DX_ENV, …), then ``config``.
     """
-    from dx_assess import security
+    from dx_assess.web import security
     from dx_assess.config import build_config, environment, log_start_warnings, read_instance_file
 
     instance_path = os.environ.get("DX_INSTANCE_PATH")
-    app = security.DxFlask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = security.DxFlask(
+        __name__,
+        template_folder="web/templates",
+        static_folder="web/static",
+        instance_path=instance_path, instance_relative_config=True)
     instance_file = Path(app.instance_path) / "config.py"
     instance_values = read_instance_file(instance_file) if instance_file.exists() else {}
     app.config.update(build_config(Path(app.instance_path), instance_values, environment(), config))
@@ -36,16 +40,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     security.init_app(app)
     _register_blueprints(app)
-    from dx_assess import health
-    from dx_assess.auth import throttle
+    from dx_assess.web import health
+    from dx_assess.web.auth import throttle
 
     health.init_app(app)
     throttle.init_app(app)
-    from dx_assess.labels import label
+    from dx_assess.core.labels import label
 
     app.jinja_env.filters["label"] = label
 
-    from dx_assess.cli import register_cli
+    from dx_assess.cli.main import register_cli
 
     register_cli(app)
     return app
@@ -54,11 +58,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from sqlalchemy import event
 
-    from dx_assess import auth, i18n
+    from dx_assess.web import auth, i18n
     from dx_assess.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
-    from dx_assess.shipped import content_dir
+    from dx_assess.core.shipped import content_dir
 
     migrate.init_app(app, db, directory=str(content_dir("migrations")))
     csrf.init_app(app)
@@ -66,7 +70,7 @@ def _init_extensions(app: Flask) -> None:
     auth.configure_login(login_manager)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
-    from dx_assess import access, menu
+    from dx_assess.web import access, menu
 
     access.init_app(app)
     menu.init_app(app)
@@ -82,17 +86,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from dx_assess import errors
-    from dx_assess.admin.views import bp as admin_bp
-    from dx_assess.auth.views import bp as auth_bp
-    from dx_assess.dashboards.views import bp as dashboards_bp
-    from dx_assess.main.views import bp as main_bp
-    from dx_assess.registry.views import bp as registry_bp
-    from dx_assess.reports.views import bp as reports_bp
-    from dx_assess.results.views import bp as results_bp
-    from dx_assess.survey.excel_views import bp as excel_bp
-    from dx_assess.survey.round_views import bp as rounds_bp
-    from dx_assess.survey.views import bp as survey_bp
+    from dx_assess.web import errors
+    from dx_assess.web.admin.views import bp as admin_bp
+    from dx_assess.web.auth.views import bp as auth_bp
+    from dx_assess.web.dashboards.views import bp as dashboards_bp
+    from dx_assess.web.home.views import bp as main_bp
+    from dx_assess.web.registry.views import bp as registry_bp
+    from dx_assess.web.reports.views import bp as reports_bp
+    from dx_assess.web.results.views import bp as results_bp
+    from dx_assess.web.excel.views import bp as excel_bp
+    from dx_assess.web.rounds.views import bp as rounds_bp
+    from dx_assess.web.answering.views import bp as survey_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -105,6 +109,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(reports_bp)
     errors.register(app)
-    from dx_assess import request_guard
+    from dx_assess.web import request_guard
 
     request_guard.init_app(app)

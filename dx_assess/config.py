@@ -47,7 +47,7 @@ _ENV_SETTINGS = (
     "DX_DB_STATEMENT_TIMEOUT_MS",
     "DX_QUESTIONNAIRES_DIR",
     "DX_DEPARTMENT",
-    # the report queue and storage (dx_assess.reports.service)
+    # the report queue and storage (dx_assess.services.reports.service)
     "DX_BROKER_URL",
     "DX_BROKER_NAMESPACE",
     "DX_REPORT_STORAGE",

@@ -7,7 +7,7 @@ session and only flush. The transaction of a request ends here, once, when the v
 * the view returned a **refusal** (status 400 or more: a form shown again with its errors, a
   conflict, a busy database): roll back;
 * the view **raised** (``abort(403)``, a database error, a bug): roll back; the error
-  handlers (:mod:`dx_assess.errors`) answer, and the session is removed at teardown.
+  handlers (:mod:`dx_assess.web.errors`) answer, and the session is removed at teardown.
 
 Two explicit, small exceptions, each one call in the view that needs it:
 
@@ -25,7 +25,7 @@ Two explicit, small exceptions, each one call in the view that needs it:
 Two helpers for code that must end a transaction before the request ends:
 
 * :func:`attempt` — one try of a write that a retry loop repeats within the request (the
-  answer save of :mod:`dx_assess.survey.views`, whose commit a busy database may refuse):
+  answer save of :mod:`dx_assess.web.answering.views`, whose commit a busy database may refuse):
   the try is committed when its block ends (or rolled back if :meth:`Attempt.discard` was
   called) and rolled back when the block raises, so the next try starts clean.
 * :func:`release` — commit what the request did so far before slow work that needs no open
@@ -37,7 +37,7 @@ status 0, roll back when it fails. The report task runner (``reports/jobs.py``) 
 other place that ends transactions: each step of a batch (claim, render, finish) is its own,
 committed before the next message is sent.
 A commit refused by a busy database raises ``OperationalError`` inside the view's dispatch,
-so the busy page (503) of :mod:`dx_assess.errors` answers and nothing is half-committed; what
+so the busy page (503) of :mod:`dx_assess.web.errors` answers and nothing is half-committed; what
 the view had put in the session cookie (a flashed "保存しました。", a log-in) is taken back too.
 """
 

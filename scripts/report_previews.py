@@ -30,8 +30,8 @@ def main() -> int:
     from dx_assess import create_app
     from dx_assess.extensions import db
     from dx_assess.models import SurveyRound
-    from dx_assess.reports.service import municipality_report, regional_report
-    from dx_assess.results.service import round_results
+    from dx_assess.services.reports.service import municipality_report, regional_report
+    from dx_assess.services.results import round_results
 
     app = create_app(
         {

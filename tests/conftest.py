@@ -59,7 +59,7 @@ def app(database_url: str) -> Iterator[Flask]:
 def db_session(app: Flask) -> Iterator[object]:
     """An app context whose database is emptied after the test (and no failed log-in counted:
     the log-in limits stay on, each test starts afresh)."""
-    from dx_assess.auth.throttle import limiter_of
+    from dx_assess.web.auth.throttle import limiter_of
     from dx_assess.extensions import db
 
     limiter_of(app).reset()
@@ -73,7 +73,7 @@ def db_session(app: Flask) -> Iterator[object]:
 def registry(db_session: object) -> None:
     """The 179 municipalities and 14 振興局, loaded through the real service."""
     from dx_assess.extensions import db
-    from dx_assess.registry.services import load_registry
+    from dx_assess.services.registry import load_registry
 
     load_registry(db.session)
     db.session.commit()
@@ -81,7 +81,7 @@ def registry(db_session: object) -> None:
 
 @pytest.fixture
 def make_user(db_session: object) -> Callable[..., object]:
-    from dx_assess.accounts.services import UserData, create_user
+    from dx_assess.services.accounts import UserData, create_user
     from dx_assess.extensions import db
     from dx_assess.models import Role
 
@@ -109,7 +109,7 @@ def make_user(db_session: object) -> Callable[..., object]:
 
 @pytest.fixture
 def assign(db_session: object) -> Callable[[object, list[str]], None]:
-    from dx_assess.accounts.services import set_assignments
+    from dx_assess.services.accounts import set_assignments
     from dx_assess.extensions import db
 
     def do(adviser: object, codes: list[str]) -> None:

@@ -118,7 +118,7 @@ def test_next_only_follows_local_paths(
 def test_password_change_ends_other_sessions(
     app: object, browser: Browser, make_user: Callable[..., object]
 ) -> None:
-    from dx_assess.accounts.services import set_password
+    from dx_assess.services.accounts import set_password
 
     user = make_user("admin", login="root")
     browser.login("root")

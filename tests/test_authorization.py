@@ -14,7 +14,7 @@ from flask import Flask, url_for
 from sqlalchemy import select
 from support import Browser
 
-from dx_assess import menu
+from dx_assess.web import menu
 
 OWN = "014630"  # 占冠村: the municipal user's town, assigned to the adviser
 OTHER = "012025"  # 函館市: nobody's
@@ -386,7 +386,7 @@ def test_menu_offers_exactly_the_pages_the_role_may_open(
 
 
 def test_the_menu_only_offers_pages_with_a_known_rule(app: Flask) -> None:
-    from dx_assess.access import rule_of
+    from dx_assess.web.access import rule_of
 
     for entry in menu.MENU:
         assert rule_of(app.view_functions[entry.endpoint]) is not None, entry.endpoint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dx_assess.csvio import CsvDecodeError, read_csv
+from dx_assess.core.csvio import CsvDecodeError, read_csv
 
 TEXT = "団体コード,市町村名\n012025,函館市\n\n014630, 占冠村 \n"
 

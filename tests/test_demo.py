@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from support import Browser
 
-from dx_assess.cli import DEMO_ACCOUNTS, DEMO_TOWN
+from dx_assess.cli.main import DEMO_ACCOUNTS, DEMO_TOWN
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, SupportedListChange
 
@@ -90,7 +90,7 @@ def test_demo_setup_is_refused_in_production(
 
 def check_rounds(demo: str) -> None:
     from dx_assess.models import Response, ResponseStatus, SurveyRound
-    from dx_assess.survey.rounds import round_state
+    from dx_assess.services.rounds import round_state
 
     rounds = {r.fiscal_year: r for r in db.session.scalars(select(SurveyRound))}
     assert set(rounds) == {2024, 2025}
@@ -121,9 +121,9 @@ def test_synthetic_answers_are_complete_and_consistent_for_every_town() -> None:
     import csv
     from importlib import resources
 
-    from dx_assess.demo.synthetic import DemoTown, synthetic_answers
-    from dx_assess.questionnaire import check_answers, load_questionnaire
-    from dx_assess.versions import DEFAULT_ROOT
+    from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
+    from dx_assess.core.questionnaire import check_answers, load_questionnaire
+    from dx_assess.services.versions import DEFAULT_ROOT
 
     folder = resources.files("dx_assess") / "data" / "registry"
     population = {

@@ -177,8 +177,8 @@ def world(
 
     from dx_assess.extensions import db
     from dx_assess.models import Municipality
-    from dx_assess.survey.responses import submit
-    from dx_assess.survey.rounds import round_questionnaire
+    from dx_assess.services.responses import submit
+    from dx_assess.services.rounds import round_questionnaire
 
     users = {
         "municipal": make_user("municipal", OWN, login="muni"),
@@ -433,7 +433,7 @@ def test_nul_and_control_characters_get_the_japanese_400_and_change_nothing(
     ["/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "evil"],
 )
 def test_next_never_leaves_the_site(target: str) -> None:
-    from dx_assess.request_guard import safe_next
+    from dx_assess.web.request_guard import safe_next
 
     assert safe_next(target) is None
     assert safe_next("/rounds?x=1") == "/rounds?x=1"

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from support import Browser
 
-from dx_assess import health
+from dx_assess.web import health
 
 MISSING = ("libdx-assess-missing-test.so.0",)
 

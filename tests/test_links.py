@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from support import Browser, empty_database
 
-from dx_assess.cli import DEMO_ACCOUNTS
+from dx_assess.cli.main import DEMO_ACCOUNTS
 from dx_assess.extensions import db
 
 PASSWORDS = {login: password for login, _name, _role, password in DEMO_ACCOUNTS}

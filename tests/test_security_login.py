@@ -121,7 +121,7 @@ def redis_instances(app: Flask, database_url: str, db_session: object) -> Iterat
     except redis.exceptions.RedisError:
         pytest.skip(f"no Redis at {REDIS_URL}")
     from dx_assess import create_app
-    from dx_assess.auth.throttle import limiter_of
+    from dx_assess.web.auth.throttle import limiter_of
 
     settings = {
         "DX_ENV": "testing",
@@ -207,7 +207,7 @@ def test_a_session_cookie_copied_before_logout_no_longer_works(
 def test_role_change_ends_open_sessions(
     app: Flask, browser: Browser, registry: None, make_user: Callable[..., object]
 ) -> None:
-    from dx_assess.accounts.services import UserData, update_user
+    from dx_assess.services.accounts import UserData, update_user
     from dx_assess.models import Role
 
     user = make_user("prefecture", login="pref")

@@ -26,7 +26,7 @@ from dx_assess import unit_of_work
 
 
 def _write(marker: str) -> None:
-    from dx_assess.accounts.security_log import record
+    from dx_assess.services.security_log import record
     from dx_assess.extensions import db
     from dx_assess.models import SecurityEventKind
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime
 
-from dx_assess.vocabulary import (
+from dx_assess.core.vocabulary import (
     IN_PROGRESS,
     PREFECTURE_STAFF,
     STATUS_ORDER,
@@ -57,7 +57,7 @@ def test_round_states_keep_their_codes_and_labels() -> None:
 
 
 def test_every_label_is_in_the_translation_list() -> None:
-    from dx_assess.labels import KNOWN
+    from dx_assess.core.labels import KNOWN
 
     known = {str(k) for k in KNOWN}
     assert {s.label for s in Status} | {s.label for s in RoundState} <= known

@@ -9,8 +9,8 @@ from support import empty_database
 
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, EventKind, Response, ResponseEvent, User
-from dx_assess.questionnaire import Questionnaire
-from dx_assess.survey.responses import save_answers
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.services.responses import save_answers
 
 
 def _audited(response: Response, questionnaire: Questionnaire, user: User) -> None:

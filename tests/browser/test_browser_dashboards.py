@@ -23,7 +23,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 from support import empty_database
 
-from dx_assess.cli import DEMO_ACCOUNTS
+from dx_assess.cli.main import DEMO_ACCOUNTS
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound
 

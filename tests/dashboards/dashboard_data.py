@@ -18,10 +18,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from dx_assess.questionnaire import Questionnaire, check_answers, load_questionnaire
-from dx_assess.questionnaire.bindings import resolve_bindings
-from dx_assess.results.model import ResponseInput, RoundResults, build_round_results
-from dx_assess.scoring import MunicipalityInfo, Scorecard, score_response
+from dx_assess.core.questionnaire import Questionnaire, check_answers, load_questionnaire
+from dx_assess.core.questionnaire.bindings import resolve_bindings
+from dx_assess.core.results import ResponseInput, RoundResults, build_round_results
+from dx_assess.core.scoring import MunicipalityInfo, Scorecard, score_response
 
 ROOT = Path(__file__).resolve().parents[2]
 FY2025 = ROOT / "questionnaires" / "dx-maturity" / "fy2025.yaml"

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from dashboard_data import fixed_round
 
-from dx_assess.dashboards import exports
-from dx_assess.dashboards.kpis import compute_kpis
-from dx_assess.filenames import content_disposition, download_name
-from dx_assess.questionnaire.numbering import question_numbers
-from dx_assess.results.model import RoundResults
-from dx_assess.scoring import OVERALL, score_response
+from dx_assess.core.dashboards import exports
+from dx_assess.core.dashboards.kpis import compute_kpis
+from dx_assess.core.filenames import content_disposition, download_name
+from dx_assess.core.questionnaire.numbering import question_numbers
+from dx_assess.core.results import RoundResults
+from dx_assess.core.scoring import OVERALL, score_response
 
 
 @pytest.fixture(scope="module")
@@ -245,10 +245,10 @@ def test_a_round_without_responses(results: RoundResults) -> None:
     """Every dashboard builder copes with a round nobody has answered yet."""
     from dashboard_data import MUNICIPALITIES
 
-    from dx_assess.dashboards import regional
-    from dx_assess.dashboards.charts import distribution_chart
-    from dx_assess.dashboards.status import reminder_text, status_table
-    from dx_assess.results.model import build_round_results
+    from dx_assess.core.dashboards import regional
+    from dx_assess.core.dashboards.charts import distribution_chart
+    from dx_assess.core.dashboards.status import reminder_text, status_table
+    from dx_assess.core.results import build_round_results
 
     empty = build_round_results(
         round_id=2,

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from dashboard_data import fixed_round
 
-from dx_assess.dashboards.kpis import (
+from dx_assess.core.dashboards.kpis import (
     MYNUMBER_RATE,
     ONLINE_SHARE,
     OPENDATA_COUNT,
@@ -17,8 +17,8 @@ from dx_assess.dashboards.kpis import (
     KpiTable,
     compute_kpis,
 )
-from dx_assess.results.model import RoundResults
-from dx_assess.scoring.peers import SUBPREFECTURES
+from dx_assess.core.results import RoundResults
+from dx_assess.core.scoring.peers import SUBPREFECTURES
 
 
 @pytest.fixture(scope="module")

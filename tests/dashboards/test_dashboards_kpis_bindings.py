@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from dx_assess.dashboards.kpis import (
+from dx_assess.core.dashboards.kpis import (
     MYNUMBER_RATE,
     ONLINE_SHARE,
     OPENDATA_COUNT,
@@ -31,11 +31,11 @@ from dx_assess.dashboards.kpis import (
     KpiTable,
     compute_kpis,
 )
-from dx_assess.questionnaire import Questionnaire, check_answers, load_bytes
-from dx_assess.questionnaire.bindings import CARDS_HELD, STANDARD_STATUS, resolve_bindings
-from dx_assess.questionnaire.model import Binding
-from dx_assess.results.model import ResponseInput, RoundResults, build_round_results
-from dx_assess.scoring import MunicipalityInfo, score_response
+from dx_assess.core.questionnaire import Questionnaire, check_answers, load_bytes
+from dx_assess.core.questionnaire.bindings import CARDS_HELD, STANDARD_STATUS, resolve_bindings
+from dx_assess.core.questionnaire.model import Binding
+from dx_assess.core.results import ResponseInput, RoundResults, build_round_results
+from dx_assess.core.scoring import MunicipalityInfo, score_response
 
 HEAD = """\
 format: 1

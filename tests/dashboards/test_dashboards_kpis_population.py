@@ -12,8 +12,8 @@ import dataclasses
 import pytest
 from dashboard_data import MUNICIPALITIES, fixed_round
 
-from dx_assess.dashboards.exports import kpis_frame
-from dx_assess.dashboards.kpis import (
+from dx_assess.core.dashboards.exports import kpis_frame
+from dx_assess.core.dashboards.kpis import (
     ALL_LABEL,
     MYNUMBER_RATE,
     ONLINE_SHARE,
@@ -24,7 +24,7 @@ from dx_assess.dashboards.kpis import (
     KpiTable,
     compute_kpis,
 )
-from dx_assess.results.model import RoundResults, build_round_results
+from dx_assess.core.results import RoundResults, build_round_results
 
 
 def all_round() -> RoundResults:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from dashboard_data import fixed_round
 
-from dx_assess.dashboards import regional
-from dx_assess.dashboards.choropleth import (
+from dx_assess.core.dashboards import regional
+from dx_assess.core.dashboards.choropleth import (
     NO_VALUE,
     NO_VALUE_FILL,
     OUTSIDE,
@@ -21,7 +21,7 @@ from dx_assess.dashboards.choropleth import (
     class_for,
     render_choropleth,
 )
-from dx_assess.dashboards.geo import (
+from dx_assess.core.dashboards.geo import (
     GEOJSON,
     map_geometry,
     path_data,
@@ -29,8 +29,8 @@ from dx_assess.dashboards.geo import (
     short_subprefecture,
     simplify,
 )
-from dx_assess.results.model import RoundResults
-from dx_assess.scoring import OVERALL
+from dx_assess.core.results import RoundResults
+from dx_assess.core.scoring import OVERALL
 
 SVG = "{http://www.w3.org/2000/svg}"
 REGISTRY = (

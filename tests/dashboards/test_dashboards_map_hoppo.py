@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from dx_assess.dashboards.choropleth import HOPPO_FILL, MapClass, render_choropleth
-from dx_assess.dashboards.geo import map_geometry
+from dx_assess.core.dashboards.choropleth import HOPPO_FILL, MapClass, render_choropleth
+from dx_assess.core.dashboards.geo import map_geometry
 
 SVG = "{http://www.w3.org/2000/svg}"
 

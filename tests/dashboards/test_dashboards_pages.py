@@ -22,10 +22,10 @@ from survey_helpers import complete_answers, open_test_round, respond
 
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, User
-from dx_assess.questionnaire import Questionnaire
-from dx_assess.scoring import score_response
-from dx_assess.survey.responses import current_answers, reopen, submit
-from dx_assess.survey.rounds import round_questionnaire
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.scoring import score_response
+from dx_assess.services.responses import current_answers, reopen, submit
+from dx_assess.services.rounds import round_questionnaire
 
 SHIMUKAPPU, HIGASHIKAWA, BIEI = "014630", "014583", "014591"
 YUBARI, IWAMIZAWA = "012092", "012106"
@@ -275,7 +275,7 @@ def test_adviser_home_shows_status_score_change_and_links(
     assert "夕張市" not in page
     assert f'href="/rounds/{world.round_id}/results/{SHIMUKAPPU}"' in page
     from dx_assess.models import SurveyRound
-    from dx_assess.results.service import round_results
+    from dx_assess.services.results import round_results
 
     results = round_results(db.session, db.session.get(SurveyRound, world.round_id))
     row = results.row(SHIMUKAPPU)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from dashboard_data import fixed_round
 
-from dx_assess.dashboards.kpis import compute_kpis
-from dx_assess.dashboards.plan import PlanFileError, load_plan, plan_indicators
+from dx_assess.core.dashboards.kpis import compute_kpis
+from dx_assess.core.dashboards.plan import PlanFileError, load_plan, plan_indicators
 
 
 def test_the_plan_file_names_the_four_indicators_with_the_plans_status() -> None:

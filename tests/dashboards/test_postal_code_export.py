@@ -12,10 +12,10 @@ import pytest
 from dashboard_data import round_of
 from fixture_files import POSTAL_TEST
 
-from dx_assess.dashboards import exports
-from dx_assess.questionnaire import check_answers, load_questionnaire
-from dx_assess.results.model import ResponseInput, RoundResults
-from dx_assess.scoring import score_response
+from dx_assess.core.dashboards import exports
+from dx_assess.core.questionnaire import check_answers, load_questionnaire
+from dx_assess.core.results import ResponseInput, RoundResults
+from dx_assess.core.scoring import score_response
 
 
 @pytest.fixture(scope="module")

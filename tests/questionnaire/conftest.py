@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dx_assess.questionnaire import Questionnaire, load_bytes, load_questionnaire
+from dx_assess.core.questionnaire import Questionnaire, load_bytes, load_questionnaire
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONNAIRES = REPO / "questionnaires"

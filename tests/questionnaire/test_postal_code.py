@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fixture_files import POSTAL_TEST
 
-from dx_assess.questionnaire import (
+from dx_assess.core.questionnaire import (
     AnswerError,
     Questionnaire,
     QuestionnaireError,
@@ -16,7 +16,7 @@ from dx_assess.questionnaire import (
     load_questionnaire,
     normalize_answer,
 )
-from dx_assess.questionnaire.mapping import MANUAL
+from dx_assess.core.questionnaire.mapping import MANUAL
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dx_assess.questionnaire import (
+from dx_assess.core.questionnaire import (
     AnswerError,
     Question,
     Questionnaire,
@@ -17,7 +17,7 @@ from dx_assess.questionnaire import (
     question_score,
     with_derived,
 )
-from dx_assess.questionnaire.model import Choice, GridRow, ScoringRule
+from dx_assess.core.questionnaire.model import Choice, GridRow, ScoringRule
 
 
 def q(type_: str, **kw: object) -> Question:
@@ -202,7 +202,7 @@ def test_breakpoint_scores_stay_in_range(xs: list[int], data: st.DataObject) -> 
 
 
 def test_unquoted_yes_no_keys_are_strings(base_yaml: str) -> None:
-    from dx_assess.questionnaire import load_bytes
+    from dx_assess.core.questionnaire import load_bytes
 
     quoted = '{method: yes_no, "yes": 1, "no": 0}'
     text = base_yaml.replace(quoted, "{method: yes_no, yes: 1, no: 0}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dx_assess.questionnaire import (
+from dx_assess.core.questionnaire import (
     Problem,
     QuestionnaireError,
     load_bytes,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from dx_assess.questionnaire import (
+from dx_assess.core.questionnaire import (
     Questionnaire,
     check_answers,
     effective_answers,
     evaluate,
     visible_question_ids,
 )
-from dx_assess.questionnaire.model import AllOf, AnyOf, Not, PillarScoreTest, QuestionTest
+from dx_assess.core.questionnaire.model import AllOf, AnyOf, Not, PillarScoreTest, QuestionTest
 
 ANSWERS: dict[str, object] = {
     "flag": True,

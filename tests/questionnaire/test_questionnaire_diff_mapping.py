@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dx_assess.questionnaire import (
+from dx_assess.core.questionnaire import (
     Questionnaire,
     QuestionnaireError,
     build_mapping,
@@ -14,7 +14,7 @@ from dx_assess.questionnaire import (
     format_diff,
     load_bytes,
 )
-from dx_assess.questionnaire.mapping import COMPUTED, CONVERT, DIRECT, NEW
+from dx_assess.core.questionnaire.mapping import COMPUTED, CONVERT, DIRECT, NEW
 
 
 def test_diff_lists_exactly_the_designed_changes(

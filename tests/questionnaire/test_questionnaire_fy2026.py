@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dx_assess.questionnaire import (
+from dx_assess.core.questionnaire import (
     Questionnaire,
     build_mapping,
     carry_forward,
@@ -17,7 +17,7 @@ from dx_assess.questionnaire import (
     load_questionnaire,
     visible_question_ids,
 )
-from dx_assess.questionnaire.mapping import CONVERT, DIRECT, NEW
+from dx_assess.core.questionnaire.mapping import CONVERT, DIRECT, NEW
 
 DX = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dx_assess.questionnaire import check_root, discover, read_questionnaire
-from dx_assess.questionnaire.loader import MAX_FILE_BYTES
-from dx_assess.questionnaire.yamlsrc import MAX_ALIASES, MAX_DEPTH
+from dx_assess.core.questionnaire import check_root, discover, read_questionnaire
+from dx_assess.core.questionnaire.loader import MAX_FILE_BYTES
+from dx_assess.core.questionnaire.yamlsrc import MAX_ALIASES, MAX_DEPTH
 
 
 def problems_of(text: str | bytes, name: str = "dx-maturity/broken.yaml") -> list[str]:
@@ -94,7 +94,7 @@ def test_billion_laughs_fails_fast_in_bounded_memory(tmp_path: Path) -> None:
         f"""\
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (600 * 2**20, 600 * 2**20))
-        from dx_assess.questionnaire import read_questionnaire
+        from dx_assess.core.questionnaire import read_questionnaire
         data = open({str(source)!r}, "rb").read()
         q, problems = read_questionnaire(data, "dx-maturity/laughs.yaml")
         assert q is None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dx_assess.questionnaire import (
+from dx_assess.core.questionnaire import (
     QuestionnaireError,
     check_root,
     content_hash,

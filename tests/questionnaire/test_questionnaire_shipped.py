@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fixture_files import POSTAL_TEST
 
-from dx_assess.questionnaire import (
+from dx_assess.core.questionnaire import (
     Questionnaire,
     check_root,
     content_hash,
@@ -143,7 +143,7 @@ def test_open_data_options_match_domain_list(name: str, request: pytest.FixtureR
 def test_every_question_type_is_used(fy2024: Questionnaire, fy2025: Questionnaire) -> None:
     """Each type is used by a shipped questionnaire, or (not yet asked in a survey) by the
     test questionnaire of its own tests."""
-    from dx_assess.questionnaire import QUESTION_TYPES
+    from dx_assess.core.questionnaire import QUESTION_TYPES
 
     used = {x.type for q in (fy2024, fy2025) for x in q.questions}
     test_only = {x.type for x in load_questionnaire(POSTAL_TEST).questions} - used
@@ -170,7 +170,7 @@ def test_package_imports_without_flask_or_sqlalchemy() -> None:
         parent = types.ModuleType("dx_assess")
         parent.__path__ = [{str(REPO / "dx_assess")!r}]
         sys.modules["dx_assess"] = parent
-        import dx_assess.questionnaire as q
+        import dx_assess.core.questionnaire as q
         q.load_questionnaire({str(DX_MATURITY / "fy2025.yaml")!r})
         banned = ("flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug")
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in banned)

@@ -12,14 +12,14 @@ from fractions import Fraction
 
 import pytest
 
-from dx_assess.questionnaire import load_bytes, normalize_answer, with_derived
-from dx_assess.questionnaire.numbers import (
+from dx_assess.core.questionnaire import load_bytes, normalize_answer, with_derived
+from dx_assess.core.questionnaire.numbers import (
     compare_score,
     foreign_digits,
     parse_ascii_int,
     round_half_up,
 )
-from dx_assess.scoring import score_response
+from dx_assess.core.scoring import score_response
 
 YAML = """\
 format: 1
@@ -122,14 +122,14 @@ def test_digit_rule() -> None:
 
 @pytest.mark.parametrize("typed", ["²", "10²", "①", "٣", "1²3"])
 def test_superscript_and_other_digits_are_refused_in_numbers(questionnaire, typed) -> None:  # type: ignore[no-untyped-def]
-    from dx_assess.questionnaire import AnswerError
+    from dx_assess.core.questionnaire import AnswerError
 
     with pytest.raises(AnswerError, match="数値"):
         normalize_answer(questionnaire.question("pop"), typed)
 
 
 def test_decimals_out_of_range_is_a_problem_in_the_file() -> None:
-    from dx_assess.questionnaire import read_questionnaire
+    from dx_assess.core.questionnaire import read_questionnaire
 
     text = YAML.replace("decimals: 2}", "decimals: 40}")
     questionnaire, problems = read_questionnaire(text.encode(), "rounding.yaml")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dx_assess.questionnaire import load_questionnaire
-from dx_assess.questionnaire.reader import unfold
+from dx_assess.core.questionnaire import load_questionnaire
+from dx_assess.core.questionnaire.reader import unfold
 
 ROOT = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity"
 

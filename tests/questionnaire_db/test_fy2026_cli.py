@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from dx_assess.versions import DEFAULT_ROOT
+from dx_assess.services.versions import DEFAULT_ROOT
 
 
 def test_check_and_diff_2025_to_2026(app: Flask, db_session: object) -> None:

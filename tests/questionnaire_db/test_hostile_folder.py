@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from support import Browser
 
-from dx_assess.versions import DEFAULT_ROOT
+from dx_assess.services.versions import DEFAULT_ROOT
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ from flask import Flask
 from sqlalchemy import select
 from support import TEST_PASSWORD, Browser
 
-from dx_assess.accounts.services import UserData, create_user
-from dx_assess.demo.synthetic import DemoTown, synthetic_answers
+from dx_assess.services.accounts import UserData, create_user
+from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
 from dx_assess.extensions import db
 from dx_assess.models import (
     Channel,
@@ -44,16 +44,16 @@ from dx_assess.models import (
     SurveyRound,
 )
 from dx_assess.models.base import utcnow
-from dx_assess.registry.services import load_registry
-from dx_assess.reports import jobs
-from dx_assess.reports.batch import municipality_spec
-from dx_assess.reports.produce import produce, render_count
-from dx_assess.reports.service import settings, storage
-from dx_assess.reports.storage import DatabaseStorage, FolderStorage, pdf_key, zip_key
-from dx_assess.reports.tasks import report_queue
-from dx_assess.survey.responses import get_or_create_response, save_answers, submit
-from dx_assess.survey.rounds import round_questionnaire
-from dx_assess.vocabulary import today
+from dx_assess.services.registry import load_registry
+from dx_assess.services.reports import jobs
+from dx_assess.core.reports.batch import municipality_spec
+from dx_assess.services.reports.produce import produce, render_count
+from dx_assess.services.reports.service import settings, storage
+from dx_assess.services.reports.storage import DatabaseStorage, FolderStorage, pdf_key, zip_key
+from dx_assess.services.reports.tasks import report_queue
+from dx_assess.services.responses import get_or_create_response, save_answers, submit
+from dx_assess.services.rounds import round_questionnaire
+from dx_assess.core.vocabulary import today
 
 TOWNS = ("014630", "014621", "014648", "015113", "016101")  # 占冠 南富良野 幌加内 猿払 日高
 
@@ -327,7 +327,7 @@ def test_web_batch_runs_on_the_queue(app: Flask, world: World, reports_dir: Path
 def test_a_report_failing_three_times_is_recorded_and_the_batch_finishes(
     app: Flask, world: World, reports_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dx_assess.reports import render
+    from dx_assess.core.reports import render
 
     broken = TOWNS[2]
     real = render.Renderer.render
@@ -376,7 +376,7 @@ def test_a_claim_is_rendered_once_and_a_dead_claim_is_taken_over(
     with app.app_context():
         survey_round = db.session.get(SurveyRound, world.round_id)
         assert survey_round is not None
-        from dx_assess.results.service import round_results
+        from dx_assess.services.results import round_results
 
         spec = municipality_spec(
             round_results(db.session, survey_round), TOWNS[3], today(), settings().template_root
@@ -449,7 +449,7 @@ def test_both_storages_keep_files_by_key(app: Flask, tmp_path: Path, kind: str) 
 
 
 def test_health_checks_of_the_report_machinery(app: Flask, reports_dir: Path) -> None:
-    from dx_assess.reports.health import check_report_storage, check_report_worker
+    from dx_assess.services.reports.health import check_report_storage, check_report_worker
 
     with app.app_context():
         assert check_report_storage(app) == (True, settings().storage_kind)

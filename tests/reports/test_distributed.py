@@ -40,8 +40,8 @@ from flask import Flask
 from sqlalchemy import func, select
 from support import TEST_PASSWORD
 
-from dx_assess.accounts.services import UserData, create_user
-from dx_assess.demo.synthetic import DemoTown, synthetic_answers
+from dx_assess.services.accounts import UserData, create_user
+from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
 from dx_assess.extensions import db
 from dx_assess.models import (
     Channel,
@@ -53,10 +53,10 @@ from dx_assess.models import (
     Response,
     Role,
 )
-from dx_assess.registry.services import load_registry
-from dx_assess.reports.produce import render_count
-from dx_assess.survey.responses import get_or_create_response, save_answers, submit
-from dx_assess.survey.rounds import round_questionnaire
+from dx_assess.services.registry import load_registry
+from dx_assess.services.reports.produce import render_count
+from dx_assess.services.responses import get_or_create_response, save_answers, submit
+from dx_assess.services.rounds import round_questionnaire
 
 TOWNS = ("014630", "014621", "014648", "015113", "016101", "014559", "014583")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/6")

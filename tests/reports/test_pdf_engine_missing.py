@@ -9,10 +9,10 @@ from flask import Flask
 from sqlalchemy import select
 from support import Browser
 
-from dx_assess import health
+from dx_assess.web import health
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound
-from dx_assess.reports import render
+from dx_assess.core.reports import render
 
 
 def test_report_download_without_pango_is_a_japanese_503(

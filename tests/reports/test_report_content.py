@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 from dashboards.dashboard_data import fixed_round
 
-from dx_assess.reports import charts
-from dx_assess.reports.assets import REPO_TEMPLATES
-from dx_assess.reports.data import CONTACT, growth_areas, municipality_context
-from dx_assess.results.model import MunicipalityResult, PeerPosition, PillarResult, RoundResults
+from dx_assess.core.reports import charts
+from dx_assess.core.reports.assets import REPO_TEMPLATES
+from dx_assess.core.reports.data import CONTACT, growth_areas, municipality_context
+from dx_assess.core.results import MunicipalityResult, PeerPosition, PillarResult, RoundResults
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_one_reference_value_marker() -> None:
     """※ marks a 参考値 on the pages and in the PDFs; † is not used anywhere."""
     for path in [
         *REPO_TEMPLATES.glob("*.html"),
-        *REPO_TEMPLATES.parent.glob("dx_assess/templates/**/*.html"),
+        *REPO_TEMPLATES.parent.glob("dx_assess/web/templates/**/*.html"),
     ]:
         text = path.read_text(encoding="utf-8")
         assert "†" not in text, path

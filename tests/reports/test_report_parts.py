@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from dx_assess.reports.assets import FONT_DIR, REPO_TEMPLATES, fingerprint, templates_dir
-from dx_assess.reports.batch import input_hash
-from dx_assess.reports.render import RefusedURL, Renderer, renderer
-from dx_assess.reports.text import GETA, covered, join_lines, missing, printable
+from dx_assess.core.reports.assets import FONT_DIR, REPO_TEMPLATES, fingerprint, templates_dir
+from dx_assess.core.reports.batch import input_hash
+from dx_assess.core.reports.render import RefusedURL, Renderer, renderer
+from dx_assess.core.reports.text import GETA, covered, join_lines, missing, printable
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,12 +16,12 @@ from survey_helpers import complete_answers, open_test_round, respond
 
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, SurveyRound, User
-from dx_assess.questionnaire import Questionnaire
-from dx_assess.results import service
-from dx_assess.results.service import round_results
-from dx_assess.scoring import score_response
-from dx_assess.survey.responses import current_answers, submit
-from dx_assess.survey.rounds import round_questionnaire
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.services import results as service
+from dx_assess.services.results import round_results
+from dx_assess.core.scoring import score_response
+from dx_assess.services.responses import current_answers, submit
+from dx_assess.services.rounds import round_questionnaire
 
 # Six towns and villages of 上川: five submit, enough for the "all" group (minimum 5).
 TOWNS = ["014630", "014583", "014591", "014605", "014613", "014621"]
@@ -235,7 +235,7 @@ def test_registry_load_changing_kind_name_or_subprefecture_changes_the_results(
     """Every registry field the results show or group by is in the cache key: a town whose
     type, name and 振興局 name were different before ``registry load`` corrected them."""
     from dx_assess.models import Subprefecture
-    from dx_assess.registry.services import load_registry
+    from dx_assess.services.registry import load_registry
 
     survey_round, _q, _given = scored_round
     town = db.session.scalar(select(Municipality).where(Municipality.code == TOWNS[0]))

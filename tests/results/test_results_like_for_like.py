@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from dx_assess.dashboards.exports import scores_frame
-from dx_assess.questionnaire import load_questionnaire
-from dx_assess.reports.data import trend_info
-from dx_assess.results.model import ResponseInput, RoundResults, build_round_results
-from dx_assess.scoring import MunicipalityInfo, score_response
+from dx_assess.core.dashboards.exports import scores_frame
+from dx_assess.core.questionnaire import load_questionnaire
+from dx_assess.core.reports.data import trend_info
+from dx_assess.core.results import ResponseInput, RoundResults, build_round_results
+from dx_assess.core.scoring import MunicipalityInfo, score_response
 
 DX = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity"
 CODE = "016365"  # 上士幌町

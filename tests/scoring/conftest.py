@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from dx_assess.questionnaire import Question, Questionnaire, load_bytes, load_questionnaire
+from dx_assess.core.questionnaire import Question, Questionnaire, load_bytes, load_questionnaire
 
 REPO = Path(__file__).resolve().parents[2]
 DX_MATURITY = REPO / "questionnaires" / "dx-maturity"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dx_assess.questionnaire import Questionnaire
-from dx_assess.scoring import contribution_frame, explain, score_response
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.scoring import contribution_frame, explain, score_response
 
 
 def test_contributions_by_hand(toy: Questionnaire, toy_answers: dict[str, object]) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dx_assess.questionnaire import Questionnaire, load_questionnaire
-from dx_assess.scoring import OVERALL, score_response
-from dx_assess.scoring.like_for_like import (
+from dx_assess.core.questionnaire import Questionnaire, load_questionnaire
+from dx_assess.core.scoring import OVERALL, score_response
+from dx_assess.core.scoring.like_for_like import (
     carry_answers,
     like_for_like_table,
     rescore,

@@ -8,7 +8,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from dx_assess.scoring import (
+from dx_assess.core.scoring import (
     DEFAULT_BANDS,
     MunicipalityInfo,
     PeerConfig,

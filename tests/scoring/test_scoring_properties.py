@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dx_assess.questionnaire import Questionnaire
-from dx_assess.scoring import (
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.scoring import (
     ANSWERED,
     HIDDEN,
     MunicipalityInfo,

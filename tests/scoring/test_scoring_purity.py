@@ -13,8 +13,8 @@ FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "flask_login", "werkzeug
 def test_engine_imports_without_flask_and_sqlalchemy() -> None:
     code = (
         "import sys\n"
-        "import dx_assess.scoring\n"
-        "from dx_assess.scoring import score_response, compare_peers, trend_table\n"
+        "import dx_assess.core.scoring\n"
+        "from dx_assess.core.scoring import score_response, compare_peers, trend_table\n"
         f"forbidden = {FORBIDDEN!r}\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in forbidden)\n"
         "assert 'pandas' in sys.modules\n"
@@ -31,8 +31,8 @@ def test_engine_works_when_flask_and_sqlalchemy_cannot_be_imported() -> None:
         "import sys\n"
         "for name in ('flask', 'sqlalchemy', 'flask_sqlalchemy'):\n"
         "    sys.modules[name] = None  # any import of them now raises ImportError\n"
-        "from dx_assess.questionnaire import load_questionnaire\n"
-        "from dx_assess.scoring import score_response\n"
+        "from dx_assess.core.questionnaire import load_questionnaire\n"
+        "from dx_assess.core.scoring import score_response\n"
         "q = load_questionnaire('questionnaires/dx-maturity/fy2025.yaml')\n"
         "print(score_response(q, {'od_published': True}).pillar('opendata').score)\n"
     )

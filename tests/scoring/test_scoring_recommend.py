@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from dx_assess.questionnaire import Questionnaire
-from dx_assess.scoring import recommend, score_response
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.scoring import recommend, score_response
 
 
 def test_which_apply_and_ranking_by_peer_gap(

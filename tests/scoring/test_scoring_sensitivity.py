@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dx_assess.questionnaire import Questionnaire
-from dx_assess.scoring import weight_scenarios, weight_sensitivity
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.scoring import weight_scenarios, weight_sensitivity
 
 
 def test_sensitivity_by_hand() -> None:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from dx_assess.questionnaire import Questionnaire, check_answers
-from dx_assess.scoring import ANSWERED, HIDDEN, explain, recommend, score_response
+from dx_assess.core.questionnaire import Questionnaire, check_answers
+from dx_assess.core.scoring import ANSWERED, HIDDEN, explain, recommend, score_response
 
 
 @pytest.mark.parametrize("version", ["fy2024", "fy2025"])

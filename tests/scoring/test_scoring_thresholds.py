@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import pytest
 
-from dx_assess.questionnaire import load_bytes
-from dx_assess.scoring import recommend, score_response
+from dx_assess.core.questionnaire import load_bytes
+from dx_assess.core.scoring import recommend, score_response
 
 
 def _choice(qid: str, score: float) -> str:

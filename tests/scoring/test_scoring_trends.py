@@ -9,8 +9,8 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from dx_assess.questionnaire import Questionnaire, load_bytes
-from dx_assess.scoring import (
+from dx_assess.core.questionnaire import Questionnaire, load_bytes
+from dx_assess.core.scoring import (
     RoundScores,
     Scorecard,
     comparability,

@@ -9,9 +9,9 @@ from survey_helpers import complete_answers, open_test_round
 
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound, User
-from dx_assess.questionnaire import Questionnaire
-from dx_assess.survey.responses import get_or_create_response
-from dx_assess.survey.rounds import round_questionnaire
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.services.responses import get_or_create_response
+from dx_assess.services.rounds import round_questionnaire
 
 __all__ = ["complete_answers", "make_round"]
 

@@ -26,7 +26,7 @@ from dx_assess.config import DEFAULT_LOCK_TIMEOUT_MS
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound, User
 from dx_assess.models.base import is_busy
-from dx_assess.questionnaire import Questionnaire
+from dx_assess.core.questionnaire import Questionnaire
 
 LOCK_TIMEOUT_MS = 400
 

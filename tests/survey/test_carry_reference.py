@@ -14,10 +14,10 @@ from survey_helpers import respond
 
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, Response, SurveyRound, User
-from dx_assess.questionnaire import read_questionnaire
-from dx_assess.survey.rounds import open_round
-from dx_assess.versions import DEFAULT_ROOT
-from dx_assess.vocabulary import today
+from dx_assess.core.questionnaire import read_questionnaire
+from dx_assess.services.rounds import open_round
+from dx_assess.services.versions import DEFAULT_ROOT
+from dx_assess.core.vocabulary import today
 
 POPULATION = """      - id: basic_population
         type: integer

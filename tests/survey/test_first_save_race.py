@@ -16,7 +16,7 @@ from test_pages import stored, url
 
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound, User
-from dx_assess.questionnaire import Questionnaire
+from dx_assess.core.questionnaire import Questionnaire
 
 
 @contextmanager

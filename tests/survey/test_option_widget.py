@@ -9,8 +9,8 @@ from flask import Flask
 from survey_helpers import complete_answers
 from wtforms.widgets import CheckboxInput, RadioInput
 
-from dx_assess.questionnaire import load_questionnaire, normalize_answer
-from dx_assess.survey.forms import OptionInput, initial_data, section_form_class
+from dx_assess.core.questionnaire import load_questionnaire, normalize_answer
+from dx_assess.web.answering.forms import OptionInput, initial_data, section_form_class
 
 FILE = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity" / "fy2025.yaml"
 

@@ -13,8 +13,8 @@ from survey_fixtures import TOWN
 
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound, User
-from dx_assess.survey.responses import current_answers
-from dx_assess.survey.rounds import open_round, round_questionnaire, today
+from dx_assess.services.responses import current_answers
+from dx_assess.services.rounds import open_round, round_questionnaire, today
 
 FIELD = "q_office_postal_code"
 

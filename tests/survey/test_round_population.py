@@ -12,8 +12,8 @@ from survey_helpers import open_test_round
 
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, SurveyRound, User
-from dx_assess.survey.rounds import RoundError, open_round, population_label, today
-from dx_assess.versions import DEFAULT_ROOT
+from dx_assess.services.rounds import RoundError, open_round, population_label, today
+from dx_assess.services.versions import DEFAULT_ROOT
 
 
 def test_opening_defaults_to_every_municipality(browser: Browser, people: dict[str, User]) -> None:
@@ -94,7 +94,7 @@ def test_dates_must_lie_in_the_fiscal_year(browser: Browser, people: dict[str, U
 def test_wareki() -> None:
     import datetime as dt
 
-    from dx_assess.survey.rounds import wareki
+    from dx_assess.services.rounds import wareki
 
     assert wareki(dt.date(2026, 12, 1)) == "令和8年12月1日"
     assert wareki(dt.date(2019, 5, 1)) == "令和元年5月1日"

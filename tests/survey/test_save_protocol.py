@@ -14,7 +14,7 @@ from test_pages import stored, url
 
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, EventKind, Response, ResponseEvent, SurveyRound, User
-from dx_assess.questionnaire import Questionnaire
+from dx_assess.core.questionnaire import Questionnaire
 
 FETCH = {"X-Requested-With": "fetch"}
 
@@ -167,7 +167,7 @@ def prefilled(
     from survey_fixtures import make_round
     from survey_helpers import respond
 
-    from dx_assess.survey.rounds import round_questionnaire
+    from dx_assess.services.rounds import round_questionnaire
 
     earlier = make_round(2024, "2024.1", people["pref"])
     respond(

@@ -7,8 +7,8 @@ from sqlalchemy import func, select, text, update
 
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, Response, User
-from dx_assess.questionnaire import Questionnaire
-from dx_assess.survey.responses import (
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.services.responses import (
     StaleWrite,
     current_answers,
     save_answers,

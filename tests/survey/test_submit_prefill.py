@@ -19,9 +19,9 @@ from dx_assess.models import (
     SurveyRound,
     User,
 )
-from dx_assess.questionnaire import Questionnaire, visible_question_ids
-from dx_assess.survey.prefill import prefill
-from dx_assess.survey.responses import (
+from dx_assess.core.questionnaire import Questionnaire, visible_question_ids
+from dx_assess.services.prefill import prefill
+from dx_assess.services.responses import (
     NotEditable,
     current_answers,
     get_or_create_response,
@@ -29,7 +29,7 @@ from dx_assess.survey.responses import (
     save_answers,
     submit,
 )
-from dx_assess.survey.rounds import close_round, round_questionnaire
+from dx_assess.services.rounds import close_round, round_questionnaire
 
 
 def fill(response: Response, q: Questionnaire, user: User, answers: dict[str, object]) -> None:

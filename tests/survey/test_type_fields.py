@@ -3,8 +3,8 @@ for a widget the web layer does not know fails here, not on a page)."""
 
 from __future__ import annotations
 
-from dx_assess.questionnaire import QUESTION_TYPES, Choice, GridRow, Question
-from dx_assess.survey.forms import WIDGETS, build_field
+from dx_assess.core.questionnaire import QUESTION_TYPES, Choice, GridRow, Question
+from dx_assess.web.answering.forms import WIDGETS, build_field
 
 
 def test_every_type_has_a_field_the_form_builds() -> None:

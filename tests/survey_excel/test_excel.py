@@ -19,16 +19,16 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dx_assess.questionnaire import (
+from dx_assess.core.questionnaire import (
     Question,
     Questionnaire,
     load_bytes,
     load_questionnaire,
     normalize_answer,
 )
-from dx_assess.questionnaire.model import AnswerValue
-from dx_assess.survey import excel_container
-from dx_assess.survey.excel import (
+from dx_assess.core.questionnaire.model import AnswerValue
+from dx_assess.core.excel import container as excel_container
+from dx_assess.core.excel.workbook import (
     ParsedUpload,
     PreviewRow,
     UploadError,
@@ -39,7 +39,7 @@ from dx_assess.survey.excel import (
     parse_workbook,
     preview_changes,
 )
-from dx_assess.survey.excel_export import GRID_ROW, OPTION, sheet_rows
+from dx_assess.core.excel.export import GRID_ROW, OPTION, sheet_rows
 
 DX_MATURITY = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity"
 NOW = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)
@@ -906,7 +906,7 @@ def test_parse_result_type(q2025: Questionnaire) -> None:
 
 def test_module_is_pure() -> None:
     code = (
-        "import sys, dx_assess.survey.excel\n"
+        "import sys, dx_assess.core.excel.workbook\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('flask', 'sqlalchemy', 'flask_sqlalchemy', 'werkzeug', 'wtforms')))\n"
     )

@@ -14,7 +14,7 @@ from upload_helpers import answers_of, hidden_fields, town_saves
 
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, SurveyRound, User
-from dx_assess.questionnaire import Questionnaire
+from dx_assess.core.questionnaire import Questionnaire
 
 DATA = Path(__file__).resolve().parents[2] / "dx_assess" / "data" / "statistics"
 FILE = DATA / "mynumbercard_all_localgovs_20221231.csv"
@@ -182,7 +182,7 @@ def test_stale_staged_uploads_are_pruned_and_cannot_be_applied(
     from datetime import timedelta
 
     from dx_assess.models import StagedUpload
-    from dx_assess.survey.staged import MAX_AGE
+    from dx_assess.services.staged import MAX_AGE
 
     _html, old_fields = preview(pref, survey_round)
     old = db.session.get(StagedUpload, int(old_fields["staged_id"]))
@@ -214,7 +214,7 @@ def test_the_import_fills_the_questions_the_round_binds_and_refuses_without_bind
 
     from flask import Flask
 
-    from dx_assess.versions import DEFAULT_ROOT
+    from dx_assess.services.versions import DEFAULT_ROOT
 
     preview(pref, survey_round)  # 200: traced from 2026.1 (what is applied: the test above)
     copy = tmp_path / "questionnaires"

@@ -12,9 +12,9 @@ from importlib import resources
 
 import pytest
 
-from dx_assess.registry.files import read_registry
-from dx_assess.registry.supported_list import RegistryEntry
-from dx_assess.survey.statistics import (
+from dx_assess.core.registry.files import read_registry
+from dx_assess.core.registry.supported_list import RegistryEntry
+from dx_assess.core.statistics.reading import (
     Proposal,
     StatisticsError,
     StatisticsFile,
@@ -489,7 +489,7 @@ def test_shipped_copy_is_the_verified_file() -> None:
 
 def test_module_imports_without_flask_or_sqlalchemy() -> None:
     code = (
-        "import sys, dx_assess.survey.statistics\n"
+        "import sys, dx_assess.core.statistics.reading\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('flask', 'sqlalchemy', 'flask_sqlalchemy', 'werkzeug', 'wtforms'))))\n"
     )

@@ -13,9 +13,9 @@ import pytest
 
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Response, User
-from dx_assess.questionnaire import AnswerError, Questionnaire, load_questionnaire, normalize_answer
-from dx_assess.survey.excel import UploadError, WorkbookMeta, export_workbook, parse_workbook
-from dx_assess.survey.responses import current_answers, save_answers
+from dx_assess.core.questionnaire import AnswerError, Questionnaire, load_questionnaire, normalize_answer
+from dx_assess.core.excel.workbook import UploadError, WorkbookMeta, export_workbook, parse_workbook
+from dx_assess.services.responses import current_answers, save_answers
 
 FY2025 = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity" / "fy2025.yaml"
 SHORT = "basic_department"  # short_text, at most 100 characters
@@ -158,14 +158,14 @@ def test_a_text_stored_before_the_rule_still_shows(
 
 
 def test_the_precomputed_character_set_is_the_fonts_own() -> None:
-    from dx_assess.reports.text import covered
-    from dx_assess.survey.glyphs import font_charset
+    from dx_assess.core.reports.text import covered
+    from dx_assess.core.answers.glyphs import font_charset
 
     assert font_charset() == covered()
 
 
 def test_uploaded_file_names_in_the_audit_reason_are_cleaned() -> None:
-    from dx_assess.survey.staged import file_name
+    from dx_assess.services.staged import file_name
 
     assert file_name("C:\\Users\\x\\回答\u3000占冠村\u202eslx.xlsx", "upload.xlsx") == (
         "回答\u3000占冠村slx.xlsx"

@@ -1,1 +1,0 @@
-"""Account management: the one place that writes users and adviser assignments."""

@@ -1,0 +1,1 @@
+"""The command line (``dx-assess``). Imports services, models and core."""

@@ -1,1 +1,0 @@
-"""The municipality registry: loading the 179 municipalities and the support-programme list."""

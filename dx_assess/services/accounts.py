@@ -1,0 +1,231 @@
+"""Writes to accounts. They only flush (the unit of work commits); on AccountError nothing
+has been changed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from dx_assess.services.security_log import record
+from dx_assess.services.passwords import hash_password, password_problem, verify_password
+from dx_assess.models import AdviserAssignment, Municipality, Role, SecurityEventKind, User
+from dx_assess.models.base import DbSession, utcnow
+
+# How the security log names roles (stored text, Japanese like the rest of the records).
+ROLE_NAMES = {
+    Role.MUNICIPAL: "市町村職員",
+    Role.ADVISER: "アドバイザー",
+    Role.PREFECTURE: "道庁（DX推進課）",
+    Role.ADMIN: "システム管理者",
+}
+
+LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
+
+
+class AccountError(ValueError):
+    """A Japanese message, and the form field it belongs to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class UserData:
+    login: str
+    display_name: str
+    role: Role
+    municipality_code: str | None
+    active: bool = True
+
+
+def _municipality(session: DbSession, role: Role, code: str | None) -> Municipality | None:
+    if role is not Role.MUNICIPAL:
+        if code:
+            raise AccountError(
+                "municipality_code", "市町村を指定できるのは市町村職員のアカウントだけです。"
+            )
+        return None
+    if not code:
+        raise AccountError(
+            "municipality_code", "市町村職員のアカウントには市町村を指定してください。"
+        )
+    municipality = session.scalar(select(Municipality).where(Municipality.code == code))
+    if municipality is None:
+        raise AccountError("municipality_code", f"団体コード {code} の市町村は登録されていません。")
+    return municipality
+
+
+def _check_common(data: UserData) -> None:
+    if not LOGIN_PATTERN.match(data.login):
+        raise AccountError(
+            "login",
+            "ログインIDは2〜64文字の半角英数字と . _ @ - で、英数字で始めてください。",
+        )
+    if not data.display_name.strip():
+        raise AccountError("display_name", "表示名を入力してください。")
+
+
+def _describe(role: Role, municipality: Municipality | None) -> str:
+    return ROLE_NAMES[role] + (f"（{municipality.name}）" if municipality is not None else "")
+
+
+def create_user(
+    session: DbSession, data: UserData, password: str, *, actor_id: int | None = None
+) -> User:
+    _check_common(data)
+    if session.scalar(select(User.id).where(User.login == data.login)) is not None:
+        raise AccountError("login", f"ログインID「{data.login}」は既に使われています。")
+    if problem := password_problem(password):
+        raise AccountError("password", problem)
+    user = User(
+        login=data.login,
+        display_name=data.display_name.strip(),
+        role=data.role,
+        municipality=_municipality(session, data.role, data.municipality_code),
+        password_hash=hash_password(password),
+        active=data.active,
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        SecurityEventKind.ACCOUNT_CREATED,
+        user=user,
+        actor_id=actor_id,
+        detail=_describe(user.role, user.municipality) + ("" if user.active else "・無効"),
+    )
+    return user
+
+
+def update_user(
+    session: DbSession, user: User, data: UserData, *, acting_user_id: int | None
+) -> User:
+    """Change role, municipality, name or active flag. Ends the user's sessions if deactivated
+    or if their role or municipality changed."""
+    _check_common(data)
+    if data.login != user.login:
+        raise AccountError("login", "ログインIDは変更できません。")
+    if acting_user_id == user.id and (not data.active or data.role is not user.role):
+        raise AccountError("role", "自分自身の役割の変更や無効化はできません。")
+    municipality = _municipality(session, data.role, data.municipality_code)
+    access_changed = (
+        data.role is not user.role
+        or (municipality.id if municipality else None) != user.municipality_id
+        or (user.active and not data.active)
+    )
+    if data.role is not Role.ADVISER:
+        session.execute(delete(AdviserAssignment).where(AdviserAssignment.adviser_id == user.id))
+    before = _describe(user.role, user.municipality)
+    after = _describe(data.role, municipality)
+    was_active = user.active
+    user.display_name = data.display_name.strip()
+    user.role = data.role
+    user.municipality = municipality
+    user.active = data.active
+    if access_changed:
+        user.session_version += 1
+    if before != after:
+        record(
+            session,
+            SecurityEventKind.ROLE_CHANGED,
+            user=user,
+            actor_id=acting_user_id,
+            detail=f"{before} → {after}",
+        )
+    if was_active != data.active:
+        kind = SecurityEventKind.REACTIVATED if data.active else SecurityEventKind.DEACTIVATED
+        record(session, kind, user=user, actor_id=acting_user_id)
+    session.flush()
+    return user
+
+
+def set_password(
+    session: DbSession, user: User, password: str, *, actor_id: int | None = None
+) -> None:
+    """Set a new password; the user's other sessions end."""
+    if problem := password_problem(password):
+        raise AccountError("password", problem)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    record(session, SecurityEventKind.PASSWORD_CHANGED, user=user, actor_id=actor_id)
+    session.flush()
+
+
+def ensure_account(session: DbSession, data: UserData, password: str) -> User:
+    """The account ``data.login``, created, or else given ``password`` and made active."""
+    user = session.scalar(select(User).where(User.login == data.login))
+    if user is None:
+        return create_user(session, data, password)
+    set_password(session, user, password)
+    user.active = True
+    session.flush()
+    return user
+
+
+def set_assignments(
+    session: DbSession, adviser: User, codes: list[str]
+) -> tuple[list[str], list[str]]:
+    """Make ``codes`` exactly the adviser's municipalities. Returns (added, removed) codes."""
+    if adviser.role is not Role.ADVISER:
+        raise AccountError("adviser", f"{adviser.login} はアドバイザーではありません。")
+    wanted = {c.strip() for c in codes if c.strip()}
+    found = {
+        m.code: m
+        for m in session.scalars(select(Municipality).where(Municipality.code.in_(wanted)))
+    }
+    unknown = sorted(wanted - found.keys())
+    if unknown:
+        raise AccountError(
+            "municipalities", f"登録されていない団体コードがあります: {', '.join(unknown)}"
+        )
+    current = {a.municipality.code: a for a in adviser.assignments}
+    added = sorted(wanted - current.keys())
+    removed = sorted(current.keys() - wanted)
+    for code in removed:
+        adviser.assignments.remove(current[code])
+    for code in added:
+        adviser.assignments.append(AdviserAssignment(municipality=found[code]))
+    session.flush()
+    return added, removed
+
+
+def assign(session: DbSession, adviser: User, codes: list[str]) -> list[str]:
+    """Add municipalities to an adviser's list; returns the codes newly added."""
+    current = [a.municipality.code for a in adviser.assignments]
+    added, _ = set_assignments(session, adviser, current + codes)
+    return added
+
+
+def signed_in(session: DbSession, login: str, password: str) -> User | None:
+    """The account a log-in opens, with the log-in recorded; None for a failed log-in, with
+    the failure recorded (the caller keeps it although it answers with a refusal)."""
+    user = session.scalar(select(User).where(User.login == login.strip()))
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is not None and ok and user.active:
+        user.last_login_at = utcnow()
+        record(session, SecurityEventKind.LOGIN, user=user)
+        session.flush()
+        return user
+    # an unknown login is not kept: it may be a password typed into the wrong field
+    if user is None:
+        why = "登録されていないログインID"
+    elif not ok:
+        why = "パスワードの誤り"
+    else:
+        why = "無効なアカウント"
+    record(session, SecurityEventKind.LOGIN_FAILED, user=user, detail=why)
+    session.flush()
+    return None
+
+
+def signed_out(session: DbSession, user_id: int) -> None:
+    """End every session of the account (its session version goes up) and record it."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+        record(session, SecurityEventKind.LOGOUT, user=user)
+        session.flush()

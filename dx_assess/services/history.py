@@ -1,0 +1,123 @@
+"""The audit trail of a response, as plain data (read only: nothing here writes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from dx_assess.models import AnswerChange, Channel, EventKind, Response, ResponseEvent
+from dx_assess.models.base import DbSession
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.questionnaire.numbering import question_numbers, short_label
+from dx_assess.core.answers.display import display_value
+from dx_assess.core.answers.values import from_json
+from dx_assess.core.vocabulary import jst
+
+CHANNEL_LABELS = {
+    Channel.FORM: "画面",
+    Channel.EXCEL: "Excelアップロード",
+    Channel.STATISTICS: "統計データ取込",
+    Channel.PREFILL: "前回からの引き継ぎ",
+    Channel.DEMO: "デモデータ",
+}
+EVENT_LABELS = {
+    EventKind.SUBMITTED: "提出",
+    EventKind.REOPENED: "差し戻し",
+    EventKind.PREFILLED: "前回からの引き継ぎ",
+    EventKind.CONFIRMED: "引き継いだ回答の確認",
+}
+
+__all__ = ["HistoryEntry", "entries", "jst"]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: str
+    by: str
+    what: str  # 回答の変更 / 提出 / 差し戻し …
+    question_id: str | None
+    question_text: str
+    old: str
+    new: str
+    channel: str
+    reason: str
+    version: int
+
+
+def _event_reason(questionnaire: Questionnaire, event: ResponseEvent) -> str:
+    """An event's reason as people read it: the confirmed carried-over answers are stored as
+    question ids and shown as 「問3-1 マイナンバーカードの保有枚数」."""
+    reason = event.reason or ""
+    if event.kind is not EventKind.CONFIRMED or not reason:
+        return reason
+    numbers = question_numbers(questionnaire)
+    names = []
+    for qid in reason.split("、"):
+        if questionnaire.has_question(qid):
+            names.append(f"{numbers[qid]} {short_label(questionnaire.question(qid))}")
+        else:
+            names.append("（この版にない設問）")
+    return "、".join(names)
+
+
+def entries(
+    session: DbSession,
+    response: Response,
+    questionnaire: Questionnaire,
+    question_id: str | None = None,
+) -> list[HistoryEntry]:
+    """Newest first: every answer change (optionally of one question) and status event."""
+    changes = select(AnswerChange).where(AnswerChange.response_id == response.id)
+    if question_id:
+        changes = changes.where(AnswerChange.question_id == question_id)
+    out: list[tuple[int, int, HistoryEntry]] = []
+    for c in session.scalars(changes.options(selectinload(AnswerChange.changed_by))):
+        known = questionnaire.has_question(c.question_id)
+        q = questionnaire.question(c.question_id) if known else None
+        out.append(
+            (
+                c.response_version,
+                c.id,
+                HistoryEntry(
+                    at=jst(c.changed_at),
+                    by=c.changed_by.display_name if c.changed_by else "システム",
+                    what="回答の変更",
+                    question_id=c.question_id,
+                    question_text=q.text if q else c.question_id,
+                    old=display_value(q, from_json(q, c.old_value))
+                    if q and c.old_value is not None
+                    else "（未回答）",
+                    new=display_value(q, from_json(q, c.new_value))
+                    if q and c.new_value is not None
+                    else "（未回答）",
+                    channel=CHANNEL_LABELS[c.channel],
+                    reason=c.reason or "",
+                    version=c.response_version,
+                ),
+            )
+        )
+    if not question_id:
+        events = select(ResponseEvent).where(ResponseEvent.response_id == response.id)
+        for e in session.scalars(events.options(selectinload(ResponseEvent.by))):
+            out.append(
+                (
+                    e.response_version,
+                    -e.id,
+                    HistoryEntry(
+                        at=jst(e.at),
+                        by=e.by.display_name if e.by else "システム",
+                        what=EVENT_LABELS[e.kind],
+                        question_id=None,
+                        question_text="",
+                        old="",
+                        new="",
+                        channel="",
+                        reason=_event_reason(questionnaire, e),
+                        version=e.response_version,
+                    ),
+                )
+            )
+    out.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [entry for _v, _i, entry in out]

@@ -1,0 +1,440 @@
+"""Report batches on the task queue: start one, plan it, render each report, zip them.
+
+A batch is one ``report_job`` row and one ``report_item`` row per report. Starting a batch
+only inserts the job (the database refuses a second active job for the round, so two requests
+at once on any instances give one job) and sends a *plan* message. The worker that takes it
+computes every report's plain data and hash, adds the items (those already in storage are
+done at once) and sends one *render* message per missing report. Each render message renders
+its report once across every instance (``produce``), stores it and marks the item; whoever
+finishes the last item sends the *finish* message, which builds the ZIP into storage.
+
+Progress is counted from the items, so every instance shows the same. A message of a worker
+that dies is delivered again (see ``tasks``); a report that fails three times is recorded with
+its error and the batch finishes with the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from dx_assess.extensions import db
+from dx_assess.models import (
+    ReportItem,
+    ReportItemStatus,
+    ReportJob,
+    ReportJobStatus,
+    SurveyRound,
+    User,
+)
+from dx_assess.models.base import DbSession, utcnow
+from dx_assess.core.reports.batch import (
+    FAILED,
+    Outcome,
+    ReportSpec,
+    build_zip,
+    municipality_spec,
+    regional_spec,
+    round_specs,
+)
+from dx_assess.services.reports.service import ReportSettings, storage
+from dx_assess.services.reports.storage import ReportStorage, pdf_key, zip_key
+from dx_assess.services.results import round_results
+from dx_assess.core.vocabulary import jst, today
+
+#: An active job without progress for this long is taken as dead (no worker ran it: a dead
+#: worker's messages are delivered again within seconds); a new one may then be started.
+STALE_AFTER = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+ACTIVE = (ReportJobStatus.QUEUED, ReportJobStatus.RUNNING)
+FINAL_ITEM = (ReportItemStatus.RENDERED, ReportItemStatus.CACHED, ReportItemStatus.FAILED)
+
+
+class Sender(Protocol):
+    """Where the messages go (``tasks.ReportQueue``)."""
+
+    def send_plan(self, job_id: int) -> None: ...
+
+    def send_render(self, item_id: int) -> None: ...
+
+    def send_finish(self, job_id: int) -> None: ...
+
+
+def _last_progress(job: ReportJob) -> dt.datetime:
+    return job.heartbeat_at or job.started_at or job.created_at
+
+
+def is_active(job: ReportJob, now: dt.datetime | None = None) -> bool:
+    if job.status not in ACTIVE:
+        return False
+    return (now or utcnow()) - _last_progress(job) < STALE_AFTER
+
+
+def latest_jobs(session: DbSession, round_id: int, limit: int = 5) -> list[ReportJob]:
+    return list(
+        session.scalars(
+            select(ReportJob)
+            .where(ReportJob.round_id == round_id)
+            .order_by(ReportJob.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def active_job(session: DbSession, round_id: int) -> ReportJob | None:
+    return session.scalar(
+        select(ReportJob).where(ReportJob.round_id == round_id, ReportJob.status.in_(ACTIVE))
+    )
+
+
+def _retire_stale(session: DbSession, round_id: int) -> None:
+    job = active_job(session, round_id)
+    if job is not None and not is_active(job):
+        job.status = ReportJobStatus.FAILED
+        job.finished_at = utcnow()
+        job.error = "no progress for 10 minutes (no worker running?): stopped"
+        session.commit()
+
+
+def start_batch(
+    session: DbSession, survey_round: SurveyRound, user: User | None, sender: Sender
+) -> tuple[ReportJob, bool]:
+    """The round's active batch, started now (True) or already running (False)."""
+    for _ in range(3):
+        _retire_stale(session, survey_round.id)
+        job = ReportJob(round_id=survey_round.id, requested_by=user)
+        session.add(job)
+        try:
+            session.commit()
+        except IntegrityError:  # uq_report_job_active_round: another request was first
+            session.rollback()
+            existing = active_job(session, survey_round.id)
+            if existing is not None:
+                return existing, False
+            continue  # it finished meanwhile: try again
+        try:
+            sender.send_plan(job.id)
+        except Exception as exc:  # the broker is unreachable: nothing will run this job
+            job.status = ReportJobStatus.FAILED
+            job.finished_at = utcnow()
+            job.error = f"{type(exc).__name__}: {exc}"[:4000]
+            session.commit()
+            raise
+        return job, True
+    raise RuntimeError("could not start a batch")  # pragma: no cover - three races in a row
+
+
+# --- the work of the messages ----------------------------------------------------------------
+
+
+def plan_job(session: DbSession, job_id: int, sender: Sender, config: ReportSettings) -> None:
+    job = session.get(ReportJob, job_id)
+    if job is None or job.status not in ACTIVE:
+        return
+    if job.status is ReportJobStatus.RUNNING:  # delivered again after it was planned
+        _resend(session, job, sender)
+        return
+    results = round_results(session, job.round)
+    specs = round_specs(results, today(), config.template_root)
+    store = storage(config)
+    now = utcnow()
+    for spec in specs:
+        cached = store.has(pdf_key(spec.digest))
+        job.items.append(
+            ReportItem(
+                kind=spec.kind,
+                key=spec.key,
+                filename=spec.filename,
+                digest=spec.digest,
+                status=ReportItemStatus.CACHED if cached else ReportItemStatus.PENDING,
+                finished_at=now if cached else None,
+            )
+        )
+    job.total = len(specs)
+    job.status = ReportJobStatus.RUNNING
+    job.started_at = job.heartbeat_at = now
+    session.commit()
+    _resend(session, job, sender)
+
+
+def _resend(session: DbSession, job: ReportJob, sender: Sender) -> None:
+    pending = session.scalars(
+        select(ReportItem.id).where(
+            ReportItem.job_id == job.id, ReportItem.status == ReportItemStatus.PENDING
+        )
+    ).all()
+    session.commit()
+    for item_id in pending:
+        sender.send_render(item_id)
+    if not pending:
+        sender.send_finish(job.id)
+
+
+def _spec(results: Any, item: ReportItem, config: ReportSettings) -> ReportSpec:
+    if item.kind == "regional":
+        return regional_spec(results, today(), config.template_root)
+    spec = municipality_spec(results, item.key, today(), config.template_root)
+    if spec is None:
+        raise LookupError(f"{item.key}: the response is no longer submitted")
+    return spec
+
+
+def render_item(
+    session: DbSession, item_id: int, sender: Sender, config: ReportSettings, worker: str
+) -> None:
+    """Render (or take from storage) one report of a batch. Raises to be retried; the third
+    failure is recorded on the item instead."""
+    from dx_assess.services.reports.produce import produce
+
+    item = session.get(ReportItem, item_id)
+    if item is None:
+        return
+    job_id = item.job_id
+    if item.status is not ReportItemStatus.PENDING:  # delivered twice: already done
+        _after_item(session, job_id, sender)
+        return
+    item.attempts += 1
+    attempts = item.attempts
+    session.commit()
+    try:
+        results = round_results(session, item.job.round)
+        spec = _spec(results, item, config)
+        session.commit()  # no transaction stays open while rendering
+        produced = produce(db.engine, storage(config), spec, config.template_root)
+    except Exception as exc:
+        session.rollback()
+        failed_item = session.get(ReportItem, item_id)
+        if failed_item is None:
+            raise
+        item = failed_item
+        item.error = f"{type(exc).__name__}: {exc}"[:4000]
+        if attempts < MAX_ATTEMPTS:
+            session.commit()
+            raise
+        item.status = ReportItemStatus.FAILED
+        item.finished_at = utcnow()
+        session.commit()
+        _after_item(session, job_id, sender)
+        return
+    item.digest = spec.digest  # the inputs may have changed since the batch was planned
+    item.status = ReportItemStatus.RENDERED if produced.rendered else ReportItemStatus.CACHED
+    item.pages, item.seconds = produced.pages, produced.seconds
+    item.worker = worker
+    item.error = "\n".join(produced.warnings)[:4000] or None
+    item.finished_at = utcnow()
+    session.commit()
+    _after_item(session, job_id, sender)
+
+
+def _after_item(session: DbSession, job_id: int, sender: Sender) -> None:
+    session.execute(update(ReportJob).where(ReportJob.id == job_id).values(heartbeat_at=utcnow()))
+    session.commit()
+    pending = session.scalar(
+        select(func.count(ReportItem.id)).where(
+            ReportItem.job_id == job_id, ReportItem.status == ReportItemStatus.PENDING
+        )
+    )
+    session.commit()
+    if not pending:
+        sender.send_finish(job_id)
+
+
+def _outcome(item: ReportItem) -> Outcome:
+    return Outcome(
+        item.key,
+        item.filename,
+        item.digest,
+        FAILED if item.status is ReportItemStatus.FAILED else item.status.value,
+        item.pages,
+        item.seconds,
+        error=item.error if item.status is ReportItemStatus.FAILED else None,
+    )
+
+
+def finish_job(session: DbSession, job_id: int, config: ReportSettings) -> None:
+    """Zip the batch into storage and mark it done (again harmless: the ZIP has the same
+    name and content)."""
+    job = session.get(ReportJob, job_id)
+    if job is None or job.status is not ReportJobStatus.RUNNING:
+        return
+    if any(i.status is ReportItemStatus.PENDING for i in job.items):
+        return  # a message sent early; the last item sends another
+    store = storage(config)
+    outcomes = [_outcome(i) for i in job.items]
+    results = round_results(session, job.round)
+
+    def read(digest: str) -> bytes:
+        data = store.get(pdf_key(digest))
+        if data is None:
+            raise LookupError(f"report {digest} is not in storage")
+        return data
+
+    name, digest, data = build_zip(results, outcomes, read)
+    store.put(zip_key(name), data)
+    failures = [o for o in outcomes if o.status == FAILED]
+    job.zip_path, job.zip_hash = zip_key(name), digest
+    job.error = "\n".join(f"{o.filename}: {o.error}" for o in failures)[:4000] or None
+    job.done = len(outcomes)
+    job.rendered = sum(1 for i in job.items if i.status is ReportItemStatus.RENDERED)
+    job.failed = len(failures)
+    job.status = ReportJobStatus.DONE
+    job.finished_at = job.heartbeat_at = utcnow()
+    session.commit()
+    if config.auto_prune:
+        prune(session, config, store)
+
+
+def fail_job(session: DbSession, job_id: int, error: str) -> None:
+    session.rollback()
+    job = session.get(ReportJob, job_id)
+    if job is not None and job.status in ACTIVE:
+        job.status = ReportJobStatus.FAILED
+        job.error = error[:4000]
+        job.finished_at = utcnow()
+        session.commit()
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    done: int
+    rendered: int
+    cached: int
+    failed: int
+
+
+def progress(session: DbSession, job: ReportJob) -> Progress:
+    """Counted from the job's items (batches from before the queue: from the job row)."""
+    counts = dict(
+        session.execute(
+            select(ReportItem.status, func.count(ReportItem.id))
+            .where(ReportItem.job_id == job.id)
+            .group_by(ReportItem.status)
+        ).all()
+    )
+    if not counts and job.done:
+        return Progress(
+            job.total, job.done, job.rendered, job.done - job.rendered - job.failed, job.failed
+        )
+    rendered = counts.get(ReportItemStatus.RENDERED, 0)
+    cached = counts.get(ReportItemStatus.CACHED, 0)
+    failed = counts.get(ReportItemStatus.FAILED, 0)
+    return Progress(job.total, rendered + cached + failed, rendered, cached, failed)
+
+
+def job_view(session: DbSession, job: ReportJob, now: dt.datetime | None = None) -> dict[str, Any]:
+    """A job as plain data for the page."""
+
+    active = is_active(job, now)
+    stale = job.status in ACTIVE and not active
+    counts = progress(session, job)
+    return {
+        "id": job.id,
+        "status": "stale" if stale else job.status.value,  # the page names it
+        "active": active,
+        "total": counts.total,
+        "done": counts.done,
+        "rendered": counts.rendered,
+        "cached": counts.cached,
+        "failed": counts.failed,
+        "percent": round(100 * counts.done / counts.total) if counts.total else 0,
+        "created_at": jst(job.created_at),
+        "finished_at": jst(job.finished_at),
+        "requested_by": job.requested_by.display_name if job.requested_by else None,
+        "has_zip": job.status is ReportJobStatus.DONE and job.zip_path is not None,
+        "error": job.error,
+    }
+
+
+def wait_for_job(session: DbSession, job_id: int, timeout: float) -> ReportJob:
+    """Poll until the job is done or failed (the command line; tests)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        session.expire_all()
+        job = session.get(ReportJob, job_id)
+        if job is None:
+            raise LookupError(f"report job {job_id} does not exist")
+        if job.status not in ACTIVE or time.monotonic() > deadline:
+            session.commit()
+            return job
+        session.commit()
+        time.sleep(0.2)
+
+
+# --- pruning -----------------------------------------------------------------------------------
+
+#: Files written in the last hour are never pruned (a batch may be about to zip them).
+PRUNE_MIN_AGE = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    kept: int
+    removed: int
+    removed_bytes: int
+
+
+def referenced_keys(session: DbSession, config: ReportSettings) -> set[str]:
+    """What current inputs refer to: every report each round would have now (every submitted
+    municipality and the regional report), the reports of active batches, and the ZIP of the
+    latest finished batch of each round."""
+    keys: set[str] = set()
+    for survey_round in session.scalars(select(SurveyRound)):
+        results = round_results(session, survey_round)
+        specs: Iterable[ReportSpec | None] = [
+            *(
+                municipality_spec(results, row.code, today(), config.template_root)
+                for row in results.rows
+                if row.final
+            ),
+            regional_spec(results, today(), config.template_root),
+        ]
+        keys.update(pdf_key(s.digest) for s in specs if s is not None)
+        latest = session.scalar(
+            select(ReportJob.zip_path)
+            .where(ReportJob.round_id == survey_round.id, ReportJob.zip_path.is_not(None))
+            .order_by(ReportJob.id.desc())
+            .limit(1)
+        )
+        if latest:
+            keys.add(latest)
+    active = session.scalars(
+        select(ReportItem.digest).join(ReportJob).where(ReportJob.status.in_(ACTIVE))
+    ).all()
+    keys.update(pdf_key(d) for d in active)
+    return keys
+
+
+def prune(
+    session: DbSession,
+    config: ReportSettings,
+    store: ReportStorage | None = None,
+    *,
+    dry_run: bool = False,
+    min_age: dt.timedelta = PRUNE_MIN_AGE,
+) -> PruneResult:
+    """Delete the stored PDFs and ZIPs that no current input refers to (older than
+    ``min_age``)."""
+    store = store or storage(config)
+    keep = referenced_keys(session, config)
+    session.commit()
+    cutoff = utcnow() - min_age
+    kept = removed = removed_bytes = 0
+    for key, size, written in list(store.entries()):
+        if key in keep or written > cutoff:
+            kept += 1
+            continue
+        if not dry_run:
+            store.delete(key)
+        removed += 1
+        removed_bytes += size
+    return PruneResult(kept, removed, removed_bytes)

@@ -1,0 +1,125 @@
+"""Opening and closing survey rounds (調査回)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from dx_assess.models import SurveyRound, User
+from dx_assess.models.base import DbSession, utcnow
+from dx_assess.models.survey import POPULATION_ALL, POPULATIONS
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.services.versions import load_published, publish
+from dx_assess.core.vocabulary import RoundState, reiwa, today, wareki
+
+
+class RoundError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def check_fiscal_year_dates(fiscal_year: int, opens_on: date, closes_on: date) -> None:
+    """A round's dates lie in its fiscal year (April to March); raises RoundError."""
+    first, last = date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
+    span = f"{reiwa(fiscal_year)}（{wareki(first)}〜{wareki(last)}）"
+    for field, day, name in (("opens_on", opens_on, "開始日"), ("closes_on", closes_on, "締切日")):
+        if not first <= day <= last:
+            raise RoundError(field, f"{name}は{span}の中の日付にしてください。")
+
+
+SCHEDULED, OPEN, CLOSED = RoundState.SCHEDULED, RoundState.OPEN, RoundState.CLOSED
+
+
+def round_state(survey_round: SurveyRound, on: date | None = None) -> RoundState:
+    day = on or today()
+    if survey_round.closed_at is not None or day > survey_round.closes_on:
+        return CLOSED
+    if day < survey_round.opens_on:
+        return SCHEDULED
+    return OPEN
+
+
+def open_round(
+    session: DbSession,
+    root: Path,
+    *,
+    fiscal_year: int,
+    key: str,
+    version: str,
+    opens_on: date,
+    closes_on: date,
+    actor: User | None,
+    is_demo: bool = False,
+    population: str = POPULATION_ALL,
+) -> SurveyRound:
+    """Create a round; its questionnaire version is published now if it was not yet.
+
+    ``population``: who answers, ``all`` (every municipality, the default) or ``programme``
+    (the support programme, 対象市町村)."""
+    if population not in POPULATIONS:
+        raise RoundError("population", "回答する市町村の範囲を選んでください。")
+    if closes_on < opens_on:
+        raise RoundError("closes_on", "締切日は開始日より後の日付にしてください。")
+    if session.scalar(select(SurveyRound.id).where(SurveyRound.fiscal_year == fiscal_year)):
+        raise RoundError("fiscal_year", f"{reiwa(fiscal_year)}の調査回は既にあります。")
+    row, _created = publish(session, root, key, version, actor=actor.login if actor else "system")
+    if row.fiscal_year != fiscal_year:
+        raise RoundError(
+            "questionnaire",
+            f"調査票 {key}:{version} は{reiwa(row.fiscal_year)}用です"
+            f"（調査回は{reiwa(fiscal_year)}）。",
+        )
+    questionnaire = load_published(row)
+    survey_round = SurveyRound(
+        fiscal_year=fiscal_year,
+        title=f"{reiwa(fiscal_year)} {questionnaire.title}".replace(
+            f"（{reiwa(fiscal_year)}）", ""
+        ),
+        questionnaire_version=row,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        is_demo=is_demo,
+        created_by_id=actor.id if actor else None,
+        population=population,
+    )
+    session.add(survey_round)
+    session.flush()
+    return survey_round
+
+
+def close_round(session: DbSession, survey_round: SurveyRound) -> None:
+    """Close now: no more edits (a reopened response stays editable)."""
+    if survey_round.closed_at is None:
+        survey_round.closed_at = utcnow()
+        session.flush()
+
+
+def reschedule_round(session: DbSession, survey_round: SurveyRound, closes_on: date) -> None:
+    """Move the closing date (extend a deadline, or reopen a closed round until that day)."""
+    if closes_on < today():
+        raise RoundError("closes_on", "締切日は今日以降の日付にしてください。")
+    if closes_on < survey_round.opens_on:
+        raise RoundError("closes_on", "締切日は回答受付の開始日より後にしてください。")
+    survey_round.closes_on = closes_on
+    survey_round.closed_at = None
+    session.flush()
+
+
+POPULATION_LABELS = {
+    "all": "全道の全市町村（179市町村）",
+    "programme": "支援対象の市町村（対象市町村）",
+}
+
+
+def population_label(survey_round: SurveyRound) -> str:
+    """Who answers ``survey_round``, in words for pages, exports and reports."""
+    return POPULATION_LABELS.get(survey_round.population, survey_round.population)
+
+
+def round_questionnaire(survey_round: SurveyRound) -> Questionnaire:
+    """The round's questionnaire as published (parsing is cached by content hash)."""
+    return load_published(survey_round.questionnaire_version)

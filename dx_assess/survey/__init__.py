@@ -1,1 +1,0 @@
-"""Answering: rounds, responses, the form, saving with conflict detection, the audit trail."""

@@ -1,0 +1,2 @@
+"""The web layer: one package per feature (views, forms, presenters, templates together).
+Imports services, models and core."""

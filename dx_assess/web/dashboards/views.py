@@ -1,0 +1,199 @@
+"""Dashboards of a round: regional comparison with the map, plan KPIs, CSV and Excel exports.
+
+Access (decided with dx_assess.web.access): the regional comparison and the KPIs are for the
+prefecture and administrators; the exports also for advisers, limited to the municipalities
+assigned to them (answers and scores) plus the peer statistics, which are aggregates.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from dx_assess.web.access import Duty, require_duty, visible_codes
+from dx_assess.core.dashboards import charts, exports
+from dx_assess.core.dashboards import regional as rd
+from dx_assess.core.dashboards.choropleth import render_choropleth
+from dx_assess.core.dashboards.geo import CREDIT, map_geometry
+from dx_assess.core.dashboards.kpis import compute_kpis
+from dx_assess.core.dashboards.plan import load_plan, plan_indicators
+from dx_assess.extensions import db
+from dx_assess.core.filenames import content_disposition, download_name
+from dx_assess.models import SurveyRound
+from dx_assess.core.results import RoundResults
+from dx_assess.services.results import round_results
+from dx_assess.core.scoring import OVERALL
+from dx_assess.services.official_figures import official_card_rate
+from dx_assess.core.vocabulary import reiwa
+
+bp = Blueprint("dashboards", __name__, template_folder="templates")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _round(round_id: int) -> SurveyRound:
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    return survey_round
+
+
+@bp.route("/regions")
+@require_duty(Duty.OVERSEE)
+def latest_regional() -> WerkzeugResponse:
+    """The regional comparison of the latest round (a stable link for the menu)."""
+    latest = db.session.scalar(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc()))
+    if latest is None:
+        flash("調査回がまだありません。", "warning")
+        return redirect(url_for("rounds.rounds"))
+    return redirect(url_for("dashboards.regional", round_id=latest.id))
+
+
+@bp.route("/rounds/<int:round_id>/regions")
+@require_duty(Duty.OVERSEE)
+def regional(round_id: int) -> str:
+    survey_round = _round(round_id)
+    results = round_results(db.session, survey_round)
+    metrics = rd.metrics(results)
+    metric = request.args.get("pillar", OVERALL)
+    if metric not in {m.id for m in metrics}:
+        metric = OVERALL
+    title = results.pillar_title(metric)
+    table = rd.regional_table(results)
+    entries = rd.map_entries(results, metric)
+    svg = render_choropleth(
+        map_geometry(),
+        entries,
+        table.classes,
+        title=f"{results.round_label} {title}の得点（市町村別）",
+        description=(
+            "北海道の市町村を、提出された回答の得点で塗り分けた地図です。灰色は支援対象で"
+            "提出された回答がない市町村、斜線は支援対象外の市町村です。"
+        ),
+        metric=title,
+        legend_heading=f"{title}（成熟度レベル・市町村数）",
+    )
+    distributions = rd.distributions(results)
+    chart = charts.distribution_chart(
+        distributions,
+        [c.lower for c in table.classes[1:]],
+        title=f"{results.round_label} 柱ごとの得点の分布",
+        description=(
+            "柱ごとに、箱が第1四分位から第3四分位、太線が中央値、横線が最小値から最大値、"
+            "点が市町村ごとの得点です。同じ数値を下の表に示します。"
+        ),
+    )
+    municipalities = [(r, entries.get(r.code)) for r in results.rows if r.supported]
+    return render_template(
+        "dashboards/regional.html",
+        results=results,
+        round=survey_round,
+        metrics=metrics,
+        metric=metric,
+        metric_title=title,
+        table=table,
+        map_svg=Markup(svg),  # noqa: S704 - built by our own renderer; every text is escaped
+        chart_svg=Markup(chart),  # noqa: S704 - same
+        distributions=distributions,
+        municipalities=municipalities,
+        credit=CREDIT,
+        small_n=rd.SMALL_N,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/kpis")
+@require_duty(Duty.OVERSEE)
+def kpis(round_id: int) -> str:
+    survey_round = _round(round_id)
+    results = round_results(db.session, survey_round)
+    table = compute_kpis(results)
+    earlier = db.session.scalar(
+        select(SurveyRound)
+        .where(SurveyRound.fiscal_year < survey_round.fiscal_year)
+        .order_by(SurveyRound.fiscal_year.desc())
+        .limit(1)
+    )
+    before = compute_kpis(round_results(db.session, earlier)) if earlier is not None else None
+    return render_template(
+        "dashboards/kpis.html",
+        results=results,
+        round=survey_round,
+        table=table,
+        plan=plan_indicators(table, before),
+        plan_source=load_plan()[1],
+        previous_label=reiwa(earlier.fiscal_year) if earlier is not None else None,
+        official=official_card_rate(db.session, survey_round),
+    )
+
+
+def _frames(results: RoundResults, kind: str, codes: set[str] | None) -> pd.DataFrame:
+    if kind == "wide":
+        return exports.wide_frame(results, codes)
+    if kind == "answers":
+        return exports.answers_frame(results, codes)
+    if kind == "scores":
+        return exports.scores_frame(results, codes)
+    if kind == "peers":
+        return exports.peers_frame(results)
+    return exports.kpis_frame(results, compute_kpis(results))
+
+
+#: The part of an export's file name that says what it holds.
+EXPORT_NAMES = {
+    "wide": "回答一覧",
+    "answers": "回答",
+    "scores": "得点",
+    "peers": "類似団体の統計",
+    "kpis": "計画の指標",
+}
+
+
+def _attachment(data: bytes, mimetype: str, filename: str) -> WerkzeugResponse:
+    response = WerkzeugResponse(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/rounds/<int:round_id>/export/<kind>.csv")
+@require_duty(Duty.EXPORT)
+def export_csv(round_id: int, kind: str) -> WerkzeugResponse:
+    if kind not in exports.KINDS:
+        abort(404)
+    codes = visible_codes(current_user)
+    if kind == "kpis" and codes is not None:
+        abort(403)  # the plan KPIs are the prefecture's
+    survey_round = _round(round_id)
+    results = round_results(db.session, survey_round)
+    data = exports.to_csv(_frames(results, kind, codes))
+    filename = download_name(results.fiscal_year, EXPORT_NAMES[kind], ext="csv")
+    return _attachment(data, "text/csv", filename)
+
+
+@bp.route("/rounds/<int:round_id>/export.xlsx")
+@require_duty(Duty.EXPORT)
+def export_xlsx(round_id: int) -> WerkzeugResponse:
+    codes = visible_codes(current_user)
+    survey_round = _round(round_id)
+    results = round_results(db.session, survey_round)
+    kinds = [k for k in exports.KINDS if codes is None or k != "kpis"]
+    sheets = {exports.SHEET_NAMES[k]: _frames(results, k, codes) for k in kinds}
+    scope = "全市町村" if codes is None else f"担当の{len(codes)}市町村（類似団体の統計は全体）"
+    about = [
+        ("調査", results.title),
+        ("年度", f"{results.round_label}（{results.fiscal_year}年度）"),
+        ("調査票の版", results.questionnaire.version),
+        ("範囲", scope),
+        ("デモデータ", "はい（実際のデータではありません）" if results.is_demo else "いいえ"),
+        (
+            "得点の計算方法",
+            "設問ごとの得点（0〜1）を重みで平均して分野の得点（0〜100点）とし、分野の得点を"
+            "重みで平均して総合点とします。提出済みの回答だけを比較・統計に使います。",
+        ),
+    ]
+    data = exports.to_xlsx(sheets, about, exports.wide_notes(results))
+    return _attachment(data, XLSX, download_name(results.fiscal_year, "集計", ext="xlsx"))

@@ -1,0 +1,312 @@
+"""Round pages for the prefecture: list and open rounds, see response status, close a round."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from dx_assess import unit_of_work
+from dx_assess.web.access import Duty, has_duty, login_required, require_duty, visible_codes
+from dx_assess.core.dashboards.exports import to_csv
+from dx_assess.core.dashboards.status import StatusTable, reminder_text, status_frame, status_table
+from dx_assess.extensions import db
+from dx_assess.core.filenames import content_disposition, download_name
+from dx_assess.web.formtools import choices
+from dx_assess.models import Response, ResponseStatus, SurveyRound, UploadKind
+from dx_assess.core.results import RoundResults
+from dx_assess.services.results import round_results
+from dx_assess.services import staged, statistics_upload as statistics_import
+from dx_assess.services.responses import NotEditable, WriteRefused
+from dx_assess.web.rounds.forms import (
+    CloseRoundForm,
+    OpenRoundForm,
+    ScheduleForm,
+    StatisticsApplyForm,
+    StatisticsUploadForm,
+)
+from dx_assess.services.rounds import (
+    RoundError,
+    check_fiscal_year_dates,
+    close_round,
+    open_round,
+    reschedule_round,
+    round_state,
+)
+from dx_assess.services.staged import file_name
+from dx_assess.core.statistics.reading import StatisticsError
+from dx_assess.services.versions import PublishError, broken_files, questionnaire_root, statuses
+from dx_assess.core.vocabulary import reiwa, today
+
+bp = Blueprint("rounds", __name__, template_folder="templates")
+
+
+def round_summaries() -> list[dict[str, object]]:
+    rows = db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc()))
+    out = []
+    for r in rows:
+        counts = dict(
+            db.session.execute(
+                select(Response.status, func.count(Response.id))
+                .where(Response.round_id == r.id)
+                .group_by(Response.status)
+            ).all()
+        )
+        out.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "fiscal_year": r.fiscal_year,
+                "label": reiwa(r.fiscal_year),
+                "version": r.questionnaire_version.version,
+                "opens_on": r.opens_on.isoformat(),
+                "closes_on": r.closes_on.isoformat(),
+                "state": round_state(r).label,
+                "state_code": round_state(r).code,
+                "submitted": counts.get(ResponseStatus.SUBMITTED, 0),
+                "started": sum(counts.values()),
+                "is_demo": r.is_demo,
+            }
+        )
+    return out
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+@require_duty(Duty.RUN_ROUNDS)
+def rounds() -> str | WerkzeugResponse | tuple[str, int]:
+    form = OpenRoundForm()
+    form.questionnaire.choices = choices(
+        (f"{s.key}:{s.version}", f"{s.title}（{s.key} {s.version}・{s.question_count}問）")
+        for s in reversed(statuses(db.session, questionnaire_root()))
+    )
+    if form.validate_on_submit():
+        key, version = form.questionnaire.data.split(":", 1)
+        try:
+            check_fiscal_year_dates(
+                int(form.fiscal_year.data), form.opens_on.parsed, form.closes_on.parsed
+            )
+            created = open_round(
+                db.session,
+                questionnaire_root(),
+                fiscal_year=int(form.fiscal_year.data),
+                key=key,
+                version=version,
+                opens_on=form.opens_on.parsed,
+                closes_on=form.closes_on.parsed,
+                actor=current_user,
+                population=form.population.data,
+            )
+        except RoundError as exc:
+            unit_of_work.undo()  # open_round may have published the questionnaire already
+            field = {
+                "opens_on": form.opens_on,
+                "closes_on": form.closes_on,
+                "fiscal_year": form.fiscal_year,
+            }.get(exc.field, form.questionnaire)
+            field.errors.append(exc.message)
+        except PublishError as exc:
+            unit_of_work.undo()
+            form.questionnaire.errors.extend(exc.messages)
+        else:
+            flash(f"{created.title}を作成しました。", "success")
+            return redirect(url_for("rounds.round_status", round_id=created.id))
+    elif not form.is_submitted():
+        day = today()
+        year = day.year if day.month >= 4 else day.year - 1  # the fiscal year of today
+        form.fiscal_year.data = form.fiscal_year.data or str(year)
+    status = 422 if form.errors else 200
+    return render_template(
+        "rounds/list.html",
+        rounds=round_summaries(),
+        form=form,
+        broken=broken_files(questionnaire_root()),
+    ), status
+
+
+def _status_table(survey_round: SurveyRound) -> tuple[RoundResults, StatusTable]:
+    """The round's status rows the current user may see, filtered by ?subprefecture=."""
+    results = round_results(db.session, survey_round)
+    chosen = request.args.get("subprefecture") or None
+    return results, status_table(results, visible_codes(current_user), chosen)
+
+
+@bp.route("/rounds/<int:round_id>")
+@login_required
+def round_status(round_id: int) -> str:
+    return _round_page(_round(round_id))
+
+
+def _round(round_id: int) -> SurveyRound:
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    return survey_round
+
+
+def _round_page(
+    survey_round: SurveyRound,
+    close_form: CloseRoundForm | None = None,
+    schedule_form: ScheduleForm | None = None,
+) -> str:
+    _results, table = _status_table(survey_round)
+    state = round_state(survey_round)
+    manager = has_duty(current_user, Duty.RUN_ROUNDS)
+    if schedule_form is None:
+        schedule_form = ScheduleForm(formdata=None)
+        schedule_form.closes_on.data = survey_round.closes_on.isoformat()
+    return render_template(
+        "rounds/round.html",
+        round=survey_round,
+        state=state,
+        table=table,
+        reminders=reminder_text(table.rows),
+        label=reiwa(survey_round.fiscal_year),
+        close_form=close_form or CloseRoundForm(formdata=None),
+        schedule_form=schedule_form,
+        can_manage=manager,
+        can_export=has_duty(current_user, Duty.EXPORT),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/status.csv")
+@login_required
+def round_status_csv(round_id: int) -> WerkzeugResponse:
+    """The status table as CSV (UTF-8 with BOM), same rows and filter as the page."""
+    survey_round = db.session.get(SurveyRound, round_id)
+    if survey_round is None:
+        abort(404)
+    results, table = _status_table(survey_round)
+    response = WerkzeugResponse(to_csv(status_frame(results, table)), mimetype="text/csv")
+    filename = download_name(survey_round.fiscal_year, "回答状況", ext="csv")
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@require_duty(Duty.RUN_ROUNDS)
+def close(round_id: int) -> WerkzeugResponse | tuple[str, int]:
+    survey_round = _round(round_id)
+    form = CloseRoundForm()
+    if not form.validate_on_submit():
+        return _round_page(survey_round, close_form=form), 422
+    close_round(db.session, survey_round)
+    flash(
+        f"{survey_round.title}を締め切りました。以後、回答は編集できません"
+        "（締切日を変更すると再開できます）。",
+        "success",
+    )
+    return redirect(url_for("rounds.round_status", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/schedule", methods=["POST"])
+@require_duty(Duty.RUN_ROUNDS)
+def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
+    survey_round = _round(round_id)
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        try:
+            reschedule_round(db.session, survey_round, form.closes_on.parsed)
+        except RoundError as exc:
+            form.closes_on.errors = [exc.message]
+        else:
+            flash(
+                f"{survey_round.title}の締切を{survey_round.closes_on.isoformat()}にしました。"
+                "この日まで回答を受け付けます。",
+                "success",
+            )
+            return redirect(url_for("rounds.round_status", round_id=round_id))
+    unit_of_work.undo()  # the page below shows the stored closing date
+    return _round_page(survey_round, schedule_form=form), 422
+
+
+CONFIRM_MISSING = "確認の欄にチェックを入れてください。"
+
+
+def _statistics_preview(
+    survey_round: SurveyRound, reviewed: statistics_import.StagedPreview, form: StatisticsApplyForm
+) -> str:
+    return render_template(
+        "rounds/statistics_preview.html",
+        round=survey_round,
+        stats=reviewed.stats,
+        rows=reviewed.rows,
+        changed_since={r.code for r in reviewed.changed_since},
+        form=form,
+        source_name=reviewed.staged.source_name,
+        to_apply=len(reviewed.to_apply),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/statistics", methods=["GET", "POST"])
+@require_duty(Duty.IMPORT_STATISTICS)
+def statistics(round_id: int) -> str | tuple[str, int]:
+    """Upload the 総務省 CSV and review what it would change (the file is staged)."""
+    survey_round = _round(round_id)
+    form = StatisticsUploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        name = file_name(form.file.data.filename, "statistics.csv")
+        data = form.file.data.read()
+        try:
+            reviewed = statistics_import.stage_statistics(
+                db.session, survey_round, data, name, current_user
+            )
+        except StatisticsError as exc:
+            problems = [str(p) for p in exc.problems]
+        except NotEditable as exc:
+            problems = [exc.message]
+        else:
+            apply_form = StatisticsApplyForm(formdata=None, staged_id=str(reviewed.staged.id))
+            return _statistics_preview(survey_round, reviewed, apply_form)
+    status = 422 if problems or form.errors else 200
+    return render_template(
+        "rounds/statistics_upload.html", round=survey_round, form=form, problems=problems
+    ), status
+
+
+@bp.route("/rounds/<int:round_id>/statistics/apply", methods=["POST"])
+@require_duty(Duty.IMPORT_STATISTICS)
+def statistics_apply(round_id: int) -> str | tuple[str, int] | WerkzeugResponse:
+    """Apply a staged statistics file: only its id and the confirmation come from the form."""
+    survey_round = _round(round_id)
+    form = StatisticsApplyForm()
+    back = redirect(url_for("rounds.statistics", round_id=round_id))
+    if not form.validate_on_submit():  # only the CSRF token can fail here
+        flash("画面の有効期限が切れました。もう一度アップロードしてください。", "warning")
+        return back
+    try:
+        row = staged.load(
+            db.session,
+            form.staged_id.data,
+            kind=UploadKind.STATISTICS,
+            survey_round=survey_round,
+            municipality_id=None,
+            user=current_user,
+        )
+        reviewed = statistics_import.review(db.session, survey_round, row)
+    except WriteRefused as exc:
+        unit_of_work.undo()
+        flash(exc.message, "warning")
+        return back
+    if reviewed.changed_since or not form.confirm.data:
+        unit_of_work.keep()  # the page below is the new preview: remember what it shows
+        if not form.confirm.data:
+            form.confirm.errors = [CONFIRM_MISSING]
+        form.confirm.data = False
+        return _statistics_preview(survey_round, reviewed, form), (
+            409 if reviewed.changed_since else 422
+        )
+    try:
+        applied, skipped = statistics_import.apply_staged(
+            db.session, survey_round, reviewed, user=current_user
+        )
+    except WriteRefused as exc:
+        unit_of_work.undo()
+        flash(exc.message, "error")
+        return back
+    flash(f"{len(applied)}市町村の回答に反映しました。", "success")
+    if skipped:
+        flash(f"提出済みのため反映しなかった市町村: {'、'.join(skipped)}", "warning")
+    return redirect(url_for("rounds.round_status", round_id=round_id))
