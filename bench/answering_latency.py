@@ -89,9 +89,9 @@ def prepare(database_url: str, instance: Path) -> Setup:
     from sqlalchemy import inspect, select
 
     from dx_assess import create_app
-    from dx_assess.services.accounts import UserData, create_user
     from dx_assess.extensions import db
     from dx_assess.models import Municipality, Role
+    from dx_assess.services.accounts import UserData, create_user
     from dx_assess.services.registry import load_registry, set_supported_list
     from dx_assess.services.rounds import open_round, round_questionnaire, today
     from dx_assess.services.versions import DEFAULT_ROOT

@@ -58,9 +58,9 @@ def _old_render_to_folder(kind: str, context: Any, digest: str, root: str, templ
 def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> float:
     import multiprocessing
 
+    from dx_assess.core.reports.batch import RENDERED, Outcome, build_zip, round_specs
     from dx_assess.extensions import db
     from dx_assess.models import SurveyRound
-    from dx_assess.core.reports.batch import RENDERED, Outcome, build_zip, round_specs
     from dx_assess.services.reports.service import settings, today
     from dx_assess.services.reports.storage import FolderStorage, pdf_key
     from dx_assess.services.results import clear_cache, round_results

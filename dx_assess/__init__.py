@@ -19,15 +19,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Settings come from built-in defaults, then ``instance/config.py``, then environment
     variables (SECRET_KEY, DATABASE_URL, DX_ENV, …), then ``config``.
     """
-    from dx_assess.web import security
     from dx_assess.config import build_config, environment, log_start_warnings, read_instance_file
+    from dx_assess.web import security
 
     instance_path = os.environ.get("DX_INSTANCE_PATH")
     app = security.DxFlask(
         __name__,
         template_folder="web/templates",
         static_folder="web/static",
-        instance_path=instance_path, instance_relative_config=True)
+        instance_path=instance_path,
+        instance_relative_config=True,
+    )
     instance_file = Path(app.instance_path) / "config.py"
     instance_values = read_instance_file(instance_file) if instance_file.exists() else {}
     app.config.update(build_config(Path(app.instance_path), instance_values, environment(), config))
@@ -58,8 +60,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from sqlalchemy import event
 
-    from dx_assess.web import auth, i18n
     from dx_assess.extensions import babel, csrf, db, login_manager, migrate
+    from dx_assess.web import auth, i18n
 
     db.init_app(app)
     from dx_assess.core.shipped import content_dir
@@ -88,15 +90,15 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from dx_assess.web import errors
     from dx_assess.web.admin.views import bp as admin_bp
+    from dx_assess.web.answering.views import bp as survey_bp
     from dx_assess.web.auth.views import bp as auth_bp
     from dx_assess.web.dashboards.views import bp as dashboards_bp
+    from dx_assess.web.excel.views import bp as excel_bp
     from dx_assess.web.home.views import bp as main_bp
     from dx_assess.web.registry.views import bp as registry_bp
     from dx_assess.web.reports.views import bp as reports_bp
     from dx_assess.web.results.views import bp as results_bp
-    from dx_assess.web.excel.views import bp as excel_bp
     from dx_assess.web.rounds.views import bp as rounds_bp
-    from dx_assess.web.answering.views import bp as survey_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT
+
 ENVIRONMENTS = ("production", "development", "testing")
 
 # Settings read from environment variables of the same name.
@@ -79,7 +81,6 @@ DEFAULT_LOCK_TIMEOUT_MS = 5_000
 DEFAULT_STATEMENT_TIMEOUT_MS = 20_000
 
 #: The department that runs the survey (seed of R7.7); ``DX_DEPARTMENT`` overrides it.
-DEFAULT_DEPARTMENT = "北海道経済部 AI・DX推進局 DX推進課"
 
 
 class ConfigError(RuntimeError):

@@ -41,6 +41,8 @@ from prometheus_client import (
 from prometheus_client import multiprocess as prometheus_multiprocess
 from pythonjsonlogger.json import JsonFormatter
 
+from dx_assess.core.reports import engine
+
 request_log = logging.getLogger("dx_assess.request")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 
@@ -150,6 +152,8 @@ def metrics_text() -> bytes:
 
 def init_app(app: Flask) -> None:
     init_logging(app)
+    if record_render not in engine.RENDER_OBSERVERS:
+        engine.RENDER_OBSERVERS.append(record_render)
 
     @app.before_request
     def _start() -> None:

@@ -59,8 +59,8 @@ def app(database_url: str) -> Iterator[Flask]:
 def db_session(app: Flask) -> Iterator[object]:
     """An app context whose database is emptied after the test (and no failed log-in counted:
     the log-in limits stay on, each test starts afresh)."""
-    from dx_assess.web.auth.throttle import limiter_of
     from dx_assess.extensions import db
+    from dx_assess.web.auth.throttle import limiter_of
 
     limiter_of(app).reset()
 
@@ -81,9 +81,9 @@ def registry(db_session: object) -> None:
 
 @pytest.fixture
 def make_user(db_session: object) -> Callable[..., object]:
-    from dx_assess.services.accounts import UserData, create_user
     from dx_assess.extensions import db
     from dx_assess.models import Role
+    from dx_assess.services.accounts import UserData, create_user
 
     counter = iter(range(1, 10_000))
 
@@ -109,8 +109,8 @@ def make_user(db_session: object) -> Callable[..., object]:
 
 @pytest.fixture
 def assign(db_session: object) -> Callable[[object, list[str]], None]:
-    from dx_assess.services.accounts import set_assignments
     from dx_assess.extensions import db
+    from dx_assess.services.accounts import set_assignments
 
     def do(adviser: object, codes: list[str]) -> None:
         set_assignments(db.session, adviser, codes)  # type: ignore[arg-type]

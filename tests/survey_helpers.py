@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dx_assess.core.questionnaire import Question, Questionnaire
+from dx_assess.core.vocabulary import today
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound, User
-from dx_assess.core.questionnaire import Question, Questionnaire
 from dx_assess.services.responses import get_or_create_response, save_answers
 from dx_assess.services.rounds import open_round, round_questionnaire
 from dx_assess.services.versions import DEFAULT_ROOT
-from dx_assess.core.vocabulary import today
 
 
 def sample_value(q: Question) -> Any:

@@ -121,8 +121,8 @@ def test_synthetic_answers_are_complete_and_consistent_for_every_town() -> None:
     import csv
     from importlib import resources
 
-    from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
     from dx_assess.core.questionnaire import check_answers, load_questionnaire
+    from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
     from dx_assess.services.versions import DEFAULT_ROOT
 
     folder = resources.files("dx_assess") / "data" / "registry"

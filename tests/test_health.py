@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from support import Browser
 
+from dx_assess.core.reports import engine
 from dx_assess.web import health
 
 MISSING = ("libdx-assess-missing-test.so.0",)
@@ -32,7 +33,7 @@ def test_healthz_lists_every_check(app: Flask, db_session: object) -> None:
 def test_a_missing_subsetter_is_degraded_not_down(
     app: Flask, db_session: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(health, "SUBSETTER_LIBRARIES", {"libharfbuzz-subset0": MISSING})
+    monkeypatch.setattr(engine, "SUBSETTER_LIBRARIES", {"libharfbuzz-subset0": MISSING})
     answer = Browser(app).get("/healthz")
     assert answer.status_code == 200
     body = answer.get_json()
@@ -75,7 +76,7 @@ def test_a_check_that_raises_is_a_failed_check(
 def test_doctor_prints_one_japanese_line_per_check(
     app: Flask, db_session: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(health, "PDF_LIBRARIES", {"libpango-1.0-0": MISSING})
+    monkeypatch.setattr(engine, "PDF_LIBRARIES", {"libpango-1.0-0": MISSING})
     result = app.test_cli_runner().invoke(args=["doctor"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -88,7 +89,7 @@ def test_doctor_prints_one_japanese_line_per_check(
 def test_report_commands_say_what_is_missing(
     app: Flask, db_session: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(health, "SUBSETTER_LIBRARIES", {"libharfbuzz-subset0": MISSING})
+    monkeypatch.setattr(engine, "SUBSETTER_LIBRARIES", {"libharfbuzz-subset0": MISSING})
     result = app.test_cli_runner().invoke(args=["reports", "render", "999999"])
     assert "注意: PDFレポートの作成が遅くなります（約1.8倍）: libharfbuzz-subset0" in result.output
 
@@ -98,7 +99,7 @@ def test_the_start_logs_a_warning_for_each_missing_library(
 ) -> None:
     from dx_assess import create_app
 
-    monkeypatch.setattr(health, "SUBSETTER_LIBRARIES", {"libharfbuzz-subset0": MISSING})
+    monkeypatch.setattr(engine, "SUBSETTER_LIBRARIES", {"libharfbuzz-subset0": MISSING})
     monkeypatch.setattr(health, "LOG_AT_START", True)
     monkeypatch.setenv("DX_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("DX_ENV", "development")

@@ -2,14 +2,14 @@
 
 core      pure: questionnaire, scoring, results, report and dashboard data, file formats
 models    the database schema
-runtime   settings, the database and extension handles, logging (config, extensions, observability)
+runtime   settings, the database and extension handles, the unit of work, logging
 services  reads and writes through a session; they flush, the unit of work commits
 web, cli  the Flask blueprints; the command line
 root      the composition: create_app, the WSGI and gunicorn entry points, ``python -m``
 
 A module may import its own layer and the layers below it; core imports nothing of the app
 outside core (and neither Flask nor SQLAlchemy: tests/test_purity.py). No cycles between
-packages, in any layer.
+packages, and none between modules (imports only type checking sees aside).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "dx_assess"
 
 LAYERS = ["core", "models", "runtime", "services", "web", "cli", "root"]
-RUNTIME = {"config", "extensions", "observability"}
+RUNTIME = {"config", "extensions", "observability", "unit_of_work"}
 ROOT = {"", "__main__", "wsgi", "gunicorn_conf"}
 # what each layer may import besides itself and what is below it
 EXTRA: dict[str, set[str]] = {"cli": {"web"}}
@@ -56,17 +56,33 @@ def layer(module: str) -> str:
     return "unplaced"
 
 
-def imports(known: dict[str, Path]) -> dict[str, set[str]]:
-    """Every dx_assess module each module imports (``from a import b`` counts a.b when a module)."""
+def _typing_only(tree: ast.AST) -> set[int]:
+    """The import nodes under ``if TYPE_CHECKING:`` (read by mypy, never run)."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        test = node.test if isinstance(node, ast.If) else None
+        if isinstance(node, ast.If) and isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
+            found.update(id(n) for child in node.body for n in ast.walk(child))
+    return found
+
+
+def imports(known: dict[str, Path], *, typing: bool = True) -> dict[str, set[str]]:
+    """Every dx_assess module each module imports (``from a import b`` counts a.b when a module);
+    ``typing=False`` leaves out the imports only type checking sees."""
     graph: dict[str, set[str]] = defaultdict(set)
     for name, path in known.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = set() if typing else _typing_only(tree)
         for node in ast.walk(tree):
+            if id(node) in skip:
+                continue
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 assert node.level == 0, f"{name}: relative import"
+                if node.module == "dx_assess" and {a.name for a in node.names} == {"__version__"}:
+                    continue  # the package's version number, not the composition
                 targets = [
                     f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
                     for a in node.names
@@ -106,7 +122,13 @@ def test_imports_follow_the_layers() -> None:
 def package_of(module: str) -> str:
     """The package a module belongs to, at most three deep (dx_assess.web.answering)."""
     parts = module.split(".")
-    return ".".join(parts[:3]) if len(parts) > 3 else module.rsplit(".", 1)[0] if len(parts) == 3 else module
+    return (
+        ".".join(parts[:3])
+        if len(parts) > 3
+        else module.rsplit(".", 1)[0]
+        if len(parts) == 3
+        else module
+    )
 
 
 def test_no_import_cycles_between_packages() -> None:
@@ -119,6 +141,15 @@ def test_no_import_cycles_between_packages() -> None:
                 graph[ps].add(pt)
     cycles = find_cycles(graph)
     assert cycles == []
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """Also inside a package (a package's ``__init__`` re-exporting its modules aside)."""
+    graph = {
+        s: {t for t in ts if not t.startswith(s + ".") and not s.startswith(t + ".")}
+        for s, ts in imports(modules(), typing=False).items()
+    }
+    assert find_cycles(graph) == []
 
 
 def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -162,5 +193,7 @@ def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     ("graph", "expected"),
     [({"a": {"b"}, "b": {"a"}}, [["a", "b"]]), ({"a": {"b"}, "b": set()}, [])],
 )
-def test_the_cycle_check_finds_a_cycle(graph: dict[str, set[str]], expected: list[list[str]]) -> None:
+def test_the_cycle_check_finds_a_cycle(
+    graph: dict[str, set[str]], expected: list[list[str]]
+) -> None:
     assert find_cycles(graph) == expected

@@ -207,8 +207,8 @@ def test_a_session_cookie_copied_before_logout_no_longer_works(
 def test_role_change_ends_open_sessions(
     app: Flask, browser: Browser, registry: None, make_user: Callable[..., object]
 ) -> None:
-    from dx_assess.services.accounts import UserData, update_user
     from dx_assess.models import Role
+    from dx_assess.services.accounts import UserData, update_user
 
     user = make_user("prefecture", login="pref")
     browser.login("pref")

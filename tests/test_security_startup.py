@@ -177,8 +177,13 @@ def _with_entity(data: bytes, dtd: bytes) -> bytes:
 def test_xlsx_with_entities_is_refused_in_japanese_and_not_expanded(dtd: bytes) -> None:
     import datetime as dt
 
+    from dx_assess.core.excel.workbook import (
+        UploadError,
+        WorkbookMeta,
+        export_workbook,
+        parse_workbook,
+    )
     from dx_assess.core.questionnaire import load_questionnaire
-    from dx_assess.core.excel.workbook import UploadError, WorkbookMeta, export_workbook, parse_workbook
 
     questionnaire = load_questionnaire(ROOT / "questionnaires" / "dx-maturity" / "fy2025.yaml")
     meta = WorkbookMeta(

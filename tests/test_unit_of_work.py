@@ -26,9 +26,9 @@ from dx_assess import unit_of_work
 
 
 def _write(marker: str) -> None:
-    from dx_assess.services.security_log import record
     from dx_assess.extensions import db
     from dx_assess.models import SecurityEventKind
+    from dx_assess.services.security_log import record
 
     record(db.session, SecurityEventKind.LOGIN_FAILED, detail=marker)
     db.session.flush()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dx_assess.models import EventKind, ResponseEvent
 from dx_assess.core.questionnaire import AnswerError, load_questionnaire, normalize_answer
+from dx_assess.models import EventKind, ResponseEvent
 from dx_assess.services.history import _event_reason
 
 FY2025 = Path(__file__).resolve().parents[1] / "questionnaires" / "dx-maturity" / "fy2025.yaml"

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import getpass
 import secrets
 from importlib import resources
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from dx_assess import unit_of_work
+from dx_assess.cli.common import actor
+from dx_assess.cli.questionnaire import questionnaire_cli
+from dx_assess.core.registry.files import RegistryFileError
+from dx_assess.core.registry.supported_list import SupportedListError
+from dx_assess.extensions import db
+from dx_assess.models import Municipality, Role, Subprefecture, User
 from dx_assess.services.accounts import (
     AccountError,
     UserData,
@@ -21,20 +26,7 @@ from dx_assess.services.accounts import (
     set_assignments,
     set_password,
 )
-from dx_assess.extensions import db
-from dx_assess.models import Municipality, Role, Subprefecture, User
-from dx_assess.cli.questionnaire import questionnaire_cli
-from dx_assess.core.registry.files import RegistryFileError
 from dx_assess.services.registry import load_registry, set_supported_list
-from dx_assess.core.registry.supported_list import SupportedListError
-
-
-def actor() -> str:
-    """Who runs a command, for the records: ``cli:<os user>``."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 @click.group(
@@ -240,22 +232,3 @@ def register_cli(app: Flask) -> None:
     for name, command in app.cli.commands.items():
         if name != "db":  # Flask-Migrate's: Alembic runs its own transactions
             unit_of_work.wrap_cli(command)
-
-
-def _create_app() -> Flask:
-    from dx_assess import create_app
-    from dx_assess.config import ConfigError
-
-    try:
-        return create_app()
-    except ConfigError as exc:  # a setting is missing: say which, without a traceback
-        raise click.UsageError(str(exc)) from None
-
-
-def main() -> None:
-    """The ``dx-assess`` command."""
-    from dx_assess.web import health
-
-    health.LOG_AT_START = False  # `doctor` and the report commands print them in Japanese
-    cli = FlaskGroup(create_app=_create_app, help="dx_assess の管理コマンド")
-    cli.main(prog_name="dx-assess")

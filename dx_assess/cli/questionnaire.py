@@ -7,7 +7,6 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from dx_assess import unit_of_work
-from dx_assess.extensions import db
 from dx_assess.core.questionnaire import (
     QuestionnaireError,
     check_root,
@@ -16,6 +15,7 @@ from dx_assess.core.questionnaire import (
     format_diff,
     resolve,
 )
+from dx_assess.extensions import db
 from dx_assess.services.versions import (
     PublishError,
     publish,
@@ -92,7 +92,7 @@ def diff(a: str, b: str) -> None:
 @click.argument("key")
 @click.argument("version")
 def publish_version(key: str, version: str) -> None:
-    from dx_assess.cli.main import actor
+    from dx_assess.cli.common import actor
 
     try:
         row, created = publish(db.session, questionnaire_root(), key, version, actor=actor())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 
 from dx_assess import unit_of_work
@@ -158,4 +158,10 @@ def worker_command(processes: int | None, threads: int) -> None:
     click.echo(
         f"レポート作成の作業プロセス: {count}（各 {threads} スレッド）、キュー {config.namespace}"
     )
-    run_processes(current_app._get_current_object(), count, threads)  # type: ignore[attr-defined]
+    factory = click.get_current_context().ensure_object(ScriptInfo).create_app
+    if factory is None and count > 1:
+        raise click.ClickException(
+            "作業プロセスを複数起動するには dx-assess コマンドから実行してください。"
+        )
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_processes(app, count, threads, factory or (lambda: app))

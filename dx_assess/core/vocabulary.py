@@ -21,6 +21,9 @@ from zoneinfo import ZoneInfo
 #: Japan time: rounds open and close on Japanese calendar days; pages show Japan time.
 JST = ZoneInfo("Asia/Tokyo")
 
+#: The prefecture's department that runs the assessment (``DX_DEPARTMENT`` overrides it).
+DEFAULT_DEPARTMENT = "北海道経済部 AI・DX推進局 DX推進課"
+
 
 def now() -> datetime:
     """The current time in Japan (timezone-aware)."""

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dx_assess.core.vocabulary import Role as Role  # defined there, re-exported for the models
 from dx_assess.models.base import Base, UTCDateTime, string_enum, utcnow
 from dx_assess.models.registry import Municipality
-from dx_assess.core.vocabulary import Role as Role  # defined there, re-exported for the models
 
 
 class User(Base):

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dx_assess.core.vocabulary import ResponseStatus as ResponseStatus  # re-exported
 from dx_assess.models.accounts import User
 from dx_assess.models.base import Base, UTCDateTime, string_enum, utcnow
 from dx_assess.models.questionnaires import QuestionnaireVersion
 from dx_assess.models.registry import Municipality
-from dx_assess.core.vocabulary import ResponseStatus as ResponseStatus  # re-exported
 
 #: Who answers a round (SurveyRound.population).
 POPULATION_ALL = "all"  # every municipality of the registry (全道179市町村)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from dx_assess.services.security_log import record
-from dx_assess.services.passwords import hash_password, password_problem, verify_password
 from dx_assess.models import AdviserAssignment, Municipality, Role, SecurityEventKind, User
 from dx_assess.models.base import DbSession, utcnow
+from dx_assess.services.passwords import hash_password, password_problem, verify_password
+from dx_assess.services.security_log import record
 
 # How the security log names roles (stored text, Japanese like the rest of the records).
 ROLE_NAMES = {

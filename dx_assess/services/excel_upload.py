@@ -20,6 +20,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dx_assess.core.answers.values import to_json
+from dx_assess.core.excel.reading import ParsedUpload
+from dx_assess.core.excel.workbook import PreviewRow, display_answer, normal_answer
+from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.models import (
     AnswerChange,
     Channel,
@@ -31,17 +35,13 @@ from dx_assess.models import (
     User,
 )
 from dx_assess.models.base import DbSession
-from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.services import staged
-from dx_assess.core.excel.workbook import PreviewRow, display_answer, normal_answer
-from dx_assess.core.excel.reading import ParsedUpload
 from dx_assess.services.responses import (
     SaveResult,
     current_answers,
     get_or_create_response,
     save_answers,
 )
-from dx_assess.core.answers.values import to_json
 
 
 @dataclass(frozen=True)

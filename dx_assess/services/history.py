@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from dx_assess.models import AnswerChange, Channel, EventKind, Response, ResponseEvent
-from dx_assess.models.base import DbSession
-from dx_assess.core.questionnaire import Questionnaire
-from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.answers.display import display_value
 from dx_assess.core.answers.values import from_json
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.vocabulary import jst
+from dx_assess.models import AnswerChange, Channel, EventKind, Response, ResponseEvent
+from dx_assess.models.base import DbSession
 
 CHANNEL_LABELS = {
     Channel.FORM: "画面",

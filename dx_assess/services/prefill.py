@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from dx_assess.core.answers.values import to_json
+from dx_assess.core.questionnaire import Questionnaire, build_mapping, carry_forward
+from dx_assess.core.questionnaire.mapping import DIRECT, Carry, VersionMapping
+from dx_assess.core.questionnaire.model import AnswerValue
 from dx_assess.models import (
     Answer,
     AnswerChange,
@@ -18,9 +22,6 @@ from dx_assess.models import (
     User,
 )
 from dx_assess.models.base import DbSession, utcnow
-from dx_assess.core.questionnaire import Questionnaire, build_mapping, carry_forward
-from dx_assess.core.questionnaire.mapping import DIRECT, Carry, VersionMapping
-from dx_assess.core.questionnaire.model import AnswerValue
 from dx_assess.services.responses import (
     NotEditable,
     bump_version,
@@ -28,7 +29,6 @@ from dx_assess.services.responses import (
     editable_reason,
 )
 from dx_assess.services.rounds import round_questionnaire
-from dx_assess.core.answers.values import to_json
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dx_assess.models import Municipality, Subprefecture, SupportedListChange
-from dx_assess.models.base import DbSession
 from dx_assess.core.registry.files import read_registry
 from dx_assess.core.registry.supported_list import RegistryEntry, parse_supported_list
+from dx_assess.models import Municipality, Subprefecture, SupportedListChange
+from dx_assess.models.base import DbSession
 
 
 @dataclass

@@ -29,6 +29,17 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from dx_assess.core.answers.values import from_json, same, to_json
+from dx_assess.core.questionnaire import (
+    AnswerError,
+    AnswerIssue,
+    Questionnaire,
+    check_answers,
+    normalize_answer,
+    visible_question_ids,
+)
+from dx_assess.core.questionnaire.model import AnswerValue
+from dx_assess.core.reports.glyphs import font_warnings
 from dx_assess.models import (
     Answer,
     AnswerChange,
@@ -43,18 +54,7 @@ from dx_assess.models import (
 )
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.observability import counted_save
-from dx_assess.core.questionnaire import (
-    AnswerError,
-    AnswerIssue,
-    Questionnaire,
-    check_answers,
-    normalize_answer,
-    visible_question_ids,
-)
-from dx_assess.core.questionnaire.model import AnswerValue
-from dx_assess.core.answers.glyphs import font_warnings
 from dx_assess.services.rounds import OPEN, round_state
-from dx_assess.core.answers.values import from_json, same, to_json
 
 
 class WriteRefused(Exception):

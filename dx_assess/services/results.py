@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from dx_assess.models import Municipality, Response, Subprefecture, SurveyRound
-from dx_assess.models.base import DbSession
 from dx_assess.core.results import ResponseInput, RoundResults, build_round_results
 from dx_assess.core.scoring import MunicipalityInfo, PeerConfig, Scorecard, score_response
+from dx_assess.core.vocabulary import reiwa
+from dx_assess.models import Municipality, Response, Subprefecture, SurveyRound
+from dx_assess.models.base import DbSession
 from dx_assess.services.responses import current_answers
 from dx_assess.services.rounds import round_questionnaire
 from dx_assess.services.versions import binding_sources, published_bindings
-from dx_assess.core.vocabulary import reiwa
 
 _ROUND_CACHE_SIZE = 8
 _CARD_CACHE_SIZE = 20_000

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.vocabulary import RoundState, reiwa, today, wareki
 from dx_assess.models import SurveyRound, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.models.survey import POPULATION_ALL, POPULATIONS
-from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.services.versions import load_published, publish
-from dx_assess.core.vocabulary import RoundState, reiwa, today, wareki
 
 
 class RoundError(ValueError):

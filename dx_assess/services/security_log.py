@@ -16,9 +16,9 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from dx_assess.core.vocabulary import jst
 from dx_assess.models import SecurityEvent, SecurityEventKind, User
 from dx_assess.models.base import DbSession
-from dx_assess.core.vocabulary import jst
 
 log = logging.getLogger("dx_assess.security")
 

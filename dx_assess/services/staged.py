@@ -22,10 +22,10 @@ from typing import Any
 
 from sqlalchemy import delete, update
 
+from dx_assess.core.vocabulary import jst
 from dx_assess.models import StagedUpload, SurveyRound, UploadKind, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.services.responses import WriteRefused
-from dx_assess.core.vocabulary import jst
 
 #: How long a preview can be applied; older staged rows are pruned.
 MAX_AGE = timedelta(hours=24)

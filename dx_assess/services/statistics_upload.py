@@ -19,6 +19,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dx_assess.core.questionnaire.bindings import CARDS_HELD, POPULATION, ROLES
+from dx_assess.core.statistics.reading import (
+    Proposal,
+    StatisticsFile,
+    StatisticsRow,
+    parse_statistics,
+    proposals,
+)
 from dx_assess.models import (
     Channel,
     Municipality,
@@ -30,10 +38,9 @@ from dx_assess.models import (
     User,
 )
 from dx_assess.models.base import DbSession
-from dx_assess.core.questionnaire.bindings import CARDS_HELD, POPULATION, ROLES
-from dx_assess.services.registry import registry_entries
 from dx_assess.services import staged
 from dx_assess.services.official_figures import record_official_figures
+from dx_assess.services.registry import registry_entries
 from dx_assess.services.responses import (
     NotEditable,
     current_answers,
@@ -41,13 +48,6 @@ from dx_assess.services.responses import (
     save_answers,
 )
 from dx_assess.services.rounds import OPEN, round_questionnaire, round_state
-from dx_assess.core.statistics.reading import (
-    Proposal,
-    StatisticsFile,
-    StatisticsRow,
-    parse_statistics,
-    proposals,
-)
 from dx_assess.services.versions import published_bindings
 
 #: The bindings whose questions the import fills: population and cards held.

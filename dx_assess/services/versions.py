@@ -14,8 +14,6 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from dx_assess.models import QuestionnaireVersion
-from dx_assess.models.base import DbSession
 from dx_assess.core.questionnaire import (
     Problem,
     Questionnaire,
@@ -27,6 +25,8 @@ from dx_assess.core.questionnaire import (
 from dx_assess.core.questionnaire.bindings import ROLES, Bindings, resolve_bindings
 from dx_assess.core.shipped import content_dir
 from dx_assess.core.vocabulary import jst
+from dx_assess.models import QuestionnaireVersion
+from dx_assess.models.base import DbSession
 
 DEFAULT_ROOT = content_dir("questionnaires")
 

@@ -32,9 +32,9 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
 
+from dx_assess.core.vocabulary import PREFECTURE_STAFF, SUPPORT_STAFF
 from dx_assess.extensions import db
 from dx_assess.models import AdviserAssignment, Municipality, Role, User
-from dx_assess.core.vocabulary import PREFECTURE_STAFF, SUPPORT_STAFF
 
 if TYPE_CHECKING:
     from flask import Flask

@@ -14,7 +14,6 @@ microseconds and never imports WeasyPrint.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,20 +21,12 @@ from typing import Any
 
 from flask import Flask, render_template
 
-log = logging.getLogger("dx_assess.health")
+from dx_assess.core.reports import engine
+from dx_assess.core.reports.engine import PdfEngineUnavailable
 
-#: The shared libraries of the PDF engine, by the Debian package that brings them, with the
-#: names WeasyPrint's ``text/ffi.py`` tries on Linux and macOS.
-PDF_LIBRARIES: dict[str, tuple[str, ...]] = {
-    "libpango-1.0-0": ("libpango-1.0.so.0", "libpango-1.0.dylib"),
-    "libpangoft2-1.0-0": ("libpangoft2-1.0.so.0", "libpangoft2-1.0.dylib"),
-}
-SUBSETTER_LIBRARIES: dict[str, tuple[str, ...]] = {
-    "libharfbuzz-subset0": ("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib"),
-}
+log = logging.getLogger("dx_assess.health")
 #: Whether create_app logs the missing libraries (the command line prints them itself).
 LOG_AT_START = True
-INSTALL_HINT = "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 
 
 @dataclass(frozen=True)
@@ -47,10 +38,6 @@ class CheckResult:
 
 Check = Callable[[Flask], CheckResult]
 _EXTENSION = "dx_health_checks"
-
-
-class PdfEngineUnavailable(RuntimeError):
-    """Pango is missing: no PDF can be rendered on this machine."""
 
 
 def register_check(app: Flask, name: str, check: Check) -> None:
@@ -84,49 +71,6 @@ def summary(results: dict[str, CheckResult]) -> tuple[dict[str, Any], int]:
     return body, 503 if failed_critical else 200
 
 
-def missing_libraries(libraries: dict[str, tuple[str, ...]]) -> list[str]:
-    """The Debian packages of ``libraries`` whose shared library cannot be loaded."""
-    missing = []
-    for package, names in libraries.items():
-        for name in names:
-            try:
-                ctypes.CDLL(name)
-            except OSError:
-                continue
-            break
-        else:
-            missing.append(package)
-    return missing
-
-
-def pdf_engine_problem() -> str | None:
-    """Why no PDF can be rendered here (Japanese), or None."""
-    missing = missing_libraries(PDF_LIBRARIES)
-    if missing:
-        return (
-            f"PDFレポートを作れません: {', '.join(missing)} がありません"
-            f"（Debian: {INSTALL_HINT}）。"
-        )
-    return None
-
-
-def subsetter_problem() -> str | None:
-    missing = missing_libraries(SUBSETTER_LIBRARIES)
-    if missing:
-        return (
-            f"PDFレポートの作成が遅くなります（約1.8倍）: {', '.join(missing)} がありません"
-            f"（Debian: {INSTALL_HINT}）。"
-        )
-    return None
-
-
-def require_pdf_engine() -> None:
-    """Raise PdfEngineUnavailable when Pango is missing (before importing WeasyPrint)."""
-    problem = pdf_engine_problem()
-    if problem:
-        raise PdfEngineUnavailable(problem)
-
-
 def check_database(_app: Flask) -> CheckResult:
     from sqlalchemy import text
 
@@ -142,12 +86,12 @@ def check_database(_app: Flask) -> CheckResult:
 
 
 def check_pdf_engine(_app: Flask) -> CheckResult:
-    problem = pdf_engine_problem()
+    problem = engine.pdf_engine_problem()
     return CheckResult(problem is None, problem or "Pango があります", critical=False)
 
 
 def check_pdf_subsetter(_app: Flask) -> CheckResult:
-    problem = subsetter_problem()
+    problem = engine.subsetter_problem()
     return CheckResult(
         problem is None, problem or "HarfBuzz の subsetter があります", critical=False
     )
@@ -179,7 +123,7 @@ def check_report_worker(app: Flask) -> CheckResult:
 
 
 def startup_problems() -> list[str]:
-    return [p for p in (pdf_engine_problem(), subsetter_problem()) if p]
+    return [p for p in (engine.pdf_engine_problem(), engine.subsetter_problem()) if p]
 
 
 def init_app(app: Flask) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from dx_assess.models import Municipality, SupportedListChange, User
 from dx_assess.core.vocabulary import jst
+from dx_assess.models import Municipality, SupportedListChange, User
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,10 @@ from sqlalchemy import select
 from support import TEST_PASSWORD
 from survey_helpers import open_test_round, sample_value
 
-from dx_assess.extensions import db
-from dx_assess.models import Municipality, Response, ResponseStatus, SurveyRound, User
 from dx_assess.core.questionnaire import Question, Questionnaire
 from dx_assess.core.questionnaire.model import AnswerValue
+from dx_assess.extensions import db
+from dx_assess.models import Municipality, Response, ResponseStatus, SurveyRound, User
 from dx_assess.services.responses import current_answers
 from dx_assess.services.rounds import round_questionnaire
 
@@ -605,9 +605,9 @@ def cross_section_round(
     The questionnaire format allows it (show_when may name any earlier question); the shipped
     FY2025 content just happens not to use it.
     """
+    from dx_assess.core.vocabulary import today
     from dx_assess.services.rounds import open_round
     from dx_assess.services.versions import DEFAULT_ROOT
-    from dx_assess.core.vocabulary import today
 
     root = tmp_path / "questionnaires"
     (root / "dx-maturity").mkdir(parents=True)

@@ -30,9 +30,9 @@ from support import empty_database
 from test_browser_dashboards import PASSWORDS, axe_violations
 
 from dx_assess.cli.main import DEMO_TOWN
+from dx_assess.core.questionnaire import load_questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound
-from dx_assess.core.questionnaire import load_questionnaire
 
 pytestmark = [
     pytest.mark.browser,

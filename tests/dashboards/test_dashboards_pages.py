@@ -20,10 +20,10 @@ from sqlalchemy import select
 from support import Browser
 from survey_helpers import complete_answers, open_test_round, respond
 
-from dx_assess.extensions import db
-from dx_assess.models import Municipality, User
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.core.scoring import score_response
+from dx_assess.extensions import db
+from dx_assess.models import Municipality, User
 from dx_assess.services.responses import current_answers, reopen, submit
 from dx_assess.services.rounds import round_questionnaire
 

@@ -9,11 +9,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from dx_assess.extensions import db
-from dx_assess.models import QuestionnaireVersion
 from dx_assess.core.questionnaire import content_hash, load_questionnaire
 from dx_assess.core.questionnaire.bindings import CARDS_HELD, STANDARD_STATUS
 from dx_assess.core.questionnaire.model import Binding
+from dx_assess.extensions import db
+from dx_assess.models import QuestionnaireVersion
 from dx_assess.services.versions import (
     DEFAULT_ROOT,
     PublishError,

@@ -8,9 +8,9 @@ from importlib import resources
 
 from sqlalchemy import func, select
 
+from dx_assess.core.registry.codes import check_digit, is_valid_code
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, Subprefecture
-from dx_assess.core.registry.codes import check_digit, is_valid_code
 from dx_assess.services.registry import load_registry
 
 # Counts per 振興局 as verified independently in shared/data/SOURCES.md (three sources agree).

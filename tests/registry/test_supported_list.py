@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from dx_assess.core.registry.supported_list import SupportedListError
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, SupportedListChange
 from dx_assess.services.registry import set_supported_list
-from dx_assess.core.registry.supported_list import SupportedListError
 
 
 def supported_codes() -> list[str]:

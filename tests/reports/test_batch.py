@@ -28,8 +28,8 @@ from flask import Flask
 from sqlalchemy import select
 from support import TEST_PASSWORD, Browser
 
-from dx_assess.services.accounts import UserData, create_user
-from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
+from dx_assess.core.reports.batch import municipality_spec
+from dx_assess.core.vocabulary import today
 from dx_assess.extensions import db
 from dx_assess.models import (
     Channel,
@@ -44,16 +44,16 @@ from dx_assess.models import (
     SurveyRound,
 )
 from dx_assess.models.base import utcnow
+from dx_assess.services.accounts import UserData, create_user
+from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
 from dx_assess.services.registry import load_registry
 from dx_assess.services.reports import jobs
-from dx_assess.core.reports.batch import municipality_spec
 from dx_assess.services.reports.produce import produce, render_count
 from dx_assess.services.reports.service import settings, storage
 from dx_assess.services.reports.storage import DatabaseStorage, FolderStorage, pdf_key, zip_key
 from dx_assess.services.reports.tasks import report_queue
 from dx_assess.services.responses import get_or_create_response, save_answers, submit
 from dx_assess.services.rounds import round_questionnaire
-from dx_assess.core.vocabulary import today
 
 TOWNS = ("014630", "014621", "014648", "015113", "016101")  # 占冠 南富良野 幌加内 猿払 日高
 

@@ -18,18 +18,18 @@ from sqlalchemy import select
 from support import Browser
 
 from dx_assess.cli.main import DEMO_ACCOUNTS, DEMO_TOWN
-from dx_assess.extensions import db
-from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.core.reports.assets import PDF_FONT_NAME, templates_dir
 from dx_assess.core.reports.batch import municipality_spec, regional_spec
 from dx_assess.core.reports.render import RenderResult, renderer
+from dx_assess.core.scoring.peers import SUBPREFECTURES
+from dx_assess.core.vocabulary import today
+from dx_assess.extensions import db
+from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.services.reports.service import storage
 from dx_assess.services.reports.storage import pdf_key
-from dx_assess.services.results import round_results
-from dx_assess.core.scoring.peers import SUBPREFECTURES
 from dx_assess.services.responses import save_answers
+from dx_assess.services.results import round_results
 from dx_assess.services.rounds import round_questionnaire
-from dx_assess.core.vocabulary import today
 
 PASSWORDS = {login: password for login, _name, _role, password in DEMO_ACCOUNTS}
 TYPED = '<img src="file:///etc/passwd"> 髙橋さん😀'  # a free-text answer as a user might type it

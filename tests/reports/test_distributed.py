@@ -40,8 +40,6 @@ from flask import Flask
 from sqlalchemy import func, select
 from support import TEST_PASSWORD
 
-from dx_assess.services.accounts import UserData, create_user
-from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
 from dx_assess.extensions import db
 from dx_assess.models import (
     Channel,
@@ -53,6 +51,8 @@ from dx_assess.models import (
     Response,
     Role,
 )
+from dx_assess.services.accounts import UserData, create_user
+from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
 from dx_assess.services.registry import load_registry
 from dx_assess.services.reports.produce import render_count
 from dx_assess.services.responses import get_or_create_response, save_answers, submit

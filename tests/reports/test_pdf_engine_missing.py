@@ -9,16 +9,15 @@ from flask import Flask
 from sqlalchemy import select
 from support import Browser
 
-from dx_assess.web import health
+from dx_assess.core.reports import engine, render
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound
-from dx_assess.core.reports import render
 
 
 def test_report_download_without_pango_is_a_japanese_503(
     app: Flask, demo_data: None, reports_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(health, "PDF_LIBRARIES", {"libpango-1.0-0": ("libdx-missing.so.0",)})
+    monkeypatch.setattr(engine, "PDF_LIBRARIES", {"libpango-1.0-0": ("libdx-missing.so.0",)})
     monkeypatch.setattr(render, "_renderers", {})  # a fresh process: no renderer built yet
     with app.app_context():
         first = db.session.scalar(select(SurveyRound).order_by(SurveyRound.fiscal_year))

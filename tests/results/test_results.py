@@ -14,13 +14,13 @@ from sqlalchemy import select
 from support import Browser
 from survey_helpers import complete_answers, open_test_round, respond
 
+from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.scoring import score_response
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, SurveyRound, User
-from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.services import results as service
-from dx_assess.services.results import round_results
-from dx_assess.core.scoring import score_response
 from dx_assess.services.responses import current_answers, submit
+from dx_assess.services.results import round_results
 from dx_assess.services.rounds import round_questionnaire
 
 # Six towns and villages of 上川: five submit, enough for the "all" group (minimum 5).

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from survey_helpers import complete_answers, open_test_round
 
+from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound, User
-from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.services.responses import get_or_create_response
 from dx_assess.services.rounds import round_questionnaire
 

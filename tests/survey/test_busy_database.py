@@ -23,10 +23,10 @@ from test_pages import stored, url
 
 from dx_assess import create_app
 from dx_assess.config import DEFAULT_LOCK_TIMEOUT_MS
+from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound, User
 from dx_assess.models.base import is_busy
-from dx_assess.core.questionnaire import Questionnaire
 
 LOCK_TIMEOUT_MS = 400
 

@@ -12,12 +12,12 @@ from support import Browser
 from survey_fixtures import TOWN
 from survey_helpers import respond
 
+from dx_assess.core.questionnaire import read_questionnaire
+from dx_assess.core.vocabulary import today
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, Response, SurveyRound, User
-from dx_assess.core.questionnaire import read_questionnaire
 from dx_assess.services.rounds import open_round
 from dx_assess.services.versions import DEFAULT_ROOT
-from dx_assess.core.vocabulary import today
 
 POPULATION = """      - id: basic_population
         type: integer

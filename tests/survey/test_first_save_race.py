@@ -14,9 +14,9 @@ from sqlalchemy import event, func, select
 from support import Browser
 from test_pages import stored, url
 
+from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound, User
-from dx_assess.core.questionnaire import Questionnaire
 
 
 @contextmanager

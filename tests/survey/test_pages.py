@@ -12,11 +12,11 @@ from survey_fixtures import TOWN
 from survey_helpers import complete_answers
 from upload_helpers import hidden_fields
 
+from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, Response, ResponseStatus, SurveyRound, User
-from dx_assess.core.questionnaire import Questionnaire
-from dx_assess.web.answering.forms import FIELD_PREFIX
 from dx_assess.services.responses import current_answers
+from dx_assess.web.answering.forms import FIELD_PREFIX
 
 DATA = Path(__file__).resolve().parents[2] / "dx_assess" / "data" / "statistics"
 

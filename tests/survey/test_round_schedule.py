@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from support import Browser
 
+from dx_assess.core.vocabulary import today
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound, User
 from dx_assess.services.rounds import round_state
-from dx_assess.core.vocabulary import today
 
 
 @pytest.fixture

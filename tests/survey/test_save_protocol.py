@@ -12,9 +12,9 @@ from sqlalchemy import event, select, text
 from support import Browser
 from test_pages import stored, url
 
+from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, EventKind, Response, ResponseEvent, SurveyRound, User
-from dx_assess.core.questionnaire import Questionnaire
 
 FETCH = {"X-Requested-With": "fetch"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text, update
 
+from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, Response, User
-from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.services.responses import (
     StaleWrite,
     current_answers,

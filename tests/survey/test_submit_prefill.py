@@ -7,6 +7,7 @@ from sqlalchemy import select
 from support import Browser
 from survey_fixtures import TOWN, complete_answers, make_round
 
+from dx_assess.core.questionnaire import Questionnaire, visible_question_ids
 from dx_assess.extensions import db
 from dx_assess.models import (
     AnswerChange,
@@ -19,7 +20,6 @@ from dx_assess.models import (
     SurveyRound,
     User,
 )
-from dx_assess.core.questionnaire import Questionnaire, visible_question_ids
 from dx_assess.services.prefill import prefill
 from dx_assess.services.responses import (
     NotEditable,

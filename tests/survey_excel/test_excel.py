@@ -19,15 +19,8 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dx_assess.core.questionnaire import (
-    Question,
-    Questionnaire,
-    load_bytes,
-    load_questionnaire,
-    normalize_answer,
-)
-from dx_assess.core.questionnaire.model import AnswerValue
 from dx_assess.core.excel import container as excel_container
+from dx_assess.core.excel.export import GRID_ROW, OPTION, sheet_rows
 from dx_assess.core.excel.workbook import (
     ParsedUpload,
     PreviewRow,
@@ -39,7 +32,14 @@ from dx_assess.core.excel.workbook import (
     parse_workbook,
     preview_changes,
 )
-from dx_assess.core.excel.export import GRID_ROW, OPTION, sheet_rows
+from dx_assess.core.questionnaire import (
+    Question,
+    Questionnaire,
+    load_bytes,
+    load_questionnaire,
+    normalize_answer,
+)
+from dx_assess.core.questionnaire.model import AnswerValue
 
 DX_MATURITY = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity"
 NOW = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)

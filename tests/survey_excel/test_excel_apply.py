@@ -12,9 +12,9 @@ from support import Browser
 from survey.survey_fixtures import TOWN
 from upload_helpers import answers_of, hidden_fields, town_saves
 
+from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, SurveyRound, User
-from dx_assess.core.questionnaire import Questionnaire
 
 
 def url(survey_round: SurveyRound, rest: str = "") -> str:

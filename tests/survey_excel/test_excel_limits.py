@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from test_excel import CODE, DOWNLOAD, DX_MATURITY, export, fill, problems_of, rows_of
 
-from dx_assess.core.questionnaire import Questionnaire, load_questionnaire
 from dx_assess.core.excel import reading as excel_import
+from dx_assess.core.questionnaire import Questionnaire, load_questionnaire
 
 MARK = b"@@TEXT@@"
 ANSWER_SHEET_XML = "xl/worksheets/sheet2.xml"

@@ -11,8 +11,8 @@ import pytest
 from fixture_files import POSTAL_TEST
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dx_assess.core.questionnaire import Questionnaire, load_questionnaire
 from dx_assess.core.excel.workbook import UploadError, WorkbookMeta, export_workbook, parse_workbook
+from dx_assess.core.questionnaire import Questionnaire, load_questionnaire
 
 CODE = "011002"
 NOW = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)

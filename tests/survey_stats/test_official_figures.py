@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from survey_helpers import open_test_round
 
-from dx_assess.extensions import db
-from dx_assess.services.registry import registry_entries
-from dx_assess.services.official_figures import official_card_rate, record_official_figures
 from dx_assess.core.statistics.reading import parse_statistics
+from dx_assess.extensions import db
+from dx_assess.services.official_figures import official_card_rate, record_official_figures
+from dx_assess.services.registry import registry_entries
 
 FILE = (
     Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ from support import Browser
 from survey.survey_fixtures import TOWN
 from upload_helpers import answers_of, hidden_fields, town_saves
 
+from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, SurveyRound, User
-from dx_assess.core.questionnaire import Questionnaire
 
 DATA = Path(__file__).resolve().parents[2] / "dx_assess" / "data" / "statistics"
 FILE = DATA / "mynumbercard_all_localgovs_20221231.csv"

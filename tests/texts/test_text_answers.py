@@ -11,10 +11,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from dx_assess.core.excel.workbook import UploadError, WorkbookMeta, export_workbook, parse_workbook
+from dx_assess.core.questionnaire import (
+    AnswerError,
+    Questionnaire,
+    load_questionnaire,
+    normalize_answer,
+)
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Response, User
-from dx_assess.core.questionnaire import AnswerError, Questionnaire, load_questionnaire, normalize_answer
-from dx_assess.core.excel.workbook import UploadError, WorkbookMeta, export_workbook, parse_workbook
 from dx_assess.services.responses import current_answers, save_answers
 
 FY2025 = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity" / "fy2025.yaml"
@@ -158,8 +163,8 @@ def test_a_text_stored_before_the_rule_still_shows(
 
 
 def test_the_precomputed_character_set_is_the_fonts_own() -> None:
+    from dx_assess.core.reports.glyphs import font_charset
     from dx_assess.core.reports.text import covered
-    from dx_assess.core.answers.glyphs import font_charset
 
     assert font_charset() == covered()
 

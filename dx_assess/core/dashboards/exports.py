@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from dx_assess.core.answers.display import UNANSWERED, display_value
 from dx_assess.core.dashboards.kpis import KpiTable
 from dx_assess.core.questionnaire import (
     QUESTION_TYPES,
@@ -33,7 +34,6 @@ from dx_assess.core.questionnaire import (
 from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.results import GROUP_TYPE_LABELS, RoundResults
 from dx_assess.core.scoring import OVERALL
-from dx_assess.core.answers.display import UNANSWERED, display_value
 from dx_assess.core.vocabulary import STATUS_LABELS
 
 KINDS = ("wide", "answers", "scores", "peers", "kpis")

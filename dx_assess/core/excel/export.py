@@ -30,9 +30,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dx_assess.core.questionnaire import Questionnaire, type_of, with_derived
-from dx_assess.core.questionnaire.model import AnswerValue
-from dx_assess.core.questionnaire.qtypes import ExcelCell, ExcelList, ExcelRule
 from dx_assess.core.excel.layout import (
     ANSWER,
     ANSWER_COLUMN,
@@ -57,6 +54,9 @@ from dx_assess.core.excel.layout import (
     note,
     sheet_rows,
 )
+from dx_assess.core.questionnaire import Questionnaire, type_of, with_derived
+from dx_assess.core.questionnaire.model import AnswerValue
+from dx_assess.core.questionnaire.qtypes import ExcelCell, ExcelList, ExcelRule
 from dx_assess.core.vocabulary import JST, reiwa
 
 __all__ = [

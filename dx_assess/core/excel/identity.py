@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.core.excel.container import DOWNLOAD_AGAIN, UploadProblem, file_problem
 from dx_assess.core.excel.layout import FORMAT_ID, META_FIELDS, META_SHEET, WorkbookMeta
+from dx_assess.core.questionnaire import Questionnaire
 
 
 def read_meta(

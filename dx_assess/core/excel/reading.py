@@ -16,14 +16,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from dx_assess.core.questionnaire import AnswerError, Question, Questionnaire, normalize_answer, type_of
-from dx_assess.core.questionnaire.qtypes.base import (
-    EXCEL_GRID,
-    EXCEL_OPTIONS,
-    as_text,
-    choice_for_text,
-    nfkc,
-)
+from dx_assess.core.answers.values import to_json
 from dx_assess.core.excel.container import (
     BROKEN,
     DOWNLOAD_AGAIN,
@@ -51,7 +44,20 @@ from dx_assess.core.excel.layout import (
     WorkbookMeta,
     sheet_rows,
 )
-from dx_assess.core.answers.values import to_json
+from dx_assess.core.questionnaire import (
+    AnswerError,
+    Question,
+    Questionnaire,
+    normalize_answer,
+    type_of,
+)
+from dx_assess.core.questionnaire.qtypes.base import (
+    EXCEL_GRID,
+    EXCEL_OPTIONS,
+    as_text,
+    choice_for_text,
+    nfkc,
+)
 
 __all__ = [
     "MAX_CELL_TEXT",

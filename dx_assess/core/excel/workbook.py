@@ -18,16 +18,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dx_assess.core.questionnaire import AnswerError, Question, Questionnaire, normalize_answer
-from dx_assess.core.questionnaire.model import AnswerValue
 from dx_assess.core.answers.display import display_value
 from dx_assess.core.excel.export import export_workbook
-from dx_assess.core.excel.reading import (
-    ParsedUpload,
-    UploadError,
-    UploadProblem,
-    parse_workbook,
-)
 from dx_assess.core.excel.layout import (
     ANSWER_SHEET,
     INFO_SHEET,
@@ -35,6 +27,14 @@ from dx_assess.core.excel.layout import (
     META_SHEET,
     WorkbookMeta,
 )
+from dx_assess.core.excel.reading import (
+    ParsedUpload,
+    UploadError,
+    UploadProblem,
+    parse_workbook,
+)
+from dx_assess.core.questionnaire import AnswerError, Question, Questionnaire, normalize_answer
+from dx_assess.core.questionnaire.model import AnswerValue
 
 __all__ = [
     "ANSWER_SHEET",

@@ -12,7 +12,11 @@ from dx_assess.core.questionnaire.answers import (
     question_score,
     with_derived,
 )
-from dx_assess.core.questionnaire.conditions import effective_answers, evaluate, visible_question_ids
+from dx_assess.core.questionnaire.conditions import (
+    effective_answers,
+    evaluate,
+    visible_question_ids,
+)
 from dx_assess.core.questionnaire.diff import (
     QuestionChange,
     ScoringChange,
@@ -60,7 +64,12 @@ from dx_assess.core.questionnaire.repository import (
     load_version,
     resolve,
 )
-from dx_assess.core.questionnaire.types import QUESTION_TYPES, QuestionType, normalize_answer, type_of
+from dx_assess.core.questionnaire.types import (
+    QUESTION_TYPES,
+    QuestionType,
+    normalize_answer,
+    type_of,
+)
 
 __all__ = [
     "QUESTION_TYPES",

@@ -2,8 +2,8 @@
 
 The templates and stylesheets live in ``reports/`` at the top of the repository (content that
 can be edited without touching Python). A checkout or an editable install reads them there; a
-wheel carries a copy inside the package (``dx_assess.core.shipped``), and ``DX_REPORT_TEMPLATES_DIR``
-overrides both. The font lives in the package
+wheel carries a copy inside the package (``dx_assess.core.shipped``), and
+``DX_REPORT_TEMPLATES_DIR`` overrides both. The font lives in the package
 (``dx_assess/data/fonts``), so it is always installed with the code.
 """
 

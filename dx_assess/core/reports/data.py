@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from dx_assess.config import DEFAULT_DEPARTMENT
 from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.reports.text import join_lines, printable_tree
 from dx_assess.core.results import (
@@ -25,7 +24,7 @@ from dx_assess.core.results import (
     Trend,
 )
 from dx_assess.core.scoring import OVERALL
-from dx_assess.core.vocabulary import JST
+from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT, JST
 
 Context = dict[str, Any]
 MINUS = "−"  # U+2212, as the charts print it

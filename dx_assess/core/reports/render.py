@@ -36,7 +36,7 @@ from urllib.request import url2pathname
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from dx_assess.core.reports import charts
+from dx_assess.core.reports import charts, engine
 from dx_assess.core.reports.assets import FONT_DIR, FONT_FAMILY, font_paths, templates_dir
 
 #: The document variant: PDF/UA-1 (tagged, with a title and the language in the metadata).
@@ -167,9 +167,8 @@ class Renderer:
     """Renders report templates to PDF. Build once per process, reuse for every report."""
 
     def __init__(self, template_root: Path | None = None) -> None:
-        from dx_assess.web.health import require_pdf_engine
-
-        require_pdf_engine()  # without Pango, say so (503 page, CLI line) instead of an OSError
+        # without Pango, say so (503 page, CLI line) instead of an OSError
+        engine.require_pdf_engine()
         with _bundled_fonts_only():
             import weasyprint
             from weasyprint.text.fonts import FontConfiguration
@@ -221,9 +220,8 @@ class Renderer:
         (the charts are drawn from it unless given)."""
         with self._render_lock:
             result = self._render(kind, context, chart_uris)
-        from dx_assess.observability import record_render
-
-        record_render(kind, result.seconds)
+        for observe in engine.RENDER_OBSERVERS:
+            observe(kind, result.seconds)
         return result
 
     def _render(

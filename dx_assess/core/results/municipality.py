@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from dx_assess.core.answers.display import display_value  # pure, shared with the pages
 from dx_assess.core.questionnaire import visible_question_ids
 from dx_assess.core.results.records import (
     GROUP_TYPE_LABELS,
@@ -27,7 +28,6 @@ from dx_assess.core.results.records import (
     Trend,
 )
 from dx_assess.core.scoring import OVERALL, explain, recommend
-from dx_assess.core.answers.display import display_value  # pure, shared with the pages
 from dx_assess.core.vocabulary import cell_number as number
 
 if TYPE_CHECKING:

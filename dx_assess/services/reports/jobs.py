@@ -24,6 +24,16 @@ from typing import Any, Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from dx_assess.core.reports.batch import (
+    FAILED,
+    Outcome,
+    ReportSpec,
+    build_zip,
+    municipality_spec,
+    regional_spec,
+    round_specs,
+)
+from dx_assess.core.vocabulary import jst, today
 from dx_assess.extensions import db
 from dx_assess.models import (
     ReportItem,
@@ -34,19 +44,9 @@ from dx_assess.models import (
     User,
 )
 from dx_assess.models.base import DbSession, utcnow
-from dx_assess.core.reports.batch import (
-    FAILED,
-    Outcome,
-    ReportSpec,
-    build_zip,
-    municipality_spec,
-    regional_spec,
-    round_specs,
-)
 from dx_assess.services.reports.service import ReportSettings, storage
 from dx_assess.services.reports.storage import ReportStorage, pdf_key, zip_key
 from dx_assess.services.results import round_results
-from dx_assess.core.vocabulary import jst, today
 
 #: An active job without progress for this long is taken as dead (no worker ran it: a dead
 #: worker's messages are delivered again within seconds); a new one may then be started.

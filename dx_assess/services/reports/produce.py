@@ -23,9 +23,9 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from dx_assess.core.reports.batch import ReportSpec
 from dx_assess.models import ReportRender
 from dx_assess.models.base import utcnow
-from dx_assess.core.reports.batch import ReportSpec
 from dx_assess.services.reports.storage import ReportStorage, pdf_key
 
 #: A claim whose holder has not renewed it for this long is taken as dead.

@@ -9,12 +9,12 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from dx_assess import unit_of_work
-from dx_assess.extensions import db
 from dx_assess.core.reports.assets import templates_dir
 from dx_assess.core.reports.batch import ReportSpec, municipality_spec, regional_spec
-from dx_assess.services.reports.storage import DatabaseStorage, FolderStorage, ReportStorage
 from dx_assess.core.results import RoundResults
 from dx_assess.core.vocabulary import today
+from dx_assess.extensions import db
+from dx_assess.services.reports.storage import DatabaseStorage, FolderStorage, ReportStorage
 
 DEFAULT_WORKERS = 2
 STORAGES = ("database", "folder")

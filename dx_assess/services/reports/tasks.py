@@ -239,15 +239,16 @@ def run_worker(app: Flask, threads: int = 1, stop: threading.Event | None = None
         log.info("report worker %s stopped", owner_name())
 
 
-def _child(threads: int) -> None:  # pragma: no cover - runs in a worker process
-    from dx_assess import create_app
-
-    run_worker(create_app(), threads)
+def _child(factory: Callable[[], Flask], threads: int) -> None:  # pragma: no cover
+    run_worker(factory(), threads)  # runs in a worker process
 
 
-def run_processes(app: Flask, processes: int, threads: int) -> None:  # pragma: no cover
-    """``dx-assess worker --processes N``: N worker processes (a fresh interpreter each),
-    started again when one exits, until SIGTERM/SIGINT."""
+def run_processes(
+    app: Flask, processes: int, threads: int, factory: Callable[[], Flask]
+) -> None:  # pragma: no cover
+    """``dx-assess worker --processes N``: N worker processes (a fresh interpreter each, which
+    builds its app with ``factory``: the command line's own), started again when one exits,
+    until SIGTERM/SIGINT."""
     import multiprocessing
     import time
 
@@ -264,7 +265,9 @@ def run_processes(app: Flask, processes: int, threads: int) -> None:  # pragma: 
             if child is None or not child.is_alive():
                 if child is not None:
                     log.warning("worker %s exited (%s): restarted", child.pid, child.exitcode)
-                children[i] = context.Process(target=_child, args=(threads,), name=f"dx-worker{i}")
+                children[i] = context.Process(
+                    target=_child, args=(factory, threads), name=f"dx-worker{i}"
+                )
                 children[i].start()
         stop.wait(1.0)
     for child in children:

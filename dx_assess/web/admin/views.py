@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from dx_assess import unit_of_work
-from dx_assess.web.access import Duty, require_duty
-from dx_assess.services.security_log import events_page
+from dx_assess.extensions import db
+from dx_assess.models import Municipality, Role, Subprefecture, User
 from dx_assess.services.accounts import (
     AccountError,
     UserData,
@@ -20,11 +20,11 @@ from dx_assess.services.accounts import (
     set_password,
     update_user,
 )
+from dx_assess.services.security_log import events_page
+from dx_assess.web.access import Duty, require_duty
 from dx_assess.web.admin.forms import AssignmentForm, UserForm
-from dx_assess.extensions import db
 from dx_assess.web.formtools import choices
 from dx_assess.web.presenters import user_view
-from dx_assess.models import Municipality, Role, Subprefecture, User
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 

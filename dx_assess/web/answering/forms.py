@@ -20,12 +20,12 @@ from wtforms import Field, HiddenField, RadioField, SelectField, StringField, Te
 from wtforms.fields.core import UnboundField
 from wtforms.widgets import CheckboxInput, DateInput, RadioInput, TextInput
 
-from dx_assess.web.admin.forms import MultiCheckboxField
-from dx_assess.web.formtools import choices
 from dx_assess.core.questionnaire import Question, Questionnaire, Section, type_of
 from dx_assess.core.questionnaire.model import AnswerValue
 from dx_assess.core.questionnaire.qtypes import FormField
 from dx_assess.core.questionnaire.qtypes import base as widgets
+from dx_assess.web.admin.forms import MultiCheckboxField
+from dx_assess.web.formtools import choices
 
 FIELD_PREFIX = "q_"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound
+from dx_assess.core.answers.display import display_value
 from dx_assess.core.questionnaire import Questionnaire, Section, type_of, visible_question_ids
 from dx_assess.core.questionnaire.model import (
     AllOf,
@@ -20,11 +20,11 @@ from dx_assess.core.questionnaire.model import (
     PillarScoreTest,
     QuestionTest,
 )
-from dx_assess.core.answers.display import display_value
-from dx_assess.web.answering.forms import FIELD_PREFIX, is_entered
+from dx_assess.core.vocabulary import RoundState, Status, jst, reiwa
+from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound
 from dx_assess.services.responses import editable_reason
 from dx_assess.services.rounds import round_state
-from dx_assess.core.vocabulary import RoundState, Status, jst, reiwa
+from dx_assess.web.answering.forms import FIELD_PREFIX, is_entered
 
 
 def condition_json(condition: Condition) -> object:

@@ -13,25 +13,14 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess import unit_of_work
-from dx_assess.web.access import Action, can, login_required, require_municipality
+from dx_assess.core.answers.display import display_value
+from dx_assess.core.questionnaire import Questionnaire, Section
+from dx_assess.core.questionnaire.numbers import parse_ascii_int
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.models.base import is_busy, retryable
-from dx_assess.core.questionnaire import Questionnaire, Section
-from dx_assess.core.questionnaire.numbers import parse_ascii_int
 from dx_assess.services import history as history_service
-from dx_assess.core.answers.display import display_value
-from dx_assess.web.answering.forms import (
-    FIELD_PREFIX,
-    field_inputs,
-    initial_data,
-    posted_answers,
-    section_form_class,
-    shown_json,
-    shown_values,
-)
 from dx_assess.services.prefill import has_earlier_response, prefill, reference_answers
-from dx_assess.web.answering.presenters import not_editable_reason, response_view
 from dx_assess.services.responses import (
     SaveResult,
     StaleWrite,
@@ -43,8 +32,19 @@ from dx_assess.services.responses import (
     save_answers,
     submit,
 )
-from dx_assess.web.rounds.forms import ConfirmForm, ReasonForm
 from dx_assess.services.rounds import round_questionnaire
+from dx_assess.web.access import Action, can, login_required, require_municipality
+from dx_assess.web.answering.forms import (
+    FIELD_PREFIX,
+    field_inputs,
+    initial_data,
+    posted_answers,
+    section_form_class,
+    shown_json,
+    shown_values,
+)
+from dx_assess.web.answering.presenters import not_editable_reason, response_view
+from dx_assess.web.rounds.forms import ConfirmForm, ReasonForm
 
 bp = Blueprint("survey", __name__, template_folder="templates")
 

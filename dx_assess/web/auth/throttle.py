@@ -60,9 +60,9 @@ def per_address() -> str:
 def _breached(limit: RequestLimit) -> None:
     """Log and record a refused attempt (the 429 page is rendered by the error handler)."""
     from dx_assess import unit_of_work
-    from dx_assess.services.security_log import record
     from dx_assess.extensions import db
     from dx_assess.models import SecurityEventKind, User
+    from dx_assess.services.security_log import record
 
     which = "アカウント" if limit.key.find("account:") >= 0 else "接続元"
     typed = (request.form.get("login") or "").strip()[:64]

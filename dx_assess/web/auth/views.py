@@ -8,10 +8,10 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from dx_assess import unit_of_work
-from dx_assess.web.access import login_required
-from dx_assess.services.accounts import signed_in, signed_out
-from dx_assess.web.auth.forms import LoginForm
 from dx_assess.extensions import db
+from dx_assess.services.accounts import signed_in, signed_out
+from dx_assess.web.access import login_required
+from dx_assess.web.auth.forms import LoginForm
 from dx_assess.web.request_guard import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")

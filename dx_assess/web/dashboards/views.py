@@ -14,21 +14,21 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dx_assess.web.access import Duty, require_duty, visible_codes
 from dx_assess.core.dashboards import charts, exports
 from dx_assess.core.dashboards import regional as rd
 from dx_assess.core.dashboards.choropleth import render_choropleth
 from dx_assess.core.dashboards.geo import CREDIT, map_geometry
 from dx_assess.core.dashboards.kpis import compute_kpis
 from dx_assess.core.dashboards.plan import load_plan, plan_indicators
-from dx_assess.extensions import db
 from dx_assess.core.filenames import content_disposition, download_name
-from dx_assess.models import SurveyRound
 from dx_assess.core.results import RoundResults
-from dx_assess.services.results import round_results
 from dx_assess.core.scoring import OVERALL
-from dx_assess.services.official_figures import official_card_rate
 from dx_assess.core.vocabulary import reiwa
+from dx_assess.extensions import db
+from dx_assess.models import SurveyRound
+from dx_assess.services.official_figures import official_card_rate
+from dx_assess.services.results import round_results
+from dx_assess.web.access import Duty, require_duty, visible_codes
 
 bp = Blueprint("dashboards", __name__, template_folder="templates")
 

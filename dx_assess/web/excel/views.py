@@ -7,17 +7,17 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess import unit_of_work
-from dx_assess.web.access import Action, login_required
-from dx_assess.extensions import db
+from dx_assess.core.excel.workbook import UploadError, WorkbookMeta, export_workbook, parse_workbook
 from dx_assess.core.filenames import content_disposition, download_name
+from dx_assess.extensions import db
 from dx_assess.models import UploadKind
 from dx_assess.services import staged
-from dx_assess.core.excel.workbook import UploadError, WorkbookMeta, export_workbook, parse_workbook
 from dx_assess.services.excel_upload import ExcelReview, apply_excel, review_excel, stage_excel
 from dx_assess.services.responses import WriteRefused, current_answers, editable_reason
-from dx_assess.web.rounds.forms import ExcelApplyForm, ExcelUploadForm
 from dx_assess.services.staged import file_name
+from dx_assess.web.access import Action, login_required
 from dx_assess.web.answering.views import context
+from dx_assess.web.rounds.forms import ExcelApplyForm, ExcelUploadForm
 
 bp = Blueprint("excel", __name__, template_folder="templates")
 

@@ -19,13 +19,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from dx_assess.web.access import login_required, visible_municipalities
+from dx_assess.core.vocabulary import RoundState, Status, reiwa
 from dx_assess.extensions import db
-from dx_assess.web import presenters
 from dx_assess.models import Municipality, Role, Subprefecture, User
 from dx_assess.services.registry import latest_supported_list_change
+from dx_assess.web import presenters
+from dx_assess.web.access import login_required, visible_municipalities
 from dx_assess.web.request_guard import safe_next
-from dx_assess.core.vocabulary import RoundState, Status, reiwa
 
 bp = Blueprint("main", __name__, template_folder="templates")
 

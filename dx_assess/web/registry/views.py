@@ -8,6 +8,14 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
+from dx_assess.core.registry.supported_list import SupportedListError, parse_supported_list
+from dx_assess.extensions import db
+from dx_assess.models import Municipality, Subprefecture
+from dx_assess.services.registry import (
+    latest_supported_list_change,
+    registry_entries,
+    set_supported_list,
+)
 from dx_assess.web.access import (
     Action,
     Duty,
@@ -16,21 +24,13 @@ from dx_assess.web.access import (
     require_municipality,
     visible_municipalities,
 )
-from dx_assess.extensions import db
 from dx_assess.web.formtools import choices
 from dx_assess.web.presenters import municipality_view, programme_status
-from dx_assess.models import Municipality, Subprefecture
 from dx_assess.web.registry.forms import (
     MunicipalityFilterForm,
     SupportedListApplyForm,
     SupportedListUploadForm,
 )
-from dx_assess.services.registry import (
-    latest_supported_list_change,
-    registry_entries,
-    set_supported_list,
-)
-from dx_assess.core.registry.supported_list import SupportedListError, parse_supported_list
 
 bp = Blueprint("registry", __name__, template_folder="templates")
 

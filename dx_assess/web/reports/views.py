@@ -28,6 +28,18 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess import unit_of_work
+from dx_assess.core.filenames import download_name
+from dx_assess.extensions import db
+from dx_assess.models import ReportJob, SurveyRound
+from dx_assess.services.reports import jobs
+from dx_assess.services.reports.service import (
+    ReadyReport,
+    municipality_report,
+    regional_report,
+    storage,
+)
+from dx_assess.services.reports.tasks import report_queue
+from dx_assess.services.results import round_results
 from dx_assess.web.access import (
     Action,
     Duty,
@@ -37,14 +49,7 @@ from dx_assess.web.access import (
     require_municipality,
     visible_codes,
 )
-from dx_assess.extensions import db
-from dx_assess.core.filenames import download_name
-from dx_assess.models import ReportJob, SurveyRound
-from dx_assess.services.reports import jobs
 from dx_assess.web.reports.forms import BatchForm
-from dx_assess.services.reports.service import ReadyReport, municipality_report, regional_report, storage
-from dx_assess.services.reports.tasks import report_queue
-from dx_assess.services.results import round_results
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 PDF = "application/pdf"

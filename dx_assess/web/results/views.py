@@ -5,6 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
+from dx_assess.core.results import sensitivity_view
+from dx_assess.extensions import db
+from dx_assess.models import SurveyRound
+from dx_assess.services.results import round_results
 from dx_assess.web.access import (
     Action,
     Duty,
@@ -13,10 +17,6 @@ from dx_assess.web.access import (
     require_duty,
     require_municipality,
 )
-from dx_assess.extensions import db
-from dx_assess.models import SurveyRound
-from dx_assess.core.results import sensitivity_view
-from dx_assess.services.results import round_results
 
 bp = Blueprint("results", __name__, template_folder="templates")
 

@@ -8,24 +8,18 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess import unit_of_work
-from dx_assess.web.access import Duty, has_duty, login_required, require_duty, visible_codes
 from dx_assess.core.dashboards.exports import to_csv
 from dx_assess.core.dashboards.status import StatusTable, reminder_text, status_frame, status_table
-from dx_assess.extensions import db
 from dx_assess.core.filenames import content_disposition, download_name
-from dx_assess.web.formtools import choices
-from dx_assess.models import Response, ResponseStatus, SurveyRound, UploadKind
 from dx_assess.core.results import RoundResults
-from dx_assess.services.results import round_results
-from dx_assess.services import staged, statistics_upload as statistics_import
+from dx_assess.core.statistics.reading import StatisticsError
+from dx_assess.core.vocabulary import reiwa, today
+from dx_assess.extensions import db
+from dx_assess.models import Response, ResponseStatus, SurveyRound, UploadKind
+from dx_assess.services import staged
+from dx_assess.services import statistics_upload as statistics_import
 from dx_assess.services.responses import NotEditable, WriteRefused
-from dx_assess.web.rounds.forms import (
-    CloseRoundForm,
-    OpenRoundForm,
-    ScheduleForm,
-    StatisticsApplyForm,
-    StatisticsUploadForm,
-)
+from dx_assess.services.results import round_results
 from dx_assess.services.rounds import (
     RoundError,
     check_fiscal_year_dates,
@@ -35,9 +29,16 @@ from dx_assess.services.rounds import (
     round_state,
 )
 from dx_assess.services.staged import file_name
-from dx_assess.core.statistics.reading import StatisticsError
 from dx_assess.services.versions import PublishError, broken_files, questionnaire_root, statuses
-from dx_assess.core.vocabulary import reiwa, today
+from dx_assess.web.access import Duty, has_duty, login_required, require_duty, visible_codes
+from dx_assess.web.formtools import choices
+from dx_assess.web.rounds.forms import (
+    CloseRoundForm,
+    OpenRoundForm,
+    ScheduleForm,
+    StatisticsApplyForm,
+    StatisticsUploadForm,
+)
 
 bp = Blueprint("rounds", __name__, template_folder="templates")
 

@@ -25,8 +25,19 @@ from dx_assess.core.questionnaire.qtypes.base import (
     QuestionType,
     is_empty,
 )
-from dx_assess.core.questionnaire.qtypes.choice import MultipleChoice, SingleChoice, StatusGrid, YesNo
-from dx_assess.core.questionnaire.qtypes.number import LARGEST, Decimal, Derived, Integer, Percentage
+from dx_assess.core.questionnaire.qtypes.choice import (
+    MultipleChoice,
+    SingleChoice,
+    StatusGrid,
+    YesNo,
+)
+from dx_assess.core.questionnaire.qtypes.number import (
+    LARGEST,
+    Decimal,
+    Derived,
+    Integer,
+    Percentage,
+)
 from dx_assess.core.questionnaire.qtypes.postal import PostalCode
 from dx_assess.core.questionnaire.qtypes.text import (
     BIDI_CONTROLS,
