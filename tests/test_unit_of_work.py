@@ -328,7 +328,7 @@ ENDS_TRANSACTION = re.compile(r"\.(commit|rollback)\(\)")
 #: The files allowed to end a transaction, and why.
 ALLOWED = {
     "unit_of_work.py": "the unit of work of requests and CLI commands",
-    "reports/jobs.py": "the task runner: each step of a report batch is its own transaction",
+    "services/reports/jobs.py": "the task runner: each step of a batch is its own transaction",
 }
 
 

@@ -12,7 +12,9 @@ from importlib import resources
 from pathlib import Path
 
 CONTENT = ("questionnaires", "migrations", "reports")
-_CHECKOUT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+"""The installed ``dx_assess`` package (its ``data/`` folder travels with the code)."""
+_CHECKOUT = PACKAGE_DIR.parent
 
 
 def content_dir(name: str) -> Path:

@@ -12,7 +12,7 @@ DISPATCH = re.compile(r"\b(q|question|x|target|src|s)\.type\s*(==|!=|in\b|not in
 #: Left on purpose: the demo data picks plausible answers for the shipped questionnaire's
 #: types (a type it does not know is left unanswered in the demo); a binding role declares
 #: the types of question it accepts (a declaration a new type need not touch).
-ALLOWED = {"demo/synthetic.py", "questionnaire/bindings.py"}
+ALLOWED = {"services/demo/synthetic.py", "core/questionnaire/bindings.py"}
 
 
 def test_no_module_switches_on_the_type_name() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import tracemalloc
 import zipfile
-from pathlib import Path
 
 import pytest
 from test_excel import CODE, DOWNLOAD, DX_MATURITY, export, fill, problems_of, rows_of
@@ -144,4 +143,3 @@ def test_the_bound_is_far_above_a_real_workbook(q2025: Questionnaire) -> None:
         unpacked = sum(i.file_size for i in archive.infolist())
     assert unpacked * 50 < excel_import.MAX_UNCOMPRESSED <= 16 * 1024 * 1024
     assert CODE  # the helpers' municipality
-    assert Path(excel_import.__file__).name == "excel_import.py"

@@ -19,9 +19,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-GEOJSON = (
-    Path(__file__).resolve().parent.parent / "data" / "geo" / "hokkaido_municipalities.geojson"
-)
+from dx_assess.core.shipped import PACKAGE_DIR
+
+GEOJSON = PACKAGE_DIR / "data" / "geo" / "hokkaido_municipalities.geojson"
 #: Width of the map in SVG user units (the height follows from the projection).
 WIDTH = 720.0
 #: Margin around the shapes, in user units.

@@ -21,8 +21,9 @@ from typing import Any
 import yaml
 
 from dx_assess.core.dashboards.kpis import KpiTable, KpiValue
+from dx_assess.core.shipped import PACKAGE_DIR
 
-PLAN_FILE = Path(__file__).resolve().parents[1] / "data" / "plan" / "plan_kpis.yaml"
+PLAN_FILE = PACKAGE_DIR / "data" / "plan" / "plan_kpis.yaml"
 STATUS_WORDS = ("達成済", "順調に推移", "未達成見込み", "その他")
 
 

@@ -13,9 +13,8 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from dx_assess.core.shipped import content_dir
+from dx_assess.core.shipped import PACKAGE_DIR, content_dir
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_TEMPLATES = content_dir("reports")
 FONT_DIR = PACKAGE_DIR / "data" / "fonts"
 FONT_FAMILY = "Noto Sans CJK JP DX"
