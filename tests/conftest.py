@@ -10,7 +10,8 @@ import flask_migrate
 import pytest
 from flask import Flask
 from hypothesis import HealthCheck, settings
-from support import TEST_PASSWORD, Browser, empty_database
+
+from tests.support import TEST_PASSWORD, Browser, empty_database
 
 # Property tests judge the code, not the machine: on a loaded two-core machine generating the
 # examples can be slow, which is no failure of the property (the examples and their number

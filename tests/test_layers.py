@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "dx_assess"
+from tests.support.paths import REPO
+
+PACKAGE = REPO / "dx_assess"
 
 LAYERS = ["core", "models", "runtime", "services", "web", "cli", "root"]
 RUNTIME = {"config", "extensions", "observability", "unit_of_work"}

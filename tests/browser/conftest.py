@@ -20,6 +20,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from tests.support.paths import REPO
+
 if TYPE_CHECKING:  # imported lazily: without Playwright the test module skips itself
     from playwright.sync_api import Browser, BrowserContext
 
@@ -31,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 VIEWPORT = {"width": 1100, "height": 900}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = REPO / "docs" / "screenshots"
 TIMEOUT_MS = 10_000
 
 

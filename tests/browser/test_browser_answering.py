@@ -21,8 +21,6 @@ pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwr
 
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 from sqlalchemy import select
-from support import TEST_PASSWORD
-from survey_helpers import open_test_round, sample_value
 
 from dx_assess.core.questionnaire import Question, Questionnaire
 from dx_assess.core.questionnaire.model import AnswerValue
@@ -30,6 +28,8 @@ from dx_assess.extensions import db
 from dx_assess.models import Municipality, Response, ResponseStatus, SurveyRound, User
 from dx_assess.services.responses import current_answers
 from dx_assess.services.rounds import round_questionnaire
+from tests.support import TEST_PASSWORD
+from tests.support.answers import open_test_round, sample_value
 
 pytestmark = pytest.mark.browser
 

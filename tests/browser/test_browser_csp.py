@@ -11,11 +11,11 @@ pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwr
 
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
-from support import TEST_PASSWORD
-from survey_helpers import open_test_round, respond
 
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, User
+from tests.support import TEST_PASSWORD
+from tests.support.answers import open_test_round, respond
 
 pytestmark = pytest.mark.browser
 

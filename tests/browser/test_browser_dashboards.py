@@ -21,11 +21,11 @@ pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwr
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
-from support import empty_database
 
 from dx_assess.cli.main import DEMO_ACCOUNTS
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound
+from tests.support import empty_database
 
 pytestmark = pytest.mark.browser
 

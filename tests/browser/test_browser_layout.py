@@ -21,18 +21,20 @@ from typing import Any
 
 import pytest
 
+from tests.support.paths import REPO
+
 pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwright for Python")
 
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
-from support import empty_database
-from test_browser_dashboards import PASSWORDS, axe_violations
 
 from dx_assess.cli.main import DEMO_TOWN
 from dx_assess.core.questionnaire import load_questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound
+from tests.browser.test_browser_dashboards import PASSWORDS, axe_violations
+from tests.support import empty_database
 
 pytestmark = [
     pytest.mark.browser,
@@ -149,7 +151,7 @@ def log_in(context: BrowserContext, login: str) -> Page:
     return page
 
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires" / "dx-maturity"
+QUESTIONNAIRES = REPO / "questionnaires" / "dx-maturity"
 QUESTION_IDS = sorted(
     {x.id for f in QUESTIONNAIRES.glob("fy*.yaml") for x in load_questionnaire(f).questions}
 )

@@ -1,3 +1,0 @@
-from survey.survey_fixtures import people, questionnaire, response, survey_round
-
-__all__ = ["people", "questionnaire", "response", "survey_round"]

@@ -1,0 +1,43 @@
+"""The scoring engine imports neither Flask nor SQLAlchemy (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.support.paths import REPO
+
+ROOT = REPO
+FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "flask_login", "werkzeug", "wtforms")
+
+
+def test_engine_imports_without_flask_and_sqlalchemy() -> None:
+    code = (
+        "import sys\n"
+        "import dx_assess.core.scoring\n"
+        "from dx_assess.core.scoring import score_response, compare_peers, trend_table\n"
+        f"forbidden = {FORBIDDEN!r}\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in forbidden)\n"
+        "assert 'pandas' in sys.modules\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_engine_works_when_flask_and_sqlalchemy_cannot_be_imported() -> None:
+    code = (
+        "import sys\n"
+        "for name in ('flask', 'sqlalchemy', 'flask_sqlalchemy'):\n"
+        "    sys.modules[name] = None  # any import of them now raises ImportError\n"
+        "from dx_assess.core.questionnaire import load_questionnaire\n"
+        "from dx_assess.core.scoring import score_response\n"
+        "q = load_questionnaire('questionnaires/dx-maturity/fy2025.yaml')\n"
+        "print(score_response(q, {'od_published': True}).pillar('opendata').score)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "100.0"
