@@ -26,6 +26,9 @@ import pytest
         "dx_assess.core.dashboards.regional",
         "dx_assess.core.dashboards.status",
         "dx_assess.core.dashboards.adviser",
+        "dx_assess.core.dashboards.export_columns",
+        "dx_assess.core.dashboards.export_frames",
+        "dx_assess.core.dashboards.export_wide",
         "dx_assess.core.dashboards.exports",
         # the PDF reports: everything but the views, jobs and CLI (workers get plain data)
         "dx_assess.core.reports.data",

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dx_assess.core.dashboards import charts, exports
+from dx_assess.core.dashboards import charts, export_frames, export_wide, exports
 from dx_assess.core.dashboards import regional as rd
 from dx_assess.core.dashboards.choropleth import render_choropleth
 from dx_assess.core.dashboards.geo import CREDIT, map_geometry
@@ -132,14 +132,14 @@ def kpis(round_id: int) -> str:
 
 def _frames(results: RoundResults, kind: str, codes: set[str] | None) -> pd.DataFrame:
     if kind == "wide":
-        return exports.wide_frame(results, codes)
+        return export_wide.wide_frame(results, codes)
     if kind == "answers":
-        return exports.answers_frame(results, codes)
+        return export_frames.answers_frame(results, codes)
     if kind == "scores":
-        return exports.scores_frame(results, codes)
+        return export_frames.scores_frame(results, codes)
     if kind == "peers":
-        return exports.peers_frame(results)
-    return exports.kpis_frame(results, compute_kpis(results))
+        return export_frames.peers_frame(results)
+    return export_frames.kpis_frame(results, compute_kpis(results))
 
 
 #: The part of an export's file name that says what it holds.
@@ -195,5 +195,5 @@ def export_xlsx(round_id: int) -> WerkzeugResponse:
             "重みで平均して総合点とします。提出済みの回答だけを比較・統計に使います。",
         ),
     ]
-    data = exports.to_xlsx(sheets, about, exports.wide_notes(results))
+    data = exports.to_xlsx(sheets, about, export_wide.wide_notes(results))
     return _attachment(data, XLSX, download_name(results.fiscal_year, "集計", ext="xlsx"))

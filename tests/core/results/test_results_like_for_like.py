@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dx_assess.core.dashboards.exports import scores_frame
+from dx_assess.core.dashboards.export_frames import scores_frame
 from dx_assess.core.questionnaire import load_questionnaire
 from dx_assess.core.reports.data import trend_info
 from dx_assess.core.results import ResponseInput, RoundResults, build_round_results

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from dx_assess.core.dashboards import exports
+from dx_assess.core.dashboards import export_columns, export_frames, export_wide, exports
 from dx_assess.core.dashboards.kpis import compute_kpis
 from dx_assess.core.filenames import content_disposition, download_name
 from dx_assess.core.questionnaire.numbering import question_numbers
@@ -27,7 +27,7 @@ RESPONDED = ["900001", "900002", "900003", "900004", "900005", "900006"]
 
 def test_answers_one_row_per_municipality_and_question(results: RoundResults) -> None:
     q = results.questionnaire
-    frame = exports.answers_frame(results)
+    frame = export_frames.answers_frame(results)
     assert len(frame) == len(RESPONDED) * len(q.questions)
     assert sorted(frame["code"].unique()) == RESPONDED  # 900007 has no response
     assert not frame.duplicated(["code", "question_id"]).any()
@@ -56,14 +56,14 @@ def test_answers_one_row_per_municipality_and_question(results: RoundResults) ->
 
 
 def test_answers_and_scores_limited_to_codes(results: RoundResults) -> None:
-    assert set(exports.answers_frame(results, {"900001"})["code"]) == {"900001"}
-    assert set(exports.scores_frame(results, {"900004", "999999"})["code"]) == {"900004"}
-    assert exports.answers_frame(results, set()).empty
+    assert set(export_frames.answers_frame(results, {"900001"})["code"]) == {"900001"}
+    assert set(export_frames.scores_frame(results, {"900004", "999999"})["code"]) == {"900004"}
+    assert export_frames.answers_frame(results, set()).empty
 
 
 def test_scores_equal_the_engine(results: RoundResults) -> None:
     q = results.questionnaire
-    frame = exports.scores_frame(results)
+    frame = export_frames.scores_frame(results)
     assert len(frame) == len(RESPONDED) * (len(q.pillars) + 1)
     for code in RESPONDED:
         card = score_response(q, results.answers[code])
@@ -78,7 +78,7 @@ def test_scores_equal_the_engine(results: RoundResults) -> None:
 
 
 def test_peers_are_the_engines_group_statistics(results: RoundResults) -> None:
-    frame = exports.peers_frame(results)
+    frame = export_frames.peers_frame(results)
     groups = results.peers.groups.reset_index(drop=True)
     assert len(frame) == len(groups)
     pd.testing.assert_frame_equal(frame[list(groups.columns)], groups)
@@ -88,7 +88,7 @@ def test_peers_are_the_engines_group_statistics(results: RoundResults) -> None:
 
 def test_kpis_frame_matches_the_table(results: RoundResults) -> None:
     table = compute_kpis(results)
-    frame = exports.kpis_frame(results, table)
+    frame = export_frames.kpis_frame(results, table)
     assert len(frame) == len(table.rows) * len(table.definitions)
     overall = frame[(frame["region"] == table.overall.region) & (frame["kpi"] == "mynumber_rate")]
     assert overall["kpi_value"].item() == pytest.approx(58.0)
@@ -96,7 +96,7 @@ def test_kpis_frame_matches_the_table(results: RoundResults) -> None:
 
 
 def test_csv_has_a_bom_and_round_trips_japanese(results: RoundResults) -> None:
-    frame = exports.answers_frame(results)
+    frame = export_frames.answers_frame(results)
     data = exports.to_csv(frame)
     assert data.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" in data
@@ -111,7 +111,7 @@ def test_files_have_japanese_headers_and_words(results: RoundResults) -> None:
     """Headers, statuses and flags as a person in a Japanese office reads them; no snake_case,
     no True/False, no submitted/draft."""
     answers = pd.read_csv(
-        io.BytesIO(exports.to_csv(exports.answers_frame(results))),
+        io.BytesIO(exports.to_csv(export_frames.answers_frame(results))),
         encoding="utf-8-sig",
         dtype=str,
         keep_default_na=False,
@@ -131,8 +131,8 @@ def test_files_have_japanese_headers_and_words(results: RoundResults) -> None:
     population = first[first["設問ID"] == "basic_population"].iloc[0]
     assert (population["問番号"], population["回答方法"]) == ("問1-3", "整数")
     for data in (
-        exports.to_csv(exports.scores_frame(results)),
-        exports.to_csv(exports.peers_frame(results)),
+        exports.to_csv(export_frames.scores_frame(results)),
+        exports.to_csv(export_frames.peers_frame(results)),
     ):
         text = data.decode("utf-8-sig")
         assert not {"True", "False", "submitted", "draft", "_"} & set(
@@ -142,7 +142,7 @@ def test_files_have_japanese_headers_and_words(results: RoundResults) -> None:
 
 
 def test_numbers_are_rounded_with_the_unit_in_the_header(results: RoundResults) -> None:
-    scores = exports.present(exports.scores_frame(results))
+    scores = export_columns.present(export_frames.scores_frame(results))
     overall = scores[(scores["団体コード"] == "900001") & (scores["分野"] == "総合")].iloc[0]
     card = score_response(results.questionnaire, results.answers["900001"])
     assert card.overall is not None
@@ -151,17 +151,17 @@ def test_numbers_are_rounded_with_the_unit_in_the_header(results: RoundResults) 
     assert overall["回答の網羅率（%）"] == round(100 * card.coverage, 1)  # 0.3586… → 35.9
     assert overall["回答の網羅率（%）"] == 35.9
     # a derived answer keeps the question's decimals: 1,500 / 3,000 × 100 = 50.0
-    answers = exports.answers_frame(results)
+    answers = export_frames.answers_frame(results)
     rate = answers[(answers["code"] == "900002") & (answers["question_id"] == "mnc_holding_rate")]
     assert rate["value_number"].item() == 50.0
-    peers = exports.present(exports.peers_frame(results))
+    peers = export_columns.present(export_frames.peers_frame(results))
     medians = peers["中央値（点）"].dropna()
     assert all(round(m, 1) == m for m in medians)
 
 
 def test_wide_sheet_one_row_per_town_one_column_per_question(results: RoundResults) -> None:
     q = results.questionnaire
-    wide = exports.wide_frame(results)
+    wide = export_wide.wide_frame(results)
     assert wide["団体コード"].tolist() == RESPONDED
     grid = next(x for x in q.questions if x.type == "status_grid")
     questions = len(q.questions) - 1 + len(grid.rows)
@@ -183,7 +183,7 @@ def test_wide_sheet_one_row_per_town_one_column_per_question(results: RoundResul
     first = wide.set_index("団体コード").loc["900001"]
     assert first[f"{numbers[grid.id]} {seikatsu.label}"] == "対象外"
     # every question column is explained with its whole question on the 説明 sheet
-    notes = dict(exports.wide_notes(results))
+    notes = dict(export_wide.wide_notes(results))
     assert notes["問1-3 住民基本台帳人口（人）"] == q.question("basic_population").text
     assert set(notes) == set(wide.columns[5:])
 
@@ -200,12 +200,12 @@ def test_question_numbers_follow_sections_and_positions(results: RoundResults) -
 
 def test_workbook_sheets(results: RoundResults) -> None:
     sheets = {
-        exports.SHEET_NAMES["wide"]: exports.wide_frame(results),
-        exports.SHEET_NAMES["answers"]: exports.answers_frame(results),
-        exports.SHEET_NAMES["scores"]: exports.scores_frame(results),
-        exports.SHEET_NAMES["peers"]: exports.peers_frame(results),
+        exports.SHEET_NAMES["wide"]: export_wide.wide_frame(results),
+        exports.SHEET_NAMES["answers"]: export_frames.answers_frame(results),
+        exports.SHEET_NAMES["scores"]: export_frames.scores_frame(results),
+        exports.SHEET_NAMES["peers"]: export_frames.peers_frame(results),
     }
-    data = exports.to_xlsx(sheets, [("調査", "テスト調査")], exports.wide_notes(results))
+    data = exports.to_xlsx(sheets, [("調査", "テスト調査")], export_wide.wide_notes(results))
     book = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype={"団体コード": str})
     assert list(book) == ["説明", "回答（一覧）", "回答", "得点", "類似団体の統計"]
     assert len(book["回答"]) == len(sheets["回答"])
@@ -270,10 +270,11 @@ def test_a_round_without_responses(results: RoundResults) -> None:
     )
     kpis = compute_kpis(empty)
     assert all(v.value is None for row in kpis.rows for v in row.values)
-    assert exports.answers_frame(empty).empty
-    assert exports.scores_frame(empty).empty
-    assert exports.to_csv(exports.answers_frame(empty)).startswith(b"\xef\xbb\xbf\xe8\xaa\xbf")
-    assert exports.wide_frame(empty).empty
+    assert export_frames.answers_frame(empty).empty
+    assert export_frames.scores_frame(empty).empty
+    csv = exports.to_csv(export_frames.answers_frame(empty))
+    assert csv.startswith(b"\xef\xbb\xbf\xe8\xaa\xbf")
+    assert export_wide.wide_frame(empty).empty
     status = status_table(empty, None)
     assert {r.status for r in status.rows} == {"not_started"}
     assert len(reminder_text(status.rows).splitlines()) == 6  # the supported ones
@@ -288,7 +289,7 @@ def test_typed_formulas_stay_text(results: RoundResults) -> None:
     answers = {code: dict(a) for code, a in results.answers.items()}
     answers["900001"]["std_issues"] = '=HYPERLINK("http://example.com","x")\x0b'
     changed = dataclasses.replace(results, answers=answers)
-    frame = exports.answers_frame(changed, {"900001"})
+    frame = export_frames.answers_frame(changed, {"900001"})
     data = exports.to_csv(frame)
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     issues = back[back["設問ID"] == "std_issues"]

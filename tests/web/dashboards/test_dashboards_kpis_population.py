@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from dx_assess.core.dashboards.exports import kpis_frame
+from dx_assess.core.dashboards.export_frames import kpis_frame
 from dx_assess.core.dashboards.kpis import (
     ALL_LABEL,
     MYNUMBER_RATE,

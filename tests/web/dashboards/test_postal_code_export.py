@@ -10,7 +10,7 @@ import io
 import openpyxl
 import pytest
 
-from dx_assess.core.dashboards import exports
+from dx_assess.core.dashboards import export_columns, export_frames, export_wide, exports
 from dx_assess.core.questionnaire import check_answers, load_questionnaire
 from dx_assess.core.results import ResponseInput, RoundResults
 from dx_assess.core.scoring import score_response
@@ -31,26 +31,26 @@ def results() -> RoundResults:
 
 
 def test_the_answers_frame_holds_the_code_as_text(results: RoundResults) -> None:
-    frame = exports.answers_frame(results)
+    frame = export_frames.answers_frame(results)
     row = frame[frame["question_id"] == "office_postal_code"]
     assert row["value"].item() == "060-8588"
     assert row["value_code"].item() == "060-8588"
     assert row["value_number"].isna().item()
-    assert exports.present(row)["回答方法"].item() == "郵便番号"
+    assert export_columns.present(row)["回答方法"].item() == "郵便番号"
 
 
 def test_the_csv_keeps_the_leading_zero(results: RoundResults) -> None:
-    text = exports.to_csv(exports.answers_frame(results)).decode("utf-8-sig")
+    text = exports.to_csv(export_frames.answers_frame(results)).decode("utf-8-sig")
     records = list(csv.DictReader(io.StringIO(text)))
     postal = next(r for r in records if r["設問ID"] == "office_postal_code")
     assert postal["回答"] == "060-8588"
-    wide = exports.to_csv(exports.wide_frame(results)).decode("utf-8-sig")
+    wide = exports.to_csv(export_wide.wide_frame(results)).decode("utf-8-sig")
     header, line = list(csv.reader(io.StringIO(wide)))[:2]
     assert line[header.index("問1-1 担当部署の郵便番号")] == "060-8588"
 
 
 def test_the_workbook_cell_is_text(results: RoundResults) -> None:
-    data = exports.to_xlsx({exports.SHEET_NAMES["wide"]: exports.wide_frame(results)}, [])
+    data = exports.to_xlsx({exports.SHEET_NAMES["wide"]: export_wide.wide_frame(results)}, [])
     ws = openpyxl.load_workbook(io.BytesIO(data))[exports.SHEET_NAMES["wide"]]
     header = [c.value for c in ws[1]]
     cell = ws.cell(row=2, column=header.index("問1-1 担当部署の郵便番号") + 1)
