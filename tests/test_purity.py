@@ -17,7 +17,11 @@ import pytest
         # the Excel round trip (the web layer only wires it up)
         "dx_assess.core.excel.workbook",
         "dx_assess.core.scoring",
+        "dx_assess.core.statistics.model",
+        "dx_assess.core.statistics.layout",
+        "dx_assess.core.statistics.matching",
         "dx_assess.core.statistics.reading",
+        "dx_assess.core.statistics.proposals",
         "dx_assess.core.results",
         "dx_assess.core.dashboards.kpis",
         "dx_assess.core.dashboards.geo",

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
-from dx_assess.core.statistics.reading import StatisticsFile
+from dx_assess.core.statistics.model import StatisticsFile
 from dx_assess.models import Municipality, OfficialFigure, SurveyRound, User
 from dx_assess.models.base import DbSession
 

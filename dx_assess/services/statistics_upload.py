@@ -20,13 +20,9 @@ from typing import Any
 from sqlalchemy import select
 
 from dx_assess.core.questionnaire.bindings import CARDS_HELD, POPULATION, ROLES
-from dx_assess.core.statistics.reading import (
-    Proposal,
-    StatisticsFile,
-    StatisticsRow,
-    parse_statistics,
-    proposals,
-)
+from dx_assess.core.statistics.model import StatisticsFile, StatisticsRow
+from dx_assess.core.statistics.proposals import Proposal, proposals
+from dx_assess.core.statistics.reading import parse_statistics
 from dx_assess.models import (
     Channel,
     Municipality,

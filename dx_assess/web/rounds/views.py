@@ -12,7 +12,7 @@ from dx_assess.core.dashboards.exports import to_csv
 from dx_assess.core.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.core.filenames import content_disposition, download_name
 from dx_assess.core.results import RoundResults
-from dx_assess.core.statistics.reading import StatisticsError
+from dx_assess.core.statistics.model import StatisticsError
 from dx_assess.core.vocabulary import reiwa, today
 from dx_assess.extensions import db
 from dx_assess.models import Response, ResponseStatus, SurveyRound, UploadKind

@@ -14,14 +14,9 @@ import pytest
 
 from dx_assess.core.registry.files import read_registry
 from dx_assess.core.registry.supported_list import RegistryEntry
-from dx_assess.core.statistics.reading import (
-    Proposal,
-    StatisticsError,
-    StatisticsFile,
-    StatisticsProblem,
-    parse_statistics,
-    proposals,
-)
+from dx_assess.core.statistics.model import StatisticsError, StatisticsFile, StatisticsProblem
+from dx_assess.core.statistics.proposals import Proposal, proposals
+from dx_assess.core.statistics.reading import parse_statistics
 
 REAL_FILE = "mynumbercard_all_localgovs_20221231.csv"
 HEADER = (
