@@ -1,4 +1,7 @@
-"""Semantic checks on a parsed questionnaire: ids, references, weights, scoring, levels."""
+"""Semantic checks on a parsed questionnaire: ids, weights, choices and rows, scoring, levels,
+the version map and the bindings. What conditions and formulas refer to is checked in
+:mod:`~dx_assess.core.questionnaire.validate_conditions`.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,10 @@ from collections import Counter
 from collections.abc import Iterable
 
 from dx_assess.core.questionnaire.bindings import ROLES
-from dx_assess.core.questionnaire.conditions import NUMERIC_OPS
-from dx_assess.core.questionnaire.model import (
-    AllOf,
-    AnyOf,
-    Condition,
-    Not,
-    PillarScoreTest,
-    Question,
-    Questionnaire,
-    QuestionTest,
-)
+from dx_assess.core.questionnaire.model import Question, Questionnaire
 from dx_assess.core.questionnaire.reader import Reader
 from dx_assess.core.questionnaire.types import get_type
+from dx_assess.core.questionnaire.validate_conditions import check_condition, check_numeric_names
 from dx_assess.core.questionnaire.yamlsrc import join
 
 LEVEL_COUNT = 5
@@ -58,14 +52,14 @@ def validate(q: Questionnaire, r: Reader) -> None:
             r.add("pillars", f"柱「{p.id}」に採点する設問が 1 つもありません")
     _duplicates(r, ((c.id, c.path) for c in q.checks), "チェック")
     for check in q.checks:
-        _numeric_names(q, r, check.names, join(check.path, "rule"), None, len(order))
+        check_numeric_names(q, r, check.names, join(check.path, "rule"), None, len(order))
     _duplicates(r, ((c.id, f"cases[{i}]") for i, c in enumerate(q.cases)), "事例")
     case_ids = {c.id for c in q.cases}
     _duplicates(r, ((x.id, x.path) for x in q.recommendations), "推奨事項")
     for rec in q.recommendations:
         if rec.pillar and rec.pillar not in pillar_ids:
             r.add(join(rec.path, "pillar"), f"存在しない柱「{rec.pillar}」を指定しています")
-        _condition(q, r, rec.when, join(rec.path, "when"), None, None, order)
+        check_condition(q, r, rec.when, join(rec.path, "when"), None, None, order)
         for k, case in enumerate(rec.cases):
             if case not in case_ids:
                 r.add(join(rec.path, f"cases[{k}]"), f"cases に定義されていない事例「{case}」です")
@@ -83,7 +77,7 @@ def _question(
     if x.weight <= 0:
         r.add(join(x.path, "weight"), "weight は 0 より大きくしてください", x.id)
     if x.show_when is not None:
-        _condition(q, r, x.show_when, join(x.path, "show_when"), x.id, n, order)
+        check_condition(q, r, x.show_when, join(x.path, "show_when"), x.id, n, order)
     if qt is None:
         return
     opts = qt.options_key
@@ -127,7 +121,7 @@ def _question(
         if x.formula is None:
             r.add(join(x.path, "formula"), "計算値の設問には formula（計算式）が必要です", x.id)
         else:
-            _numeric_names(q, r, x.formula.names, join(x.path, "formula"), x.id, n)
+            check_numeric_names(q, r, x.formula.names, join(x.path, "formula"), x.id, n)
     _scoring(r, x, opts)
 
 
@@ -188,125 +182,6 @@ def _scoring(r: Reader, x: Question, opts: str) -> None:
                 r.add(ppath, "区切り点の値は小さい順（前より大きい値）に並べてください", x.id)
             if not 0 <= score <= 1:
                 r.add(ppath, f"区切り点の得点 {score} は 0 から 1 の間にしてください", x.id)
-
-
-def _numeric_names(
-    q: Questionnaire, r: Reader, names: Iterable[str], path: str, qid: str | None, limit: int
-) -> None:
-    """Names in a formula or rule must be numeric questions; formulas only earlier ones."""
-    for name in names:
-        if not q.has_question(name):
-            r.add(path, f"式が存在しない設問「{name}」を参照しています", qid)
-            continue
-        target = q.question(name)
-        qt = get_type(target.type)
-        if qt is None or not qt.numeric:
-            r.add(path, f"式で使えるのは数値の設問だけです（「{name}」は {target.type}）", qid)
-        elif name == qid or list(q.questions).index(target) >= limit:
-            r.add(path, f"計算式はこの設問より前にある設問だけを参照できます（「{name}」）", qid)
-
-
-def _condition(
-    q: Questionnaire,
-    r: Reader,
-    cond: Condition,
-    path: str,
-    qid: str | None,
-    position: int | None,
-    order: dict[str, int],
-) -> None:
-    if isinstance(cond, AllOf | AnyOf):
-        word = "all" if isinstance(cond, AllOf) else "any"
-        for k, item in enumerate(cond.items):
-            _condition(q, r, item, join(path, f"{word}[{k}]"), qid, position, order)
-        return
-    if isinstance(cond, Not):
-        _condition(q, r, cond.item, join(path, "not"), qid, position, order)
-        return
-    if isinstance(cond, PillarScoreTest):
-        sub = join(path, "pillar_score")
-        if cond.pillar not in {p.id for p in q.pillars}:
-            r.add(sub, f"条件が存在しない柱「{cond.pillar}」を参照しています", qid)
-        if not 0 <= cond.value <= 100:
-            r.add(sub, "柱の得点は 0 から 100 の範囲で書いてください", qid)
-        return
-    _question_test(q, r, cond, path, qid, position, order)
-
-
-def _question_test(
-    q: Questionnaire,
-    r: Reader,
-    t: QuestionTest,
-    path: str,
-    qid: str | None,
-    position: int | None,
-    order: dict[str, int],
-) -> None:
-    if t.question not in order:
-        r.add(join(path, "question"), f"条件が存在しない設問「{t.question}」を参照しています", qid)
-        return
-    if position is not None and order[t.question] >= position:
-        what = "自分自身" if t.question == qid else f"後にある設問「{t.question}」"
-        r.add(
-            join(path, "question"),
-            f"表示条件は前にある設問だけを参照できます（{what}を参照しています）",
-            qid,
-        )
-    target = q.question(t.question)
-    qt = get_type(target.type)
-    if qt is None:
-        return
-    where = join(path, t.op)
-    grid = qt.has_rows
-    if t.row is not None and (not grid or t.row not in target.row_ids):
-        r.add(join(path, "row"), f"設問「{t.question}」に行「{t.row}」はありません", qid)
-    values = t.value if isinstance(t.value, tuple) else (t.value,)
-    if t.op == "answered":
-        if not isinstance(t.value, bool):
-            r.add(where, "answered には true か false を書いてください", qid)
-        return
-    if t.op in ("in", "not_in", "any_row_in", "all_rows_in") and not isinstance(t.value, tuple):
-        values = (t.value,)
-        if t.op in ("in", "not_in"):
-            r.add(where, f"{t.op} には値の一覧（[a, b]）を書いてください", qid)
-            return
-    if t.op in NUMERIC_OPS:
-        if not qt.numeric:
-            r.add(
-                where, f"{t.op} は数値の設問だけに使えます（「{t.question}」は {target.type}）", qid
-            )
-        elif isinstance(t.value, bool) or not isinstance(t.value, int | float):
-            r.add(where, f"{t.op} には数値を書いてください", qid)
-        return
-    if t.op in ("any_row_in", "all_rows_in") and (not grid or t.row is not None):
-        r.add(where, f"{t.op} は状況の表（row なし）だけに使えます", qid)
-        return
-    if t.op == "contains" and not qt.many_values:
-        r.add(where, "contains は複数選択の設問だけに使えます", qid)
-        return
-    if t.op in ("equals", "not_equals", "in", "not_in"):
-        if qt.many_values:
-            r.add(where, "複数選択の設問には contains を使ってください", qid)
-            return
-        if grid and t.row is None:
-            r.add(
-                where,
-                "状況の表には row を指定するか any_row_in / all_rows_in を使ってください",
-                qid,
-            )
-            return
-    _check_values(r, target, values, where, qid, t.question)
-
-
-def _check_values(
-    r: Reader, target: Question, values: tuple[object, ...], where: str, qid: str | None, name: str
-) -> None:
-    qt = get_type(target.type)
-    if qt is None:
-        return
-    for v in values:
-        if (problem := qt.condition_problem(target, name, v)) is not None:
-            r.add(where, problem, qid)
 
 
 def _levels(q: Questionnaire, r: Reader) -> None:
