@@ -17,7 +17,7 @@ Column keys are explained in :mod:`~dx_assess.core.dashboards.export_columns`.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
 import pandas as pd
 
@@ -25,7 +25,7 @@ from dx_assess.core.answers.display import UNANSWERED, display_value
 from dx_assess.core.dashboards.kpis import KpiTable
 from dx_assess.core.questionnaire import Question, type_of, visible_question_ids, with_derived
 from dx_assess.core.questionnaire.numbering import question_numbers
-from dx_assess.core.results import GROUP_TYPE_LABELS, RoundResults
+from dx_assess.core.results import GROUP_TYPE_LABELS, MunicipalityRow, RoundResults
 from dx_assess.core.scoring import OVERALL
 
 
@@ -46,6 +46,19 @@ def _code_value(question: Question, value: object) -> str:
 def _number(question: Question, value: object) -> float | None:
     """A numeric answer as a float, rounded to the question's decimals when it has them."""
     return type_of(question).export_number(question, value)
+
+
+def responses(
+    results: RoundResults, codes: Collection[str] | None
+) -> Iterator[tuple[MunicipalityRow, dict[str, object], set[str]]]:
+    """Each municipality with a response (among ``codes`` when given), in row order, with its
+    values (derived ones included) and the ids of the questions its answers show."""
+    q = results.questionnaire
+    for row in results.rows:
+        if row.code not in results.answers or (codes is not None and row.code not in codes):
+            continue
+        answers = results.answers[row.code]
+        yield row, with_derived(q, answers), set(visible_question_ids(q, answers))
 
 
 COLUMN_ORDER_ANSWERS = (
@@ -79,12 +92,7 @@ def answers_frame(results: RoundResults, codes: Collection[str] | None = None) -
     section_of = {question.id: str(s.title) for s in q.sections for question in s.questions}
     base = _round_columns(results)
     records: list[dict[str, object]] = []
-    for row in results.rows:
-        if row.code not in results.answers or (codes is not None and row.code not in codes):
-            continue
-        answers = results.answers[row.code]
-        values = with_derived(q, answers)
-        shown = set(visible_question_ids(q, answers))
+    for row, values, shown in responses(results, codes):
         for question in q.questions:
             value = values.get(question.id) if question.id in shown else None
             text = display_value(question, value)

@@ -13,7 +13,8 @@ import pandas as pd
 
 from dx_assess.core.answers.display import UNANSWERED, display_value
 from dx_assess.core.dashboards.export_columns import COLUMNS, FLAG_WORDS, STATUS_WORDS
-from dx_assess.core.questionnaire import Question, type_of, visible_question_ids, with_derived
+from dx_assess.core.dashboards.export_frames import responses
+from dx_assess.core.questionnaire import Question, type_of
 from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.results import RoundResults
 
@@ -60,12 +61,7 @@ def wide_frame(results: RoundResults, codes: Collection[str] | None = None) -> p
     columns = wide_columns(results)
     head = [COLUMNS[c].header for c in WIDE_HEAD]
     records: list[list[object]] = []
-    for row in results.rows:
-        if row.code not in results.answers or (codes is not None and row.code not in codes):
-            continue
-        answers = results.answers[row.code]
-        values = with_derived(q, answers)
-        shown = set(visible_question_ids(q, answers))
+    for row, values, shown in responses(results, codes):
         cells: list[object] = [
             row.code,
             row.name,
