@@ -30,7 +30,6 @@ import argparse
 import logging
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -54,10 +53,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="dx_bench_render-"))
     os.environ["DX_INSTANCE_PATH"] = str(work)
     import flask_migrate
+    from _demo import demo_round
 
     from dx_assess import create_app
     from dx_assess.extensions import db
-    from dx_assess.models import SurveyRound
     from dx_assess.reports import charts
     from dx_assess.reports.assets import FONT_DIR
     from dx_assess.reports.batch import round_specs
@@ -69,15 +68,8 @@ def main() -> int:
     app = create_app({"DX_ENV": "development", "DATABASE_URL": f"sqlite:///{work / 'b.db'}"})
     with app.app_context():
         flask_migrate.upgrade()
-        setup = app.test_cli_runner().invoke(args=["demo", "setup"])
-        if setup.exit_code != 0:
-            print(setup.output, file=sys.stderr)
-            return 1
-        survey_round = db.session.scalar(
-            db.select(SurveyRound).where(SurveyRound.fiscal_year == args.fiscal_year)
-        )
+        survey_round = demo_round(app, args.fiscal_year)
         if survey_round is None:
-            print(f"no demo round for FY{args.fiscal_year}", file=sys.stderr)
             return 1
         root = settings(app).template_root
         specs = round_specs(round_results(db.session, survey_round), today(), root)

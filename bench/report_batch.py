@@ -240,10 +240,10 @@ def main() -> int:
     os.environ["DX_INSTANCE_PATH"] = str(work / "instance")
     import flask_migrate
     import redis
+    from _demo import demo_round
 
     from dx_assess import create_app
     from dx_assess.extensions import db
-    from dx_assess.models import SurveyRound
 
     app = create_app({"DX_ENV": "development", "DATABASE_URL": args.database_url,
                       "DX_REPORT_STORAGE": "database"})  # fmt: skip
@@ -251,15 +251,8 @@ def main() -> int:
         with app.app_context():
             flask_migrate.downgrade(revision="base")
             flask_migrate.upgrade()
-            setup = app.test_cli_runner().invoke(args=["demo", "setup"])
-            if setup.exit_code != 0:
-                print(setup.output, file=sys.stderr)
-                return 1
-            survey_round = db.session.scalar(
-                db.select(SurveyRound).where(SurveyRound.fiscal_year == args.fiscal_year)
-            )
+            survey_round = demo_round(app, args.fiscal_year)
             if survey_round is None:
-                print(f"no demo round for FY{args.fiscal_year}", file=sys.stderr)
                 return 1
             round_id, title = survey_round.id, survey_round.title
             if args.limit:
