@@ -132,6 +132,7 @@ def queued(
     from dx_assess.extensions import db
     from dx_assess.models import ReportJob, SurveyRound
     from dx_assess.reports import jobs
+    from dx_assess.reports.produce import render_count
     from dx_assess.reports.tasks import report_queue
 
     procs = []
@@ -171,6 +172,18 @@ def queued(
                 "render_seconds": sum(i.seconds for i in items),
                 "planned_to_last": (last - job.started_at).total_seconds(),
                 "workers_used": len({i.worker for i in items}),
+                "attempts": sum(i.attempts for i in items),
+                "renders": render_count(db.engine),
+                "by_worker": {
+                    w: (
+                        sum(1 for i in items if i.worker == w),
+                        sum(i.seconds for i in items if i.worker == w),
+                    )
+                    for w in sorted({str(i.worker) for i in items})
+                },
+                "first_done": (
+                    min(i.finished_at for i in items if i.finished_at) - job.started_at
+                ).total_seconds(),
             }
     finally:
         for p in procs:
@@ -275,6 +288,11 @@ def main() -> int:
                 f"({run['rendered']}/{run['reports']} rendered, {run['status']}, "
                 f"{run['workers_used']} worker(s) used), CPU {run['cpu'] / run['reports']:.2f} "
                 f"s/report"
+            )
+            print(
+                f"  renders {run['renders']}, attempts {run['attempts']}, first report done "
+                f"{run['first_done']:.1f} s after the plan began; per worker (reports, render "
+                "s): " + ", ".join(f"{n} {s:.0f}" for n, s in run["by_worker"].values())
             )
         one, two = runs[1], runs[2]
         print(f"2 workers / 1 worker: {one['seconds'] / two['seconds']:.2f}x")
