@@ -7,8 +7,8 @@ batch), a Redis broker in production and an in-process one in the embedded defau
   ``StubBroker`` and one worker thread in the same process, started with the first message.
   The same actors run; no Redis is needed.
 
-A lost worker: each worker process heartbeats in Redis about every second (its consumers poll
-for messages). Its unacknowledged messages (the report it was rendering and the ones it had
+A lost worker: each worker process heartbeats in Redis several times a second (its consumers
+poll for messages). Its unacknowledged messages (the report it was rendering and the ones it had
 prefetched; a worker prefetches one message per thread) are moved back to the queue by the
 broker's maintenance once its heartbeat is older than ``HEARTBEAT_TIMEOUT_MS``. Dramatiq
 runs that maintenance at random on a share of broker commands (``maintenance_chance``); every
