@@ -37,6 +37,18 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux ``/proc``): what the reports
+    cost, less sensitive than the wall clock to other work on a shared machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 # --- the old process pool (baseline) -----------------------------------------------------
 
 
@@ -55,13 +67,14 @@ def _old_render_to_folder(kind: str, context: Any, digest: str, root: str, templ
     return int(result.pages)
 
 
-def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> float:
+def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> tuple[float, float]:
     import multiprocessing
 
     from dx_assess.core.reports.batch import RENDERED, Outcome, build_zip, round_specs
+    from dx_assess.core.vocabulary import today
     from dx_assess.extensions import db
     from dx_assess.models import SurveyRound
-    from dx_assess.services.reports.service import settings, today
+    from dx_assess.services.reports.service import settings
     from dx_assess.services.reports.storage import FolderStorage, pdf_key
     from dx_assess.services.results import clear_cache, round_results
 
@@ -70,8 +83,10 @@ def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> float:
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_old_warm,
                              initargs=(str(root),)) as pool:  # fmt: skip
         list(pool.map(abs, range(workers)))  # the pool exists before the clock starts
+        pids = [os.getpid(), *pool._processes]
         with app.app_context():
             clear_cache()
+            cpu = cpu_seconds(pids)
             started = time.perf_counter()
             results = round_results(db.session, db.session.get(SurveyRound, round_id))
             specs = round_specs(results, today(), root)
@@ -90,7 +105,7 @@ def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> float:
                 results, outcomes, lambda d: store.get(pdf_key(d)) or b""
             )
             store.put(f"zip/{name}", data)
-            return time.perf_counter() - started
+            return time.perf_counter() - started, cpu_seconds(pids) - cpu
 
 
 # --- the queue ---------------------------------------------------------------------------
@@ -118,6 +133,7 @@ def queued(
     from dx_assess.extensions import db
     from dx_assess.models import ReportJob, SurveyRound
     from dx_assess.services.reports import jobs
+    from dx_assess.services.reports.produce import render_count
     from dx_assess.services.reports.tasks import report_queue
 
     procs = []
@@ -136,23 +152,39 @@ def queued(
             if time.monotonic() > deadline:
                 raise RuntimeError("workers did not start")
             time.sleep(0.2)
+        pids = [p.pid for p in procs]
         with app.app_context():
             survey_round = db.session.get(SurveyRound, round_id)
+            cpu = cpu_seconds(pids)
             started = time.perf_counter()
             job, _created = jobs.start_batch(db.session, survey_round, None, report_queue(app))
             job = jobs.wait_for_job(db.session, job.id, 3600)
             seconds = time.perf_counter() - started
+            cpu = cpu_seconds(pids) - cpu
             job = db.session.get(ReportJob, job.id)
             items = list(job.items)
             last = max(i.finished_at for i in items if i.finished_at)
             return {
                 "seconds": seconds,
+                "cpu": cpu,
                 "status": job.status.value,
                 "reports": len(items),
                 "rendered": sum(1 for i in items if i.status.value == "rendered"),
                 "render_seconds": sum(i.seconds for i in items),
                 "planned_to_last": (last - job.started_at).total_seconds(),
                 "workers_used": len({i.worker for i in items}),
+                "attempts": sum(i.attempts for i in items),
+                "renders": render_count(db.engine),
+                "by_worker": {
+                    w: (
+                        sum(1 for i in items if i.worker == w),
+                        sum(i.seconds for i in items if i.worker == w),
+                    )
+                    for w in sorted({str(i.worker) for i in items})
+                },
+                "first_done": (
+                    min(i.finished_at for i in items if i.finished_at) - job.started_at
+                ).total_seconds(),
             }
     finally:
         for p in procs:
@@ -172,11 +204,36 @@ def storage_write_ms(app: Any, pdf: bytes, n: int = 20) -> float:
         return (time.perf_counter() - started) / n * 1000
 
 
+def limit_submitted(session: Any, round_id: int, limit: int) -> None:
+    from sqlalchemy import select, update
+
+    from dx_assess.models import Response, ResponseStatus
+
+    submitted = session.scalars(
+        select(Response.id)
+        .where(Response.round_id == round_id, Response.status == ResponseStatus.SUBMITTED)
+        .order_by(Response.id)
+    ).all()
+    session.execute(
+        update(Response)
+        .where(Response.id.in_(submitted[limit:]))
+        .values(status=ResponseStatus.DRAFT, version=Response.version + 1)
+    )
+    session.commit()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--fiscal-year", type=int, default=2024)
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=0,
+        help="keep only the first N submitted responses submitted (the others go back to "
+        "draft): N + 1 reports, for a quicker run",
+    )
     args = parser.parse_args()
     if not args.database_url or not args.database_url.startswith("postgres"):
         print("give --database-url postgresql://… (a database this bench may empty)")
@@ -197,10 +254,10 @@ def main() -> int:
     os.environ["DX_INSTANCE_PATH"] = str(work / "instance")
     import flask_migrate
     import redis
+    from _demo import demo_round
 
     from dx_assess import create_app
     from dx_assess.extensions import db
-    from dx_assess.models import SurveyRound
 
     app = create_app({"DX_ENV": "development", "DATABASE_URL": args.database_url,
                       "DX_REPORT_STORAGE": "database"})  # fmt: skip
@@ -208,23 +265,19 @@ def main() -> int:
         with app.app_context():
             flask_migrate.downgrade(revision="base")
             flask_migrate.upgrade()
-            setup = app.test_cli_runner().invoke(args=["demo", "setup"])
-            if setup.exit_code != 0:
-                print(setup.output, file=sys.stderr)
-                return 1
-            survey_round = db.session.scalar(
-                db.select(SurveyRound).where(SurveyRound.fiscal_year == args.fiscal_year)
-            )
+            survey_round = demo_round(app, args.fiscal_year)
             if survey_round is None:
-                print(f"no demo round for FY{args.fiscal_year}", file=sys.stderr)
                 return 1
             round_id, title = survey_round.id, survey_round.title
+            if args.limit:
+                limit_submitted(db.session, round_id, args.limit)
         print(f"{title}; cpus: {os.cpu_count()}, python {sys.version.split()[0]}")
         print(f"load average before: {os.getloadavg()}")
 
-        pool_s = old_pool(app, round_id, work / "old-pool")
+        pool_s, pool_cpu = old_pool(app, round_id, work / "old-pool")
         n = len(list((work / "old-pool" / "pdf").glob("*/*.pdf")))
-        print(f"old process pool (2): {pool_s:6.1f} s, {n / pool_s * 60:5.1f} reports/min ({n})")
+        print(f"old process pool (2): {pool_s:6.1f} s, {n / pool_s * 60:5.1f} reports/min ({n}), "
+              f"CPU {pool_cpu / n:.2f} s/report")  # fmt: skip
         runs = {}
         for workers in (1, 2):
             _empty_storage(app)
@@ -234,11 +287,19 @@ def main() -> int:
                 f"queue, {workers} worker(s): {run['seconds']:6.1f} s, "
                 f"{run['reports'] / run['seconds'] * 60:5.1f} reports/min "
                 f"({run['rendered']}/{run['reports']} rendered, {run['status']}, "
-                f"{run['workers_used']} worker(s) used)"
+                f"{run['workers_used']} worker(s) used), CPU {run['cpu'] / run['reports']:.2f} "
+                f"s/report"
+            )
+            print(
+                f"  renders {run['renders']}, attempts {run['attempts']}, first report done "
+                f"{run['first_done']:.1f} s after the plan began; per worker (reports, render "
+                "s): " + ", ".join(f"{n} {s:.0f}" for n, s in run["by_worker"].values())
             )
         one, two = runs[1], runs[2]
         print(f"2 workers / 1 worker: {one['seconds'] / two['seconds']:.2f}x")
         print(f"2 workers / old pool: {pool_s / two['seconds']:.2f}x")
+        per_report = two["cpu"] / two["reports"]
+        print(f"CPU per report, old pool / 2 workers: {pool_cpu / n / per_report:.2f}x")
         overhead = (one["planned_to_last"] - one["render_seconds"]) / one["reports"] * 1000
         print(f"queue overhead per report (1 worker, besides rendering): {overhead:.0f} ms")
         pdf = next((work / "old-pool" / "pdf").glob("*/*.pdf")).read_bytes()

@@ -142,17 +142,31 @@ def regional_spec(results: RoundResults, today: date, template_root: Path) -> Re
     )
 
 
+def round_report_keys(results: RoundResults) -> list[tuple[str, str]]:
+    """Which reports a round has, as (kind, key), without building them: one per supported
+    municipality with a submitted response, then the regional report."""
+    keys = [("municipality", row.code) for row in results.rows if row.supported and row.final]
+    keys.append(("regional", "regional"))
+    return keys
+
+
+def report_spec(
+    results: RoundResults, kind: str, key: str, today: date, template_root: Path
+) -> ReportSpec | None:
+    """The spec of one report of ``round_report_keys`` (None: that municipality has none)."""
+    if kind == "regional":
+        return regional_spec(results, today, template_root)
+    return municipality_spec(results, key, today, template_root)
+
+
 def round_specs(results: RoundResults, today: date, template_root: Path) -> list[ReportSpec]:
     """Every report of a round: one per supported municipality with a submitted response,
     then the regional report."""
-    specs = [
+    return [
         spec
-        for row in results.rows
-        if row.supported and row.final
-        if (spec := municipality_spec(results, row.code, today, template_root)) is not None
+        for kind, key in round_report_keys(results)
+        if (spec := report_spec(results, kind, key, today, template_root)) is not None
     ]
-    specs.append(regional_spec(results, today, template_root))
-    return specs
 
 
 # --- ZIP -----------------------------------------------------------------------------------

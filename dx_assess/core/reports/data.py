@@ -134,17 +134,40 @@ def _overall_like_for_like(results: RoundResults, code: str) -> float | None:
     return _finite(float(rows["like_for_like_change"].iloc[0]))
 
 
+#: (the peer-group frame, its boxes by (group type, group, pillar)) of the last few rounds
+_box_rows: dict[int, tuple[Any, dict[tuple[str, str, str], Context | None]]] = {}
+
+
+def _boxes_by_group(results: RoundResults) -> dict[tuple[str, str, str], Context | None]:
+    """Every peer group's box (None for a too-small group), made once per results (a report
+    shows dozens; filtering the frame for each cost more than half of a report's data)."""
+    g = results.peers.groups
+    cached = _box_rows.get(id(g))
+    if cached is not None and cached[0] is g:
+        return cached[1]
+    boxes: dict[tuple[str, str, str], Context | None] = {}
+    for r in g.to_dict("records"):
+        key = (r["group_type"], r["group"], r["pillar"])
+        if key in boxes:  # the first row of a group counts, as before
+            continue
+        boxes[key] = (
+            None
+            if bool(r["too_small"])
+            else {
+                "label": f"{r['group']}（{int(r['n'])}団体）",
+                **{k: float(r[k]) for k in ("min", "q1", "median", "q3", "max")},
+            }
+        )
+    if len(_box_rows) >= 8:
+        _box_rows.clear()
+    _box_rows[id(g)] = (g, boxes)
+    return boxes
+
+
 def _box(results: RoundResults, pillar: str, group_type: str, group: str) -> Context | None:
     """Quartiles of one peer group for the box chart (None for a too-small group)."""
-    g = results.peers.groups
-    rows = g[(g["group_type"] == group_type) & (g["group"] == group) & (g["pillar"] == pillar)]
-    if not len(rows) or bool(rows["too_small"].iloc[0]):
-        return None
-    r = rows.iloc[0]
-    return {
-        "label": f"{group}（{int(r['n'])}団体）",
-        **{k: float(r[k]) for k in ("min", "q1", "median", "q3", "max")},
-    }
+    box = _boxes_by_group(results).get((group_type, group, pillar))
+    return dict(box) if box is not None else None
 
 
 def _boxes(results: RoundResults, m: MunicipalityResult, pillar: str) -> list[Context]:

@@ -3,8 +3,9 @@
 A batch is one ``report_job`` row and one ``report_item`` row per report. Starting a batch
 only inserts the job (the database refuses a second active job for the round, so two requests
 at once on any instances give one job) and sends a *plan* message. The worker that takes it
-computes every report's plain data and hash, adds the items (those already in storage are
-done at once) and sends one *render* message per missing report. Each render message renders
+sets the job's total, then computes each report's plain data and hash in turn, adds its item
+(one already in storage is done at once) and sends its *render* message straight away, so
+other workers render while the plan goes on. Each render message renders
 its report once across every instance (``produce``), stores it and marks the item; whoever
 finishes the last item sends the *finish* message, which builds the ZIP into storage.
 
@@ -31,7 +32,8 @@ from dx_assess.core.reports.batch import (
     build_zip,
     municipality_spec,
     regional_spec,
-    round_specs,
+    report_spec,
+    round_report_keys,
 )
 from dx_assess.core.vocabulary import jst, today
 from dx_assess.extensions import db
@@ -134,52 +136,62 @@ def start_batch(
 
 
 def plan_job(session: DbSession, job_id: int, sender: Sender, config: ReportSettings) -> None:
+    """Add the batch's items one by one, each report's render message sent as soon as its
+    item is there (the other workers render while this one plans the rest). The ZIP waits
+    for the plan: ``finish_job`` does nothing while the job has fewer items than its total.
+    Delivered again (its worker died mid-plan): what was planned is sent again, the rest
+    planned."""
     job = session.get(ReportJob, job_id)
     if job is None or job.status not in ACTIVE:
         return
-    if job.status is ReportJobStatus.RUNNING:  # delivered again after it was planned
-        _resend(session, job, sender)
-        return
     results = round_results(session, job.round)
-    specs = round_specs(results, today(), config.template_root)
-    store = storage(config)
-    now = utcnow()
-    for spec in specs:
-        cached = store.has(pdf_key(spec.digest))
-        job.items.append(
-            ReportItem(
-                kind=spec.kind,
-                key=spec.key,
-                filename=spec.filename,
-                digest=spec.digest,
-                status=ReportItemStatus.CACHED if cached else ReportItemStatus.PENDING,
-                finished_at=now if cached else None,
+    keys = round_report_keys(results)
+    if job.status is ReportJobStatus.QUEUED:
+        job.total = len(keys)
+        job.status = ReportJobStatus.RUNNING
+        job.started_at = job.heartbeat_at = utcnow()
+        session.commit()
+    else:  # delivered again after (part of) it was planned
+        pending = session.scalars(
+            select(ReportItem.id).where(
+                ReportItem.job_id == job_id, ReportItem.status == ReportItemStatus.PENDING
             )
+        ).all()
+        session.commit()
+        for item_id in pending:
+            sender.send_render(item_id)
+    planned = set(session.scalars(select(ReportItem.key).where(ReportItem.job_id == job_id)))
+    store = storage(config)
+    for kind, key in keys:
+        if key in planned:
+            continue
+        spec = report_spec(results, kind, key, today(), config.template_root)
+        if spec is None:  # pragma: no cover - a round_report_keys key always has a spec
+            continue
+        cached = store.has(pdf_key(spec.digest))
+        now = utcnow()
+        item = ReportItem(
+            job_id=job_id,
+            kind=spec.kind,
+            key=spec.key,
+            filename=spec.filename,
+            digest=spec.digest,
+            status=ReportItemStatus.CACHED if cached else ReportItemStatus.PENDING,
+            finished_at=now if cached else None,
         )
-    job.total = len(specs)
-    job.status = ReportJobStatus.RUNNING
-    job.started_at = job.heartbeat_at = now
+        session.add(item)
+        session.execute(update(ReportJob).where(ReportJob.id == job_id).values(heartbeat_at=now))
+        session.commit()
+        if not cached:
+            sender.send_render(item.id)
+    count = select(func.count(ReportItem.id)).where(ReportItem.job_id == job_id).scalar_subquery()
+    session.execute(update(ReportJob).where(ReportJob.id == job_id).values(total=count))
     session.commit()
-    _resend(session, job, sender)
-
-
-def _resend(session: DbSession, job: ReportJob, sender: Sender) -> None:
-    pending = session.scalars(
-        select(ReportItem.id).where(
-            ReportItem.job_id == job.id, ReportItem.status == ReportItemStatus.PENDING
-        )
-    ).all()
-    session.commit()
-    for item_id in pending:
-        sender.send_render(item_id)
-    if not pending:
-        sender.send_finish(job.id)
+    _after_item(session, job_id, sender)
 
 
 def _spec(results: Any, item: ReportItem, config: ReportSettings) -> ReportSpec:
-    if item.kind == "regional":
-        return regional_spec(results, today(), config.template_root)
-    spec = municipality_spec(results, item.key, today(), config.template_root)
+    spec = report_spec(results, item.kind, item.key, today(), config.template_root)
     if spec is None:
         raise LookupError(f"{item.key}: the response is no longer submitted")
     return spec
@@ -263,8 +275,8 @@ def finish_job(session: DbSession, job_id: int, config: ReportSettings) -> None:
     job = session.get(ReportJob, job_id)
     if job is None or job.status is not ReportJobStatus.RUNNING:
         return
-    if any(i.status is ReportItemStatus.PENDING for i in job.items):
-        return  # a message sent early; the last item sends another
+    if len(job.items) < job.total or any(i.status is ReportItemStatus.PENDING for i in job.items):
+        return  # a message sent early (still planning, or items pending); another follows
     store = storage(config)
     outcomes = [_outcome(i) for i in job.items]
     results = round_results(session, job.round)

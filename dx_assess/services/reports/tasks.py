@@ -7,8 +7,8 @@ batch), a Redis broker in production and an in-process one in the embedded defau
   ``StubBroker`` and one worker thread in the same process, started with the first message.
   The same actors run; no Redis is needed.
 
-A lost worker: each worker process heartbeats in Redis about every second (its consumers poll
-for messages). Its unacknowledged messages (the report it was rendering and the ones it had
+A lost worker: each worker process heartbeats in Redis several times a second (its consumers
+poll for messages). Its unacknowledged messages (the report it was rendering and the ones it had
 prefetched; a worker prefetches one message per thread) are moved back to the queue by the
 broker's maintenance once its heartbeat is older than ``HEARTBEAT_TIMEOUT_MS``. Dramatiq
 runs that maintenance at random on a share of broker commands (``maintenance_chance``); every
@@ -47,6 +47,8 @@ REQUEUE_EVERY = 2.0
 WORKER_KEY_TTL = 30
 RENDER_TIME_LIMIT_MS = 5 * 60_000
 BATCH_TIME_LIMIT_MS = 10 * 60_000
+#: The longest a worker waits before taking the next message (see run_worker).
+FETCH_EVERY_MS = 50
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +118,9 @@ class ReportQueue:
     def _start_embedded_worker(self) -> None:
         with self._lock:
             if self._embedded_worker is None:
-                worker = dramatiq.Worker(self.broker, worker_threads=1, worker_timeout=200)
+                worker = dramatiq.Worker(
+                    self.broker, worker_threads=1, worker_timeout=FETCH_EVERY_MS
+                )
                 worker.start()
                 self._embedded_worker = worker
 
@@ -225,7 +229,10 @@ def run_worker(app: Flask, threads: int = 1, stop: threading.Event | None = None
 
     # warm before the first message: WeasyPrint, matplotlib, fonts and the stylesheet
     renderer(queue.config.template_root).stylesheets  # noqa: B018
-    worker = dramatiq.Worker(queue.broker, worker_threads=threads, worker_timeout=1000)
+    # worker_timeout bounds the consumer's back-off: with one message per thread prefetched, it
+    # sleeps while a report renders and fetches the next only when it wakes, so a long
+    # timeout left a worker idle up to that long after every report (1 s: ~0.5 s a report)
+    worker = dramatiq.Worker(queue.broker, worker_threads=threads, worker_timeout=FETCH_EVERY_MS)
     worker.queue_prefetch = threads  # one message per thread: a dead worker holds few
     maintenance = _Maintenance(queue, stop)
     worker.start()

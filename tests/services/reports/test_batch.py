@@ -241,6 +241,64 @@ def test_one_active_batch_per_round_is_enforced_by_the_database(app: Flask, worl
         db.session.commit()
 
 
+def test_the_plan_sends_each_render_at_once_and_the_zip_waits_for_the_plan(
+    app: Flask, world: World, tmp_path: Path
+) -> None:
+    """Other workers render while the plan goes on: each report's message is sent as soon as
+    its item is there, not after every report was computed; a render that finishes early and
+    asks for the ZIP meanwhile gets none (the batch is not complete)."""
+    import dataclasses
+
+    from sqlalchemy.orm import Session
+
+    config = dataclasses.replace(settings(app), reports_dir=tmp_path, storage_kind="folder")
+    planned_when_sent: list[int] = []
+    finishes: list[int] = []
+
+    class Recorder:
+        def send_plan(self, job_id: int) -> None:
+            pass
+
+        def send_render(self, item_id: int) -> None:
+            with Session(db.engine) as other:  # another worker, as it would see the rows
+                item = other.get(ReportItem, item_id)
+                assert item is not None
+                planned_when_sent.append(
+                    len(
+                        other.scalars(
+                            select(ReportItem).where(ReportItem.job_id == item.job_id)
+                        ).all()
+                    )
+                )
+                if len(planned_when_sent) == 1:  # it renders the first report at once …
+                    item.status, item.finished_at = ReportItemStatus.RENDERED, utcnow()
+                    other.commit()
+                    jobs.finish_job(other, item.job_id, config)  # … and asks for the ZIP
+                    job = other.get(ReportJob, item.job_id)
+                    assert job is not None
+                    assert (job.status, job.total, job.zip_path) == (
+                        ReportJobStatus.RUNNING, 6, None
+                    )  # fmt: skip
+
+        def send_finish(self, job_id: int) -> None:
+            finishes.append(job_id)
+
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, world.round_id)
+        assert survey_round is not None
+        job, created = jobs.start_batch(db.session, survey_round, None, Recorder())
+        assert created
+        jobs.plan_job(db.session, job.id, Recorder(), config)
+        assert planned_when_sent == [1, 2, 3, 4, 5, 6]
+        assert finishes == []  # five reports are still pending
+        db.session.expire_all()
+        job = db.session.get(ReportJob, job.id)
+        assert job is not None
+        assert (job.status, job.total, len(job.items)) == (ReportJobStatus.RUNNING, 6, 6)
+        db.session.execute(sa.delete(ReportJob).where(ReportJob.id == job.id))
+        db.session.commit()
+
+
 def _job(app: Flask, job_id: int) -> ReportJob:
     with app.app_context():
         job = db.session.get(ReportJob, job_id)

@@ -336,12 +336,18 @@ def test_two_instances_two_workers_one_batch_survives_a_killed_worker(
             assert on_b == first, (first, on_b)
             compared += 1
         if killed is None and done >= 1:
+            # the claims read again just before the kill (the progress requests above take
+            # seconds on a loaded machine: the render seen may have finished meanwhile)
+            _status, _done, claims = _job_state(app, job_id)
             for digest, owner in claims:
                 pid = int(owner.rsplit(":", 1)[1])
                 if pid in pids:
                     os.kill(pid, signal.SIGKILL)
                     pids[pid].wait(30)
-                    killed, killed_at, killed_digest = pid, time.monotonic(), digest
+                    killed, killed_at = pid, time.monotonic()
+                    # what it held when it died (its render may have ended before the signal)
+                    held = [d for d, o in _job_state(app, job_id)[2] if o == owner]
+                    killed_digest = held[0] if held else digest
                     break
         time.sleep(0.3)
     assert killed is not None, "no worker was caught rendering: the batch was too quick"

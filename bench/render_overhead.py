@@ -1,0 +1,185 @@
+"""Benchmark: the project's render path against bare WeasyPrint on the very same HTML (issue 17).
+
+    .venv/bin/python bench/render_overhead.py [--reports 4] [--repeat 3]
+
+It builds a temporary instance (SQLite in a temp folder, `dx-assess demo setup`), takes the
+first ``--reports`` municipality reports of the FY2024 demo round, draws their charts once and
+makes their HTML once. Then, in interleaved rounds (so that a change in the machine's load
+touches every variant alike), each report is rendered by:
+
+1. **project**: ``render.renderer(root).render(kind, context, charts)`` — the path every
+   worker takes (templates, the safe URL fetcher, warning collection, the stylesheets and
+   font configuration of the process, PDF/UA, metrics), given the charts already drawn;
+   and **project, drawing the charts**: the same with ``charts=None``, as a worker calls it
+   (matplotlib draws the report's 8 charts: the work the bare program does not do, since
+   its HTML has them already);
+2. **bare**: the shortest WeasyPrint program that makes the same PDF from the same HTML:
+   ``HTML(string=html, base_url=root).write_pdf(stylesheets=…, font_config=…,
+   pdf_variant="pdf/ua-1")`` with its ``FontConfiguration`` and ``CSS`` objects made once;
+3. **bare, heap set aside**: the same inside ``render._collector_skips_the_heap`` (the
+   garbage collector leaves this process's older objects aside, as the project path does):
+   project / this is the cost of the path itself;
+4. **bare, prepared per render**: bare, but making the ``FontConfiguration`` and parsing the
+   stylesheets for every report (what the preparation once per process saves).
+
+It prints per variant the median CPU and wall time per report, the ratios project / bare
+(goal: ≤ 1.1×) measured in this run, and whether project and bare PDFs are byte for byte the
+same. CPU time (``time.process_time``) is the figure to trust on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _timed(fn: Callable[..., bytes], *args: Any) -> tuple[float, float, bytes]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    pdf = fn(*args)
+    return time.process_time() - cpu, time.perf_counter() - wall, pdf
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--fiscal-year", type=int, default=2024)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="dx_bench_render-"))
+    os.environ["DX_INSTANCE_PATH"] = str(work)
+    import flask_migrate
+    from _demo import demo_round
+
+    from dx_assess import create_app
+    from dx_assess.core.reports import charts
+    from dx_assess.core.reports.assets import FONT_DIR
+    from dx_assess.core.reports.batch import round_specs
+    from dx_assess.core.reports.render import (
+        PDF_VARIANT,
+        _bundled_fonts_only,
+        _collector_skips_the_heap,
+        font_face_css,
+        renderer,
+    )
+    from dx_assess.core.vocabulary import today
+    from dx_assess.extensions import db
+    from dx_assess.services.reports.service import settings
+    from dx_assess.services.results import round_results
+
+    logging.disable(logging.INFO)
+    app = create_app({"DX_ENV": "development", "DATABASE_URL": f"sqlite:///{work / 'b.db'}"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        survey_round = demo_round(app, args.fiscal_year)
+        if survey_round is None:
+            return 1
+        root = settings(app).template_root
+        specs = round_specs(round_results(db.session, survey_round), today(), root)
+    specs = [s for s in specs if s.kind == "municipality"][: args.reports]
+
+    project = renderer(root)
+    project.stylesheets  # noqa: B018  # warm, as a worker is before its first message
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    def bare_prepare() -> tuple[Any, list[Any]]:
+        with _bundled_fonts_only():  # the same fonts (fontconfig reads it once a process)
+            font_config = FontConfiguration()
+        css = [
+            weasyprint.CSS(string=font_face_css(), font_config=font_config),
+            weasyprint.CSS(filename=str(root / "report.css"), font_config=font_config),
+        ]
+        return font_config, css
+
+    bare_fc, bare_css = bare_prepare()
+    prepared = []
+    chart_seconds = []
+    for spec in specs:
+        started = time.process_time()
+        uris = charts.charts_for(spec.kind, dict(spec.context))
+        chart_seconds.append(time.process_time() - started)
+        prepared.append((spec, uris, project.html(spec.kind, spec.context, uris)))
+    base_url = root.as_uri() + "/"
+
+    def run_project(spec: Any, uris: Any, _html: str) -> bytes:
+        return bytes(project.render(spec.kind, spec.context, uris).pdf)
+
+    def run_project_with_charts(spec: Any, _uris: Any, _html: str) -> bytes:
+        return bytes(project.render(spec.kind, spec.context).pdf)
+
+    def run_bare(_spec: Any, _uris: Any, html: str) -> bytes:
+        return bytes(
+            weasyprint.HTML(string=html, base_url=base_url).write_pdf(
+                stylesheets=bare_css, font_config=bare_fc, pdf_variant=PDF_VARIANT
+            )
+        )
+
+    def run_bare_heap_aside(spec: Any, uris: Any, html: str) -> bytes:
+        with _collector_skips_the_heap():
+            return run_bare(spec, uris, html)
+
+    def run_bare_per_render(_spec: Any, _uris: Any, html: str) -> bytes:
+        font_config, css = bare_prepare()
+        return bytes(
+            weasyprint.HTML(string=html, base_url=base_url).write_pdf(
+                stylesheets=css, font_config=font_config, pdf_variant=PDF_VARIANT
+            )
+        )
+
+    variants = {
+        "project": run_project,
+        "project, drawing the charts": run_project_with_charts,
+        "bare": run_bare,
+        "bare, heap set aside": run_bare_heap_aside,
+        "bare, prepared per render": run_bare_per_render,
+    }
+    for fn in variants.values():  # warm every path once
+        fn(*prepared[0])
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
+    wall: dict[str, list[float]] = {name: [] for name in variants}
+    ratios: list[float] = []
+    fair: list[float] = []
+    with_charts: list[float] = []
+    same = True
+    for _ in range(args.repeat):
+        for item in prepared:
+            out: dict[str, bytes] = {}
+            for name, fn in variants.items():
+                c, w, out[name] = _timed(fn, *item)
+                cpu[name].append(c)
+                wall[name].append(w)
+            ratios.append(cpu["project"][-1] / cpu["bare"][-1])
+            fair.append(cpu["project"][-1] / cpu["bare, heap set aside"][-1])
+            with_charts.append(cpu["project, drawing the charts"][-1] / cpu["bare"][-1])
+            same = same and out["project"] == out["bare"] == out["project, drawing the charts"]
+
+    print(f"{len(specs)} reports × {args.repeat}; cpus: {os.cpu_count()}; "
+          f"load average {os.getloadavg()}; fonts from {FONT_DIR}")  # fmt: skip
+    print(f"charts (matplotlib, not in the figures below): {statistics.median(chart_seconds):.2f} "
+          "s CPU per report")  # fmt: skip
+    for name in variants:
+        print(f"{name:28s} CPU {statistics.median(cpu[name]):5.2f} s   "
+              f"wall {statistics.median(wall[name]):5.2f} s  (median per report)")  # fmt: skip
+    bare = statistics.median(cpu["bare"])
+    print(f"project / bare (CPU, median of per-report ratios): {statistics.median(ratios):.3f}x "
+          f"(goal ≤ 1.1x)")  # fmt: skip
+    print(f"project / bare with the heap set aside too (CPU): {statistics.median(fair):.3f}x")
+    print(f"project drawing the charts / bare (CPU): {statistics.median(with_charts):.3f}x")
+    print(f"bare prepared per render / bare (CPU): "
+          f"{statistics.median(cpu['bare, prepared per render']) / bare:.3f}x")  # fmt: skip
+    walls = statistics.median(wall["project"]) / statistics.median(wall["bare"])
+    print(f"project / bare (wall, medians): {walls:.3f}x")
+    print(f"project (both) and bare PDFs byte for byte the same: {'yes' if same else 'NO'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
