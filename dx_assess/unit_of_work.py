@@ -29,13 +29,14 @@ Two helpers for code that must end a transaction before the request ends:
   the try is committed when its block ends (or rolled back if :meth:`Attempt.discard` was
   called) and rolled back when the block raises, so the next try starts clean.
 * :func:`release` — commit what the request did so far before slow work that needs no open
-  transaction (rendering a report PDF).
+  transaction (rendering a report PDF); the report task runner
+  (:mod:`dx_assess.services.reports.jobs`) ends each step of a batch (claim, render, finish)
+  with it too, before the next message is sent, and rolls a failed step back with
+  :func:`undo`.
 
 CLI commands run the same way (:func:`wrap_cli`, applied by ``cli.register_cli`` to every
 command of the app but Alembic's ``db``): commit when the command returns or exits with
-status 0, roll back when it fails. The report task runner (``reports/jobs.py``) is the one
-other place that ends transactions: each step of a batch (claim, render, finish) is its own,
-committed before the next message is sent.
+status 0, roll back when it fails.
 A commit refused by a busy database raises ``OperationalError`` inside the view's dispatch,
 so the busy page (503) of :mod:`dx_assess.web.errors` answers and nothing is half-committed; what
 the view had put in the session cookie (a flashed "保存しました。", a log-in) is taken back too.
@@ -80,9 +81,10 @@ def kept() -> bool:
     return bool(g.get(_KEEP, False))
 
 
-def undo() -> None:
-    """Roll back now what this request has written so far (a refusal found after writing)."""
-    _session().rollback()
+def undo(session: DbSession | None = None) -> None:
+    """Roll back now what this request (or the background task owning ``session``) has
+    written so far: a refusal found after writing, a step of a batch that failed."""
+    (session if session is not None else _session()).rollback()
 
 
 def abandon() -> None:
@@ -95,7 +97,9 @@ def abandon() -> None:
 
 
 def release(session: DbSession) -> None:
-    """Commit what the request did so far, before slow work that needs no transaction."""
+    """End the transaction here (commit): before slow work that needs no open transaction
+    (rendering a PDF), and at each step of a report batch, whose next message must see what
+    the step wrote (:mod:`dx_assess.services.reports.jobs`)."""
     session.commit()
 
 

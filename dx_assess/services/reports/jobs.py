@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from dx_assess import unit_of_work
 from dx_assess.core.reports.batch import (
     FAILED,
     Outcome,
@@ -101,7 +102,7 @@ def _retire_stale(session: DbSession, round_id: int) -> None:
         job.status = ReportJobStatus.FAILED
         job.finished_at = utcnow()
         job.error = "no progress for 10 minutes (no worker running?): stopped"
-        session.commit()
+        unit_of_work.release(session)
 
 
 def start_batch(
@@ -113,9 +114,9 @@ def start_batch(
         job = ReportJob(round_id=survey_round.id, requested_by=user)
         session.add(job)
         try:
-            session.commit()
+            unit_of_work.release(session)
         except IntegrityError:  # uq_report_job_active_round: another request was first
-            session.rollback()
+            unit_of_work.undo(session)
             existing = active_job(session, survey_round.id)
             if existing is not None:
                 return existing, False
@@ -126,7 +127,7 @@ def start_batch(
             job.status = ReportJobStatus.FAILED
             job.finished_at = utcnow()
             job.error = f"{type(exc).__name__}: {exc}"[:4000]
-            session.commit()
+            unit_of_work.release(session)
             raise
         return job, True
     raise RuntimeError("could not start a batch")  # pragma: no cover - three races in a row
@@ -150,14 +151,14 @@ def plan_job(session: DbSession, job_id: int, sender: Sender, config: ReportSett
         job.total = len(keys)
         job.status = ReportJobStatus.RUNNING
         job.started_at = job.heartbeat_at = utcnow()
-        session.commit()
+        unit_of_work.release(session)
     else:  # delivered again after (part of) it was planned
         pending = session.scalars(
             select(ReportItem.id).where(
                 ReportItem.job_id == job_id, ReportItem.status == ReportItemStatus.PENDING
             )
         ).all()
-        session.commit()
+        unit_of_work.release(session)
         for item_id in pending:
             sender.send_render(item_id)
     planned = set(session.scalars(select(ReportItem.key).where(ReportItem.job_id == job_id)))
@@ -181,12 +182,12 @@ def plan_job(session: DbSession, job_id: int, sender: Sender, config: ReportSett
         )
         session.add(item)
         session.execute(update(ReportJob).where(ReportJob.id == job_id).values(heartbeat_at=now))
-        session.commit()
+        unit_of_work.release(session)
         if not cached:
             sender.send_render(item.id)
     count = select(func.count(ReportItem.id)).where(ReportItem.job_id == job_id).scalar_subquery()
     session.execute(update(ReportJob).where(ReportJob.id == job_id).values(total=count))
-    session.commit()
+    unit_of_work.release(session)
     _after_item(session, job_id, sender)
 
 
@@ -213,25 +214,25 @@ def render_item(
         return
     item.attempts += 1
     attempts = item.attempts
-    session.commit()
+    unit_of_work.release(session)
     try:
         results = round_results(session, item.job.round)
         spec = _spec(results, item, config)
-        session.commit()  # no transaction stays open while rendering
+        unit_of_work.release(session)  # no transaction stays open while rendering
         produced = produce(db.engine, storage(config), spec, config.template_root)
     except Exception as exc:
-        session.rollback()
+        unit_of_work.undo(session)
         failed_item = session.get(ReportItem, item_id)
         if failed_item is None:
             raise
         item = failed_item
         item.error = f"{type(exc).__name__}: {exc}"[:4000]
         if attempts < MAX_ATTEMPTS:
-            session.commit()
+            unit_of_work.release(session)
             raise
         item.status = ReportItemStatus.FAILED
         item.finished_at = utcnow()
-        session.commit()
+        unit_of_work.release(session)
         _after_item(session, job_id, sender)
         return
     item.digest = spec.digest  # the inputs may have changed since the batch was planned
@@ -240,19 +241,19 @@ def render_item(
     item.worker = worker
     item.error = "\n".join(produced.warnings)[:4000] or None
     item.finished_at = utcnow()
-    session.commit()
+    unit_of_work.release(session)
     _after_item(session, job_id, sender)
 
 
 def _after_item(session: DbSession, job_id: int, sender: Sender) -> None:
     session.execute(update(ReportJob).where(ReportJob.id == job_id).values(heartbeat_at=utcnow()))
-    session.commit()
+    unit_of_work.release(session)
     pending = session.scalar(
         select(func.count(ReportItem.id)).where(
             ReportItem.job_id == job_id, ReportItem.status == ReportItemStatus.PENDING
         )
     )
-    session.commit()
+    unit_of_work.release(session)
     if not pending:
         sender.send_finish(job_id)
 
@@ -297,19 +298,19 @@ def finish_job(session: DbSession, job_id: int, config: ReportSettings) -> None:
     job.failed = len(failures)
     job.status = ReportJobStatus.DONE
     job.finished_at = job.heartbeat_at = utcnow()
-    session.commit()
+    unit_of_work.release(session)
     if config.auto_prune:
         prune(session, config, store)
 
 
 def fail_job(session: DbSession, job_id: int, error: str) -> None:
-    session.rollback()
+    unit_of_work.undo(session)
     job = session.get(ReportJob, job_id)
     if job is not None and job.status in ACTIVE:
         job.status = ReportJobStatus.FAILED
         job.error = error[:4000]
         job.finished_at = utcnow()
-        session.commit()
+        unit_of_work.release(session)
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -376,9 +377,9 @@ def wait_for_job(session: DbSession, job_id: int, timeout: float) -> ReportJob:
         if job is None:
             raise LookupError(f"report job {job_id} does not exist")
         if job.status not in ACTIVE or time.monotonic() > deadline:
-            session.commit()
+            unit_of_work.release(session)
             return job
-        session.commit()
+        unit_of_work.release(session)
         time.sleep(0.2)
 
 
@@ -438,7 +439,7 @@ def prune(
     ``min_age``)."""
     store = store or storage(config)
     keep = referenced_keys(session, config)
-    session.commit()
+    unit_of_work.release(session)
     cutoff = utcnow() - min_age
     kept = removed = removed_bytes = 0
     for key, size, written in list(store.entries()):
