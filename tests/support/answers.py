@@ -102,13 +102,21 @@ def fill(
     db.session.commit()
 
 
+def support(codes: Iterable[str]) -> None:
+    """Put the municipalities ``codes`` in the support programme (not committed)."""
+    wanted = set(codes)
+    towns = db.session.scalars(select(Municipality).where(Municipality.code.in_(wanted))).all()
+    assert {town.code for town in towns} == wanted
+    for town in towns:
+        town.supported = True
+
+
 def submitted_round(towns: Iterable[str]) -> SurveyRound:
     """The registry loaded, ``towns`` in the support programme and a prefecture account
     「pref」; an FY2025 round in which each of them submitted synthetic (demo) answers."""
     codes = tuple(towns)
     load_registry(db.session)
-    for town in db.session.scalars(select(Municipality).where(Municipality.code.in_(codes))):
-        town.supported = True
+    support(codes)
     create_user(db.session, UserData("pref", "道庁", Role.PREFECTURE, None), TEST_PASSWORD)
     db.session.commit()
     survey_round = open_test_round(2025, "2025.1")
