@@ -13,9 +13,9 @@ from dx_assess.core.vocabulary import today
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, Role, SurveyRound, User
 from dx_assess.services.accounts import UserData, create_user
-from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
+from dx_assess.services.demo.seed import fill_town
 from dx_assess.services.registry import load_registry
-from dx_assess.services.responses import get_or_create_response, save_answers, submit
+from dx_assess.services.responses import get_or_create_response, save_answers
 from dx_assess.services.rounds import open_round, round_questionnaire
 from dx_assess.services.versions import DEFAULT_ROOT
 from tests.support import TEST_PASSWORD
@@ -120,22 +120,8 @@ def submitted_round(towns: Iterable[str]) -> SurveyRound:
     create_user(db.session, UserData("pref", "道庁", Role.PREFECTURE, None), TEST_PASSWORD)
     db.session.commit()
     survey_round = open_test_round(2025, "2025.1")
-    questionnaire = round_questionnaire(survey_round)
     for code in codes:
-        response = town_response(survey_round, code)
-        town = response.municipality
-        answers = synthetic_answers(
-            questionnaire, DemoTown(code, town.name, town.population or 1000), 2025
-        )
-        save_answers(
-            db.session,
-            response,
-            questionnaire,
-            answers,
-            base_version=response.version,
-            user=None,
-            channel=Channel.DEMO,
-        )
-        assert submit(db.session, response, questionnaire, None) == []
+        town = town_response(survey_round, code).municipality
+        assert fill_town(db.session, survey_round, town, None) == "submitted", code
     db.session.commit()
     return survey_round
