@@ -47,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     health.init_app(app)
     throttle.init_app(app)
-    from dx_assess.core.labels import label
+    from dx_assess.web.labels import label
 
     app.jinja_env.filters["label"] = label
 

@@ -4,7 +4,7 @@ one display order, and what counts as a number in an answer or a results cell.
 
 Pure: imports nothing of Flask, SQLAlchemy or the app, so that the pure core (questionnaire,
 scoring, results, dashboards' and reports' data) and the shell use the same definitions.
-The labels are Japanese source text; ``dx_assess.core.labels`` lists them for translation.
+The labels are Japanese source text; ``dx_assess.web.labels`` lists them for translation.
 """
 
 from __future__ import annotations

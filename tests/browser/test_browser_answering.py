@@ -28,8 +28,8 @@ from dx_assess.extensions import db
 from dx_assess.models import Municipality, Response, ResponseStatus, SurveyRound, User
 from dx_assess.services.responses import current_answers
 from dx_assess.services.rounds import round_questionnaire
-from tests.support import TEST_PASSWORD
 from tests.support.answers import open_test_round, sample_value
+from tests.support.pages import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -74,16 +74,6 @@ def answering(registry: None, make_user: Callable[..., User]) -> Answering:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def log_in(context: BrowserContext, login: str) -> Page:
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#login", login)
-    page.fill("#password", TEST_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
-    return page
 
 
 def questionnaire_of(answering: Answering) -> Questionnaire:

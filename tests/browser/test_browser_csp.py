@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, User
-from tests.support import TEST_PASSWORD
 from tests.support.answers import open_test_round, respond
+from tests.support.pages import log_in_on
 
 pytestmark = pytest.mark.browser
 
@@ -52,14 +52,6 @@ def _check(page: Page, console: list[str], path: str) -> None:
     assert console == [], path
 
 
-def _log_in(page: Page, login: str) -> None:
-    page.goto("/login")
-    page.fill("#login", login)
-    page.fill("#password", TEST_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
-
-
 def test_key_pages_load_without_csp_violations_and_autosave_works(
     registry: None, make_user: Callable[..., User], new_context: Callable[..., BrowserContext]
 ) -> None:
@@ -76,7 +68,7 @@ def test_key_pages_load_without_csp_violations_and_autosave_works(
 
     page, console = _watched(new_context())
     _check(page, console, "/login")
-    _log_in(page, "yamada")
+    log_in_on(page, "yamada")
     section = f"/rounds/{rid}/responses/{TOWN}/sections/basic"
     for path in ("/", f"/rounds/{rid}/responses/{TOWN}", section):
         _check(page, console, path)
@@ -87,7 +79,7 @@ def test_key_pages_load_without_csp_violations_and_autosave_works(
     assert console == []
 
     page, console = _watched(new_context())
-    _log_in(page, "pref")
+    log_in_on(page, "pref")
     for path in (
         "/",
         "/municipalities",
@@ -103,6 +95,6 @@ def test_key_pages_load_without_csp_violations_and_autosave_works(
         _check(page, console, path)
 
     page, console = _watched(new_context())
-    _log_in(page, "root")
+    log_in_on(page, "root")
     for path in ("/admin/users", "/admin/users/new", "/admin/security-events"):
         _check(page, console, path)

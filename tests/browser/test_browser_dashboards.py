@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -22,17 +21,14 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
-from dx_assess.cli.main import DEMO_ACCOUNTS
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound
 from tests.support import empty_database
+from tests.support.pages import axe_violations, log_in_demo
 
 pytestmark = pytest.mark.browser
 
 NewContext = Callable[..., BrowserContext]
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-PASSWORDS = {login: password for login, _name, _role, password in DEMO_ACCOUNTS}
-BLOCKING = ("serious", "critical")
 
 
 @pytest.fixture(scope="module")
@@ -49,40 +45,13 @@ def demo_round(app: Flask) -> Iterator[int]:
         empty_database()
 
 
-def log_in(context: BrowserContext, login: str) -> Page:
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#login", login)
-    page.fill("#password", PASSWORDS[login])
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
-    return page
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's violations of impact serious or critical on the current page."""
-    # The CSP allows no inline <script>: axe is evaluated through the DevTools protocol.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    report = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
-        }
-        for v in report["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
-
 def check_accessible(page: Page) -> None:
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
 
 
 def test_adviser_home(demo_round: int, new_context: NewContext, screenshots: Path) -> None:
-    page = log_in(new_context(), "adviser")
+    page = log_in_demo(new_context(), "adviser")
     table = page.get_by_role("table", name="担当市町村の状況（令和7年度）")
     expect(table).to_be_visible()
     expect(table.get_by_role("rowheader")).to_have_count(12)
@@ -97,7 +66,7 @@ def test_adviser_home(demo_round: int, new_context: NewContext, screenshots: Pat
 
 
 def test_round_status(demo_round: int, new_context: NewContext, screenshots: Path) -> None:
-    page = log_in(new_context(), "prefecture")
+    page = log_in_demo(new_context(), "prefecture")
     page.set_viewport_size({"width": 1100, "height": 1400})
     page.goto(f"/rounds/{demo_round}")
     expect(page.get_by_role("heading", name="督促用の一覧")).to_be_visible()
@@ -118,7 +87,7 @@ def test_round_status(demo_round: int, new_context: NewContext, screenshots: Pat
 def test_regional_map_works_without_javascript(
     demo_round: int, new_context: NewContext, screenshots: Path
 ) -> None:
-    page = log_in(new_context(java_script_enabled=False), "prefecture")
+    page = log_in_demo(new_context(java_script_enabled=False), "prefecture")
     page.goto(f"/rounds/{demo_round}/regions")
     svg = page.locator("svg.choropleth")
     expect(svg).to_be_visible()
@@ -134,7 +103,7 @@ def test_regional_map_works_without_javascript(
 def test_regional_and_kpi_pages(
     demo_round: int, new_context: NewContext, screenshots: Path
 ) -> None:
-    page = log_in(new_context(), "prefecture")
+    page = log_in_demo(new_context(), "prefecture")
     page.set_viewport_size({"width": 1100, "height": 1100})
     page.goto(f"/rounds/{demo_round}/regions")
     expect(page.locator("svg.choropleth")).to_be_visible()
@@ -150,7 +119,7 @@ def test_results_page_is_accessible(
     demo_round: int, new_context: NewContext, screenshots: Path
 ) -> None:
     """A municipality's results page, opened by the adviser from the home page."""
-    page = log_in(new_context(), "adviser")
+    page = log_in_demo(new_context(), "adviser")
     table = page.get_by_role("table", name="担当市町村の状況（令和7年度）")
     submitted = table.locator("tr", has=page.get_by_text("提出済み")).first
     submitted.get_by_role("rowheader").get_by_role("link").click()

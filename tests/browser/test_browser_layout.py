@@ -33,8 +33,8 @@ from dx_assess.cli.main import DEMO_TOWN
 from dx_assess.core.questionnaire import load_questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound
-from tests.browser.test_browser_dashboards import PASSWORDS, axe_violations
 from tests.support import empty_database
+from tests.support.pages import axe_violations, log_in_demo
 
 pytestmark = [
     pytest.mark.browser,
@@ -141,16 +141,6 @@ MEASURE = """() => {
 }"""
 
 
-def log_in(context: BrowserContext, login: str) -> Page:
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#login", login)
-    page.fill("#password", PASSWORDS[login])
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
-    return page
-
-
 QUESTIONNAIRES = REPO / "questionnaires" / "dx-maturity"
 QUESTION_IDS = sorted(
     {x.id for f in QUESTIONNAIRES.glob("fy*.yaml") for x in load_questionnaire(f).questions}
@@ -192,7 +182,7 @@ def test_main_pages_fit_the_screen(
 ) -> None:
     context = new_context(viewport=WIDTHS[width])
     context.set_default_navigation_timeout(40_000)  # a round's first results are computed here
-    page = log_in(context, role)
+    page = log_in_demo(context, role)
     problems: list[str] = []
     for name, path in pages_of(role, demo):
         response = page.goto(path)
@@ -215,7 +205,7 @@ def test_phone_status_grid_is_stacked_with_large_tap_targets(
     demo: dict[str, Any], new_context: NewContext
 ) -> None:
     """At 390 px each of the 20 systems is one row: its name over a full-width select."""
-    page = log_in(new_context(viewport=PHONE), "municipal")
+    page = log_in_demo(new_context(viewport=PHONE), "municipal")
     page.goto(f"/rounds/{demo['fy2025']}/responses/{DEMO_TOWN}/sections/std")
     rows = page.locator("table.grid tbody tr")
     assert rows.count() == 20
@@ -240,7 +230,7 @@ def test_phone_status_grid_is_stacked_with_large_tap_targets(
 
 
 def test_print_leaves_out_the_menus(demo: dict[str, Any], new_context: NewContext) -> None:
-    page = log_in(new_context(viewport=DESKTOP), "prefecture")
+    page = log_in_demo(new_context(viewport=DESKTOP), "prefecture")
     page.goto(f"/rounds/{demo['fy2025']}/regions")
     expect(page.locator(".main-nav")).to_be_visible()
     page.emulate_media(media="print")

@@ -57,7 +57,7 @@ def test_round_states_keep_their_codes_and_labels() -> None:
 
 
 def test_every_label_is_in_the_translation_list() -> None:
-    from dx_assess.core.labels import KNOWN
+    from dx_assess.web.labels import KNOWN
 
     known = {str(k) for k in KNOWN}
     assert {s.label for s in Status} | {s.label for s in RoundState} <= known

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -10,10 +11,14 @@ from sqlalchemy import select
 from dx_assess.core.questionnaire import Question, Questionnaire
 from dx_assess.core.vocabulary import today
 from dx_assess.extensions import db
-from dx_assess.models import Channel, Municipality, Response, SurveyRound, User
+from dx_assess.models import Channel, Municipality, Response, Role, SurveyRound, User
+from dx_assess.services.accounts import UserData, create_user
+from dx_assess.services.demo.seed import fill_town
+from dx_assess.services.registry import load_registry
 from dx_assess.services.responses import get_or_create_response, save_answers
 from dx_assess.services.rounds import open_round, round_questionnaire
 from dx_assess.services.versions import DEFAULT_ROOT
+from tests.support import TEST_PASSWORD
 
 
 def sample_value(q: Question) -> Any:
@@ -64,18 +69,59 @@ def open_test_round(
 def respond(
     survey_round: SurveyRound, code: str, answers: dict[str, Any], user: User | None = None
 ) -> Response:
+    response = town_response(survey_round, code)
+    fill(response, round_questionnaire(survey_round), user, answers)
+    return response
+
+
+def town_response(survey_round: SurveyRound, code: str) -> Response:
+    """The response of the municipality ``code`` in ``survey_round`` (created if none)."""
     town = db.session.scalar(select(Municipality).where(Municipality.code == code))
     assert town is not None
-    response = get_or_create_response(db.session, survey_round, town)
+    return get_or_create_response(db.session, survey_round, town)
+
+
+def fill(
+    response: Response,
+    questionnaire: Questionnaire,
+    user: User | None,
+    answers: Mapping[str, object],
+    accept: tuple[str, ...] = ("saved", "unchanged"),
+) -> None:
+    """Save ``answers`` as the form does and commit; the save's status must be in ``accept``."""
     result = save_answers(
         db.session,
         response,
-        round_questionnaire(survey_round),
+        questionnaire,
         answers,
         base_version=response.version,
         user=user,
         channel=Channel.FORM,
     )
-    assert result.status in ("saved", "unchanged"), result.errors
+    assert result.status in accept, result.errors
     db.session.commit()
-    return response
+
+
+def support(codes: Iterable[str]) -> None:
+    """Put the municipalities ``codes`` in the support programme (not committed)."""
+    wanted = set(codes)
+    towns = db.session.scalars(select(Municipality).where(Municipality.code.in_(wanted))).all()
+    assert {town.code for town in towns} == wanted
+    for town in towns:
+        town.supported = True
+
+
+def submitted_round(towns: Iterable[str]) -> SurveyRound:
+    """The registry loaded, ``towns`` in the support programme and a prefecture account
+    「pref」; an FY2025 round in which each of them submitted synthetic (demo) answers."""
+    codes = tuple(towns)
+    load_registry(db.session)
+    support(codes)
+    create_user(db.session, UserData("pref", "道庁", Role.PREFECTURE, None), TEST_PASSWORD)
+    db.session.commit()
+    survey_round = open_test_round(2025, "2025.1")
+    for code in codes:
+        town = town_response(survey_round, code).municipality
+        assert fill_town(db.session, survey_round, town, None) == "submitted", code
+    db.session.commit()
+    return survey_round

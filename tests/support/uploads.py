@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
-from dx_assess.models import Channel, Municipality, Response, SurveyRound, User
-from dx_assess.services.responses import current_answers, get_or_create_response, save_answers
+from dx_assess.models import Municipality, Response, SurveyRound, User
+from dx_assess.services.responses import current_answers
+from tests.support.answers import fill, town_response
 
 
 class _Forms(HTMLParser):
@@ -47,20 +48,7 @@ def town_saves(
 ) -> None:
     """A colleague saves ``answers`` on the screen (a plain save at the current version)."""
     db.session.expire_all()
-    town = db.session.scalar(select(Municipality).where(Municipality.code == code))
-    assert town is not None
-    response = get_or_create_response(db.session, survey_round, town)
-    result = save_answers(
-        db.session,
-        response,
-        questionnaire,
-        answers,
-        base_version=response.version,
-        user=user,
-        channel=Channel.FORM,
-    )
-    assert result.status == "saved", result
-    db.session.commit()
+    fill(town_response(survey_round, code), questionnaire, user, answers, accept=("saved",))
 
 
 def answers_of(

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import pytest
 from flask import Flask, url_for
-from sqlalchemy import select
 
 from dx_assess.web import menu
 from tests.support import Browser
@@ -237,21 +236,12 @@ CASES = [
 def world(
     registry: None, make_user: Callable[..., object], assign: Callable[[object, list[str]], None]
 ) -> dict[str, object]:
-    users = {
-        "municipal": make_user("municipal", OWN, login="muni"),
-        "adviser": make_user("adviser", login="adv"),
-        "prefecture": make_user("prefecture", login="pref"),
-        "admin": make_user("admin", login="root"),
-    }
-    assign(users["adviser"], [OWN])
     from dx_assess.extensions import db
-    from dx_assess.models import Municipality
-    from tests.support.answers import open_test_round, respond
+    from tests.support.answers import open_test_round, respond, support
+    from tests.support.people import one_per_role
 
-    for code in (OWN, OTHER):
-        town = db.session.scalar(select(Municipality).where(Municipality.code == code))
-        assert town is not None
-        town.supported = True
+    users = one_per_role(make_user, assign, OWN)
+    support((OWN, OTHER))
     survey_round = open_test_round(2025, "2025.1")
     for code in (OWN, OTHER):
         respond(survey_round, code, {"basic_department": "総務課"})  # a response to submit to

@@ -25,7 +25,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from tests.support import Browser, table_counts
 
@@ -175,22 +174,13 @@ def world(
     registry: None, make_user: Callable[..., Any], assign: Callable[[object, list[str]], None]
 ) -> dict[str, Any]:
     from dx_assess.extensions import db
-    from dx_assess.models import Municipality
     from dx_assess.services.responses import submit
     from dx_assess.services.rounds import round_questionnaire
-    from tests.support.answers import complete_answers, open_test_round, respond
+    from tests.support.answers import complete_answers, open_test_round, respond, support
+    from tests.support.people import one_per_role
 
-    users = {
-        "municipal": make_user("municipal", OWN, login="muni"),
-        "adviser": make_user("adviser", login="adv"),
-        "prefecture": make_user("prefecture", login="pref"),
-        "admin": make_user("admin", login="root"),
-    }
-    assign(users["adviser"], [OWN])
-    for code in (OWN, OTHER):
-        town = db.session.scalar(select(Municipality).where(Municipality.code == code))
-        assert town is not None
-        town.supported = True
+    users = one_per_role(make_user, assign, OWN)
+    support((OWN, OTHER))
     survey_round = open_test_round(2025, "2025.1")
     questionnaire = round_questionnaire(survey_round)
     respond(survey_round, OWN, {"basic_department": "総務課"})

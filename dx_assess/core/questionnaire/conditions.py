@@ -22,7 +22,7 @@ from dx_assess.core.questionnaire.model import (
     Questionnaire,
     QuestionTest,
 )
-from dx_assess.core.questionnaire.numbers import compare_score
+from dx_assess.core.questionnaire.numbers import compare, compare_score
 from dx_assess.core.questionnaire.types import is_answered
 
 QUESTION_OPS = (
@@ -40,16 +40,6 @@ QUESTION_OPS = (
     "all_rows_in",
 )
 NUMERIC_OPS = ("gt", "gte", "lt", "lte")
-
-
-def _compare(op: str, left: float, right: float) -> bool:
-    if op == "gt":
-        return left > right
-    if op == "gte":
-        return left >= right
-    if op == "lt":
-        return left < right
-    return left <= right
 
 
 def _same(a: object, b: ConditionValue) -> bool:
@@ -86,7 +76,7 @@ def _question_test(test: QuestionTest, answers: Mapping[str, object]) -> bool:
             return False
         if isinstance(test.value, bool) or not isinstance(test.value, int | float):
             return False
-        return _compare(op, float(value), float(test.value))
+        return compare(op, float(value), float(test.value))
     if op == "contains":
         return isinstance(value, tuple | list) and test.value in value
     if op in ("any_row_in", "all_rows_in") and isinstance(value, Mapping):

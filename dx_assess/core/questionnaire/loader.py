@@ -152,76 +152,72 @@ def _build(r: Reader, source: Source, filename: str, digest: str) -> Questionnai
 
 def _pillars(r: Reader, data: dict[str, Any]) -> tuple[Pillar, ...]:
     out: list[Pillar] = []
-    for path, raw in r.items(data, "pillars", "", required=True):
-        m = r.mapping(
-            raw,
-            path,
-            allowed=("id", "title", "weight", "description"),
-            required=("id", "title", "weight"),
-        )
-        if m is not None:
-            out.append(
-                Pillar(
-                    read_id(r, m, path, "柱"),
-                    r.text(m, "title", path),
-                    r.number(m, "weight", path, default=0.0) or 0.0,
-                    r.string(m, "description", path),
-                )
+    for path, m in r.records(
+        data,
+        "pillars",
+        "",
+        allowed=("id", "title", "weight", "description"),
+        required=("id", "title", "weight"),
+        required_list=True,
+    ):
+        out.append(
+            Pillar(
+                read_id(r, m, path, "柱"),
+                r.text(m, "title", path),
+                r.number(m, "weight", path, default=0.0) or 0.0,
+                r.string(m, "description", path),
             )
+        )
     return tuple(out)
 
 
 def _levels(r: Reader, data: dict[str, Any]) -> LevelThresholds:
     out: list[MaturityLevel] = []
-    for path, raw in r.items(data, "levels", "", required=True):
-        m = r.mapping(
-            raw,
-            path,
-            allowed=("level", "min", "label", "description"),
-            required=("level", "min", "label"),
-        )
-        if m is not None:
-            out.append(
-                MaturityLevel(
-                    r.integer(m, "level", path, default=0) or 0,
-                    r.number(m, "min", path, default=0.0) or 0.0,
-                    r.string(m, "label", path),
-                    r.string(m, "description", path),
-                )
+    for path, m in r.records(
+        data,
+        "levels",
+        "",
+        allowed=("level", "min", "label", "description"),
+        required=("level", "min", "label"),
+        required_list=True,
+    ):
+        out.append(
+            MaturityLevel(
+                r.integer(m, "level", path, default=0) or 0,
+                r.number(m, "min", path, default=0.0) or 0.0,
+                r.string(m, "label", path),
+                r.string(m, "description", path),
             )
+        )
     return LevelThresholds(tuple(out))
 
 
 def _cases(r: Reader, data: dict[str, Any]) -> tuple[Case, ...]:
     out: list[Case] = []
-    for path, raw in r.items(data, "cases", ""):
-        m = r.mapping(
-            raw,
-            path,
-            allowed=("id", "municipality", "title", "summary", "source"),
-            required=("id", "municipality", "title", "source"),
-        )
-        if m is not None:
-            out.append(
-                Case(
-                    read_id(r, m, path, "事例"),
-                    r.string(m, "municipality", path),
-                    r.string(m, "title", path),
-                    r.string(m, "summary", path),
-                    r.string(m, "source", path),
-                )
+    for path, m in r.records(
+        data,
+        "cases",
+        "",
+        allowed=("id", "municipality", "title", "summary", "source"),
+        required=("id", "municipality", "title", "source"),
+    ):
+        out.append(
+            Case(
+                read_id(r, m, path, "事例"),
+                r.string(m, "municipality", path),
+                r.string(m, "title", path),
+                r.string(m, "summary", path),
+                r.string(m, "source", path),
             )
+        )
     return tuple(out)
 
 
 def _checks(r: Reader, data: dict[str, Any]) -> tuple[CrossFieldRule, ...]:
     out: list[CrossFieldRule] = []
-    for path, raw in r.items(data, "checks", ""):
-        m = r.mapping(
-            raw, path, allowed=("id", "rule", "message"), required=("id", "rule", "message")
-        )
-        if m is None:
-            continue
+    for path, m in r.records(
+        data, "checks", "", allowed=("id", "rule", "message"), required=("id", "rule", "message")
+    ):
         rule = r.string(m, "rule", path)
         names: tuple[str, ...] = ()
         try:
@@ -243,15 +239,13 @@ def _checks(r: Reader, data: dict[str, Any]) -> tuple[CrossFieldRule, ...]:
 
 def _recommendations(r: Reader, data: dict[str, Any]) -> tuple[Recommendation, ...]:
     out: list[Recommendation] = []
-    for path, raw in r.items(data, "recommendations", ""):
-        m = r.mapping(
-            raw,
-            path,
-            allowed=("id", "pillar", "when", "title", "text", "cases"),
-            required=("id", "when", "title", "text"),
-        )
-        if m is None:
-            continue
+    for path, m in r.records(
+        data,
+        "recommendations",
+        "",
+        allowed=("id", "pillar", "when", "title", "text", "cases"),
+        required=("id", "when", "title", "text"),
+    ):
         if "when" not in m:
             continue
         when = parse_condition(r, m["when"], join(path, "when"), None, True)
@@ -309,15 +303,13 @@ def _version_map(r: Reader, data: dict[str, Any]) -> VersionMap | None:
     if m is None:
         return None
     entries: list[MapEntry] = []
-    for path, raw in r.items(m, "map", "previous"):
-        em = r.mapping(
-            raw,
-            path,
-            allowed=("question", "from", "value_map", "combine", "note"),
-            required=("question", "from"),
-        )
-        if em is None:
-            continue
+    for path, em in r.records(
+        m,
+        "map",
+        "previous",
+        allowed=("question", "from", "value_map", "combine", "note"),
+        required=("question", "from"),
+    ):
         qid = r.string(em, "question", path) or None
         sources = (
             (r.string(em, "from", path, qid),)

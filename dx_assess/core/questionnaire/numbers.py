@@ -73,10 +73,8 @@ def score_at_precision(score: float) -> float:
     return round(score, SCORE_DECIMALS)
 
 
-def compare_score(op: str, score: float, limit: float) -> bool:
-    """``score`` OP ``limit`` (gt, gte, lt, lte) at :data:`SCORE_DECIMALS` places."""
-    left = score_at_precision(score)
-    right = score_at_precision(limit)
+def compare(op: str, left: float, right: float) -> bool:
+    """``left`` OP ``right`` for the comparisons a questionnaire names (gt, gte, lt, lte)."""
     if op == "gt":
         return left > right
     if op == "gte":
@@ -86,6 +84,11 @@ def compare_score(op: str, score: float, limit: float) -> bool:
     if op == "lte":
         return left <= right
     raise ValueError(f"unknown comparison {op!r}")
+
+
+def compare_score(op: str, score: float, limit: float) -> bool:
+    """``score`` OP ``limit`` (gt, gte, lt, lte) at :data:`SCORE_DECIMALS` places."""
+    return compare(op, score_at_precision(score), score_at_precision(limit))
 
 
 def foreign_digits(text: str) -> list[str]:

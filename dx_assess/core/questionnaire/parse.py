@@ -57,15 +57,13 @@ def read_id(r: Reader, obj: dict[str, Any], path: str, what: str, qid: str | Non
 
 def parse_sections(r: Reader, data: dict[str, Any]) -> tuple[Section, ...]:
     sections: list[Section] = []
-    for path, raw in r.items(data, "sections", ""):
-        m = r.mapping(
-            raw,
-            path,
-            allowed=("id", "title", "pillar", "description", "questions"),
-            required=("id", "title", "questions"),
-        )
-        if m is None:
-            continue
+    for path, m in r.records(
+        data,
+        "sections",
+        "",
+        allowed=("id", "title", "pillar", "description", "questions"),
+        required=("id", "title", "questions"),
+    ):
         sid = read_id(r, m, path, "セクション")
         pillar = r.opt_string(m, "pillar", path)
         questions = tuple(
@@ -115,11 +113,12 @@ def parse_question(
         for cpath, craw in r.items(m, options_key, path, qid)
         if (c := parse_choice(r, craw, cpath, qid)) is not None
     )
-    rows: list[GridRow] = []
-    for rpath, rraw in r.items(m, "rows", path, qid):
-        rm = r.mapping(rraw, rpath, qid, allowed=("id", "label"), required=("id", "label"))
-        if rm is not None:
-            rows.append(GridRow(r.string(rm, "id", rpath, qid), r.string(rm, "label", rpath, qid)))
+    rows = [
+        GridRow(r.string(rm, "id", rpath, qid), r.string(rm, "label", rpath, qid))
+        for rpath, rm in r.records(
+            m, "rows", path, qid, allowed=("id", "label"), required=("id", "label")
+        )
+    ]
     formula = None
     if m.get("formula") is not None:
         source = r.string(m, "formula", path, qid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from dx_assess.core.questionnaire.errors import Problem
@@ -120,6 +120,28 @@ class Reader:
             )
             return []
         return [(join(where, i), item) for i, item in enumerate(value)]
+
+    def records(
+        self,
+        obj: dict[str, Any],
+        key: str,
+        path: str,
+        qid: str | None = None,
+        *,
+        allowed: Iterable[str] = (),
+        required: Iterable[str] = (),
+        required_list: bool = False,
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The mappings in the list ``obj[key]`` as (item path, mapping) pairs.
+
+        Each item is checked as :meth:`mapping` checks it, when the caller reaches it (so its
+        problems come before those found reading its values); an item that is not a mapping
+        is reported and skipped. ``required_list``: an empty list is a problem (see :meth:`items`).
+        """
+        for item_path, raw in self.items(obj, key, path, qid, required=required_list):
+            m = self.mapping(raw, item_path, qid, allowed=allowed, required=required)
+            if m is not None:
+                yield item_path, m
 
     # --- scalars ----------------------------------------------------------------------
 

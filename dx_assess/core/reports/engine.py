@@ -43,25 +43,22 @@ def missing_libraries(libraries: dict[str, tuple[str, ...]]) -> list[str]:
     return missing
 
 
+def _problem(libraries: dict[str, tuple[str, ...]], consequence: str) -> str | None:
+    """``consequence``, the missing packages and how to install them (Japanese), or None."""
+    missing = missing_libraries(libraries)
+    if missing:
+        return f"{consequence}: {', '.join(missing)} がありません（Debian: {INSTALL_HINT}）。"
+    return None
+
+
 def pdf_engine_problem() -> str | None:
     """Why no PDF can be rendered here (Japanese), or None."""
-    missing = missing_libraries(PDF_LIBRARIES)
-    if missing:
-        return (
-            f"PDFレポートを作れません: {', '.join(missing)} がありません"
-            f"（Debian: {INSTALL_HINT}）。"
-        )
-    return None
+    return _problem(PDF_LIBRARIES, "PDFレポートを作れません")
 
 
 def subsetter_problem() -> str | None:
-    missing = missing_libraries(SUBSETTER_LIBRARIES)
-    if missing:
-        return (
-            f"PDFレポートの作成が遅くなります（約1.8倍）: {', '.join(missing)} がありません"
-            f"（Debian: {INSTALL_HINT}）。"
-        )
-    return None
+    """Why reports render slowly here (Japanese), or None."""
+    return _problem(SUBSETTER_LIBRARIES, "PDFレポートの作成が遅くなります（約1.8倍）")
 
 
 def require_pdf_engine() -> None:

@@ -56,7 +56,7 @@ def _round(
     )
 
 
-def _fill(
+def fill_town(
     session: DbSession, survey_round: SurveyRound, town: Municipality, share: float | None
 ) -> str:
     """Answer (all, or the first ``share`` of the sections); submit when all. Returns the state."""
@@ -122,7 +122,7 @@ def seed_rounds(
                 continue
             else:
                 share = None if roll < 0.72 else rng.choice((0.25, 0.5, 0.75))
-            counts[_fill(session, survey_round, town, share)] += 1
+            counts[fill_town(session, survey_round, town, share)] += 1
         reports.append(
             SeedReport(
                 survey_round.fiscal_year, counts["submitted"], counts["draft"], counts["untouched"]

@@ -38,13 +38,6 @@ def _municipality_choices() -> list[SelectChoice]:
     return choices([("", _("（なし）"))] + [(c, f"{n}（{s}・{c}）") for c, n, s in rows])
 
 
-def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 def _form_data(form: UserForm) -> UserData:
     return UserData(
         login=(form.login.data or "").strip(),
@@ -84,7 +77,7 @@ def user_new() -> str | Response | tuple[str, int]:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @require_duty(Duty.MANAGE_ACCOUNTS)
 def user_edit(user_id: int) -> str | Response | tuple[str, int]:
-    user = _get_user(user_id)
+    user = db.get_or_404(User, user_id)
     view = user_view(user)
     # On POST only what was posted counts: a missing field is an error, not the old value.
     initial = {
@@ -115,7 +108,7 @@ def user_edit(user_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/users/<int:user_id>/assignments", methods=["GET", "POST"])
 @require_duty(Duty.MANAGE_ACCOUNTS)
 def assignments(user_id: int) -> str | Response | tuple[str, int]:
-    adviser = _get_user(user_id)
+    adviser = db.get_or_404(User, user_id)
     if adviser.role is not Role.ADVISER:
         abort(404)
     form = AssignmentForm(municipalities=[a.municipality.code for a in adviser.assignments])

@@ -35,13 +35,6 @@ bp = Blueprint("dashboards", __name__, template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _round(round_id: int) -> SurveyRound:
-    survey_round = db.session.get(SurveyRound, round_id)
-    if survey_round is None:
-        abort(404)
-    return survey_round
-
-
 @bp.route("/regions")
 @require_duty(Duty.OVERSEE)
 def latest_regional() -> WerkzeugResponse:
@@ -56,7 +49,7 @@ def latest_regional() -> WerkzeugResponse:
 @bp.route("/rounds/<int:round_id>/regions")
 @require_duty(Duty.OVERSEE)
 def regional(round_id: int) -> str:
-    survey_round = _round(round_id)
+    survey_round = db.get_or_404(SurveyRound, round_id)
     results = round_results(db.session, survey_round)
     metrics = rd.metrics(results)
     metric = request.args.get("pillar", OVERALL)
@@ -108,7 +101,7 @@ def regional(round_id: int) -> str:
 @bp.route("/rounds/<int:round_id>/kpis")
 @require_duty(Duty.OVERSEE)
 def kpis(round_id: int) -> str:
-    survey_round = _round(round_id)
+    survey_round = db.get_or_404(SurveyRound, round_id)
     results = round_results(db.session, survey_round)
     table = compute_kpis(results)
     earlier = db.session.scalar(
@@ -167,7 +160,7 @@ def export_csv(round_id: int, kind: str) -> WerkzeugResponse:
     codes = visible_codes(current_user)
     if kind == "kpis" and codes is not None:
         abort(403)  # the plan KPIs are the prefecture's
-    survey_round = _round(round_id)
+    survey_round = db.get_or_404(SurveyRound, round_id)
     results = round_results(db.session, survey_round)
     data = exports.to_csv(_frames(results, kind, codes))
     filename = download_name(results.fiscal_year, EXPORT_NAMES[kind], ext="csv")
@@ -178,7 +171,7 @@ def export_csv(round_id: int, kind: str) -> WerkzeugResponse:
 @require_duty(Duty.EXPORT)
 def export_xlsx(round_id: int) -> WerkzeugResponse:
     codes = visible_codes(current_user)
-    survey_round = _round(round_id)
+    survey_round = db.get_or_404(SurveyRound, round_id)
     results = round_results(db.session, survey_round)
     kinds = [k for k in exports.KINDS if codes is None or k != "kpis"]
     sheets = {exports.SHEET_NAMES[k]: _frames(results, k, codes) for k in kinds}

@@ -55,13 +55,6 @@ bp = Blueprint("reports", __name__, template_folder="templates")
 PDF = "application/pdf"
 
 
-def _round(round_id: int) -> SurveyRound:
-    survey_round = db.session.get(SurveyRound, round_id)
-    if survey_round is None:
-        abort(404)
-    return survey_round
-
-
 def _send(source: bytes, filename: str, mimetype: str) -> WerkzeugResponse:
     response = send_file(
         io.BytesIO(source), mimetype=mimetype, as_attachment=True, download_name=filename
@@ -113,7 +106,7 @@ def index() -> str:
 @login_required
 def municipality_report_view(round_id: int, code: str) -> WerkzeugResponse:
     place = require_municipality(code, Action.VIEW)
-    results = round_results(db.session, _round(round_id))
+    results = round_results(db.session, db.get_or_404(SurveyRound, round_id))
     report = municipality_report(results, place.code)
     if report is None:
         abort(404)  # no submitted response: no report yet
@@ -123,13 +116,15 @@ def municipality_report_view(round_id: int, code: str) -> WerkzeugResponse:
 @bp.route("/rounds/<int:round_id>/regional-report.pdf", endpoint="regional_report")
 @require_duty(Duty.OVERSEE)
 def regional_report_view(round_id: int) -> WerkzeugResponse:
-    return _send_report(regional_report(round_results(db.session, _round(round_id))))
+    return _send_report(
+        regional_report(round_results(db.session, db.get_or_404(SurveyRound, round_id)))
+    )
 
 
 @bp.route("/rounds/<int:round_id>/reports/batch", methods=["GET", "POST"])
 @require_duty(Duty.OVERSEE)
 def batch(round_id: int) -> str | WerkzeugResponse | tuple[str, int]:
-    survey_round = _round(round_id)
+    survey_round = db.get_or_404(SurveyRound, round_id)
     form = BatchForm()
     if form.is_submitted():
         if not form.validate() or form.round_id.data != str(round_id):
@@ -185,7 +180,7 @@ def batch_zip(round_id: int, job_id: int) -> WerkzeugResponse:
         data = None
     if data is None:
         abort(404)  # pruned
-    survey_round = _round(round_id)
+    survey_round = db.get_or_404(SurveyRound, round_id)
     return _send(
         data, download_name(survey_round.fiscal_year, "レポート一式", ext="zip"), "application/zip"
     )

@@ -25,9 +25,7 @@ bp = Blueprint("results", __name__, template_folder="templates")
 @login_required
 def municipality(round_id: int, code: str) -> str:
     place = require_municipality(code, Action.VIEW)
-    survey_round = db.session.get(SurveyRound, round_id)
-    if survey_round is None:
-        abort(404)
+    survey_round = db.get_or_404(SurveyRound, round_id)
     results = round_results(db.session, survey_round)
     result = results.municipality(place.code)
     if result is None:
@@ -46,9 +44,7 @@ def municipality(round_id: int, code: str) -> str:
 @bp.route("/rounds/<int:round_id>/sensitivity")
 @require_duty(Duty.OVERSEE)
 def sensitivity(round_id: int) -> str:
-    survey_round = db.session.get(SurveyRound, round_id)
-    if survey_round is None:
-        abort(404)
+    survey_round = db.get_or_404(SurveyRound, round_id)
     results = round_results(db.session, survey_round)
     return render_template(
         "results/sensitivity.html", results=results, view=sensitivity_view(results)

@@ -38,22 +38,18 @@ from dx_assess.models import (
     ReportJobStatus,
     ReportRender,
     Response,
-    Role,
     SurveyRound,
 )
 from dx_assess.models.base import utcnow
-from dx_assess.services.accounts import UserData, create_user
-from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
-from dx_assess.services.registry import load_registry
 from dx_assess.services.reports import jobs
 from dx_assess.services.reports.produce import produce, render_count
 from dx_assess.services.reports.service import settings, storage
 from dx_assess.services.reports.storage import DatabaseStorage, FolderStorage, pdf_key, zip_key
 from dx_assess.services.reports.tasks import report_queue
-from dx_assess.services.responses import get_or_create_response, save_answers, submit
+from dx_assess.services.responses import save_answers
 from dx_assess.services.rounds import round_questionnaire
 from tests.services.reports.conftest import empty_database
-from tests.support import TEST_PASSWORD, Browser
+from tests.support import Browser
 
 TOWNS = ("014630", "014621", "014648", "015113", "016101")  # 占冠 南富良野 幌加内 猿払 日高
 
@@ -86,35 +82,10 @@ def _answer(survey_round: SurveyRound, code: str, posted: dict[str, object]) -> 
 
 @pytest.fixture(scope="module")
 def world(app: Flask, reports_dir: Path) -> Iterator[World]:
-    from tests.support.answers import open_test_round
+    from tests.support.answers import submitted_round
 
     with app.app_context():
-        load_registry(db.session)
-        for town in db.session.scalars(select(Municipality).where(Municipality.code.in_(TOWNS))):
-            town.supported = True
-        create_user(db.session, UserData("pref", "道庁", Role.PREFECTURE, None), TEST_PASSWORD)
-        db.session.commit()
-        survey_round = open_test_round(2025, "2025.1")
-        questionnaire = round_questionnaire(survey_round)
-        for code in TOWNS:
-            town = db.session.scalar(select(Municipality).where(Municipality.code == code))
-            assert town is not None
-            response = get_or_create_response(db.session, survey_round, town)
-            answers = synthetic_answers(
-                questionnaire, DemoTown(code, town.name, town.population or 1000), 2025
-            )
-            save_answers(
-                db.session,
-                response,
-                questionnaire,
-                answers,
-                base_version=response.version,
-                user=None,
-                channel=Channel.DEMO,
-            )
-            assert submit(db.session, response, questionnaire, None) == []
-        db.session.commit()
-        yield World(survey_round.id)
+        yield World(submitted_round(TOWNS).id)
         empty_database()
 
 

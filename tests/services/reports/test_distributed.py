@@ -47,16 +47,13 @@ from dx_assess.models import (
     ReportJobStatus,
     ReportRender,
     Response,
-    Role,
 )
-from dx_assess.services.accounts import UserData, create_user
-from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
-from dx_assess.services.registry import load_registry
 from dx_assess.services.reports.produce import render_count
-from dx_assess.services.responses import get_or_create_response, save_answers, submit
+from dx_assess.services.responses import save_answers
 from dx_assess.services.rounds import round_questionnaire
 from tests.services.reports.conftest import empty_database
 from tests.support import TEST_PASSWORD
+from tests.support.answers import submitted_round
 
 TOWNS = ("014630", "014621", "014648", "015113", "016101", "014559", "014583")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -147,32 +144,6 @@ class Cluster:
         )
 
 
-def _submit_towns(app: Flask) -> int:
-    from tests.support.answers import open_test_round
-
-    load_registry(db.session)
-    for town in db.session.scalars(select(Municipality).where(Municipality.code.in_(TOWNS))):
-        town.supported = True
-    create_user(db.session, UserData("pref", "道庁", Role.PREFECTURE, None), TEST_PASSWORD)
-    db.session.commit()
-    survey_round = open_test_round(2025, "2025.1")
-    questionnaire = round_questionnaire(survey_round)
-    for code in TOWNS:
-        town = db.session.scalar(select(Municipality).where(Municipality.code == code))
-        assert town is not None
-        response = get_or_create_response(db.session, survey_round, town)
-        answers = synthetic_answers(
-            questionnaire, DemoTown(code, town.name, town.population or 1000), 2025
-        )
-        save_answers(
-            db.session, response, questionnaire, answers,
-            base_version=response.version, user=None, channel=Channel.DEMO,
-        )  # fmt: skip
-        assert submit(db.session, response, questionnaire, None) == []
-    db.session.commit()
-    return survey_round.id
-
-
 def _wait_until_serving(client: Client, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -193,7 +164,7 @@ def cluster(
     import redis
 
     with app.app_context():
-        round_id = _submit_towns(app)
+        round_id = submitted_round(TOWNS).id
     root = tmp_path_factory.mktemp("cluster")
     namespace = f"dx_test_{uuid.uuid4().hex[:8]}"
     base_env = {

@@ -29,21 +29,8 @@ from dx_assess.services.responses import (
 )
 from dx_assess.services.rounds import close_round, round_questionnaire
 from tests.support import Browser
+from tests.support.answers import fill
 from tests.web.answering.survey_fixtures import TOWN, complete_answers, make_round
-
-
-def fill(response: Response, q: Questionnaire, user: User, answers: dict[str, object]) -> None:
-    result = save_answers(
-        db.session,
-        response,
-        q,
-        answers,
-        base_version=response.version,
-        user=user,
-        channel=Channel.FORM,
-    )
-    assert result.status in ("saved", "unchanged"), result.errors
-    db.session.commit()
 
 
 def events(response: Response) -> list[tuple[EventKind, str | None]]:

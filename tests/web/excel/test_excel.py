@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import subprocess
-import sys
 import zipfile
 from collections.abc import Mapping
 from typing import Any
@@ -40,6 +38,7 @@ from dx_assess.core.questionnaire import (
 )
 from dx_assess.core.questionnaire.model import AnswerValue
 from tests.support.paths import REPO
+from tests.support.purity import forbidden_loaded
 
 DX_MATURITY = REPO / "questionnaires" / "dx-maturity"
 NOW = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)
@@ -905,12 +904,4 @@ def test_parse_result_type(q2025: Questionnaire) -> None:
 
 
 def test_module_is_pure() -> None:
-    code = (
-        "import sys, dx_assess.core.excel.workbook\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('flask', 'sqlalchemy', 'flask_sqlalchemy', 'werkzeug', 'wtforms')))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    assert forbidden_loaded("import dx_assess.core.excel.workbook") == []

@@ -99,17 +99,23 @@ def test_text_up_to_the_limit_is_read(q2025: Questionnaire) -> None:
     assert "文字以内で入力してください" in problems[0]
 
 
+def problems_and_peak(data: bytes, q: Questionnaire) -> tuple[list[str], int]:
+    """The problems reading ``data`` finds, and the most memory Python held meanwhile."""
+    tracemalloc.start()
+    try:
+        problems = problems_of(data, q)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return problems, peak
+
+
 def test_a_file_that_unpacks_to_a_60_mb_string_is_refused_without_reading_it(
     q2025: Questionnaire,
 ) -> None:
     data = with_text(q2025, 60 * 1024 * 1024, char="a")
     assert len(data) < 200 * 1024  # the upload itself is small
-    tracemalloc.start()
-    try:
-        problems = problems_of(data, q2025)
-        _now, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    problems, peak = problems_and_peak(data, q2025)
     assert problems == ["ファイルの中身が大きすぎます。" + DOWNLOAD]
     assert peak < 8 * 1024 * 1024, peak
 
@@ -118,12 +124,7 @@ def test_a_long_string_within_the_size_bound_is_never_held_in_memory(
     q2025: Questionnaire,
 ) -> None:
     data = with_text(q2025, 12 * 1024 * 1024, char="a")  # 12 MB, under the 16 MB bound
-    tracemalloc.start()
-    try:
-        problems = problems_of(data, q2025)
-        _now, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    problems, peak = problems_and_peak(data, q2025)
     assert "文字が多すぎます" in problems[0]
     assert peak < 8 * 1024 * 1024, peak
 
