@@ -15,6 +15,7 @@ from dx_assess import unit_of_work
 from dx_assess.extensions import db
 from dx_assess.models import ReportItemStatus, ReportJob, ReportJobStatus, SurveyRound
 from dx_assess.services.reports import jobs
+from dx_assess.services.reports.prune import prune as prune_storage
 from dx_assess.services.reports.service import municipality_report, regional_report, settings
 from dx_assess.services.reports.tasks import report_queue, run_processes
 from dx_assess.services.results import round_results
@@ -121,7 +122,7 @@ def render(code: str, round_id: int | None, output: Path | None) -> None:
 @click.option("--dry-run", is_flag=True, help="削除せずに件数だけ表示します")
 def prune(dry_run: bool) -> None:
     config = settings()
-    result = jobs.prune(db.session, config, dry_run=dry_run)
+    result = prune_storage(db.session, config, dry_run=dry_run)
     verb = "削除できます" if dry_run else "削除しました"
     click.echo(
         f"保存先（{config.storage_kind}）: {result.removed}件"

@@ -34,6 +34,10 @@ class ReportJobStatus(enum.StrEnum):
     FAILED = "failed"  # 失敗: see ``error``
 
 
+#: A job in these states is active (at most one per round: ``ACTIVE_JOB``).
+ACTIVE_JOB_STATUSES = (ReportJobStatus.QUEUED, ReportJobStatus.RUNNING)
+
+
 class ReportItemStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for (or being rendered by) a worker
     RENDERED = "rendered"  # rendered for this batch

@@ -41,7 +41,7 @@ from dx_assess.models import (
     SurveyRound,
 )
 from dx_assess.models.base import utcnow
-from dx_assess.services.reports import jobs
+from dx_assess.services.reports import jobs, prune
 from dx_assess.services.reports.produce import produce, render_count
 from dx_assess.services.reports.service import settings, storage
 from dx_assess.services.reports.storage import DatabaseStorage, FolderStorage, pdf_key, zip_key
@@ -156,11 +156,11 @@ def test_batch_renders_each_report_once_then_only_what_changed(
     # 4. pruning removes what no current input refers to: the old PDF and the old ZIPs
     with app.app_context():
         config = settings()
-        dry = jobs.prune(db.session, config, dry_run=True, min_age=timedelta(0))
+        dry = prune.prune(db.session, config, dry_run=True, min_age=timedelta(0))
         assert _stored(app) == after
-        result = jobs.prune(db.session, config, min_age=timedelta(0))
+        result = prune.prune(db.session, config, min_age=timedelta(0))
         assert (dry.removed, dry.kept) == (result.removed, result.kept)
-        assert jobs.prune(db.session, config).removed == 0  # the default keeps the last hour
+        assert prune.prune(db.session, config).removed == 0  # the default keeps the last hour
     pruned = _stored(app)
     assert len(_pdfs(pruned)) == 6
     assert [k for k in pruned if k.startswith("zip/")] == [_latest_zip(app, world.round_id)]
