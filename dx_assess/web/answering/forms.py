@@ -261,7 +261,7 @@ def shown_values(section: Section, formdata: Mapping[str, Any]) -> dict[str, obj
             continue
         try:
             out[q.id] = json.loads(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):  # RecursionError: nested too deep
             continue  # unreadable: the server judges by the page's version instead
     return out
 
