@@ -92,22 +92,6 @@ class ConfirmForm(FlaskForm):
     """A form with only its CSRF token (submit, prefill, close)."""
 
 
-class StatisticsUploadForm(FlaskForm):
-    file = FileField(
-        _l("総務省「マイナンバーカード交付状況」のCSVファイル"),
-        validators=[FileRequired(_l("CSVファイルを選んでください。"))],
-        description=_l(
-            "全国の市区町村が並んだCSVのままで構いません（北海道の行だけを使います）。"
-            "UTF-8（BOM付き・なし）と Shift_JIS に対応しています。"
-        ),
-    )
-
-
-class StatisticsApplyForm(FlaskForm):
-    staged_id = HiddenField()  # the staged upload; values and reason stay on the server
-    confirm = BooleanField(_l("上記の数値を各市町村の回答に反映します"))
-
-
 class ExcelUploadForm(FlaskForm):
     file = FileField(
         _l("記入したExcelファイル（.xlsx）"),
