@@ -90,7 +90,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from dx_assess.web import errors
     from dx_assess.web.admin.views import bp as admin_bp
-    from dx_assess.web.answering.views import bp as survey_bp
+    from dx_assess.web.answering import bp as survey_bp
     from dx_assess.web.auth.views import bp as auth_bp
     from dx_assess.web.dashboards.views import bp as dashboards_bp
     from dx_assess.web.excel.views import bp as excel_bp
