@@ -11,8 +11,9 @@ from dx_assess.core.questionnaire import Question, Questionnaire
 from dx_assess.core.vocabulary import today
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound, User
-from dx_assess.services.responses import get_or_create_response, save_answers
+from dx_assess.services.responses import get_or_create_response
 from dx_assess.services.rounds import open_round, round_questionnaire
+from dx_assess.services.saving import save_answers
 from dx_assess.services.versions import DEFAULT_ROOT
 
 

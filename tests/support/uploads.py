@@ -9,7 +9,8 @@ from sqlalchemy import select
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound, User
-from dx_assess.services.responses import current_answers, get_or_create_response, save_answers
+from dx_assess.services.responses import current_answers, get_or_create_response
+from dx_assess.services.saving import save_answers
 
 
 class _Forms(HTMLParser):

@@ -13,12 +13,8 @@ from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.models.base import is_busy, retryable
-from dx_assess.services.responses import (
-    SaveResult,
-    StaleWrite,
-    get_or_create_response,
-    save_answers,
-)
+from dx_assess.services.responses import StaleWrite, get_or_create_response
+from dx_assess.services.saving import SaveResult, save_answers
 
 
 class SaveNotMade(Exception):

@@ -16,7 +16,8 @@ from dx_assess.extensions import db
 from dx_assess.models import Municipality, SurveyRound
 from dx_assess.services import history as history_service
 from dx_assess.services.prefill import reference_answers
-from dx_assess.services.responses import SaveResult, WriteRefused, current_answers, raw_for_form
+from dx_assess.services.responses import WriteRefused, current_answers, raw_for_form
+from dx_assess.services.saving import SaveResult
 from dx_assess.web.access import Action, can, login_required
 from dx_assess.web.answering.blueprint import ViewResult, bp, context
 from dx_assess.web.answering.forms import (

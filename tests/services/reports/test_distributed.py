@@ -53,8 +53,9 @@ from dx_assess.services.accounts import UserData, create_user
 from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
 from dx_assess.services.registry import load_registry
 from dx_assess.services.reports.produce import render_count
-from dx_assess.services.responses import get_or_create_response, save_answers, submit
+from dx_assess.services.responses import get_or_create_response, submit
 from dx_assess.services.rounds import round_questionnaire
+from dx_assess.services.saving import save_answers
 from tests.services.reports.conftest import empty_database
 from tests.support import TEST_PASSWORD
 
