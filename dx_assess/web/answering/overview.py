@@ -58,6 +58,14 @@ def overview(round_id: int, code: str) -> str:
     return _overview(survey_round, municipality, response, questionnaire)
 
 
+def _refused(exc: WriteRefused, round_id: int, code: str) -> WerkzeugResponse:
+    """Back to the overview with why the write was refused; what the request wrote (a response
+    created for it) is rolled back."""
+    unit_of_work.undo()
+    flash(exc.message, "error")
+    return redirect(url_for("survey.overview", round_id=round_id, code=code))
+
+
 @bp.route("/rounds/<int:round_id>/responses/<code>/submit", methods=["POST"])
 @login_required
 def submit_response(round_id: int, code: str) -> ViewResult:
@@ -69,9 +77,7 @@ def submit_response(round_id: int, code: str) -> ViewResult:
     try:
         issues = submit(db.session, response, questionnaire, current_user)
     except WriteRefused as exc:
-        unit_of_work.undo()  # the response may have been created above
-        flash(exc.message, "error")
-        return redirect(url_for("survey.overview", round_id=round_id, code=code))
+        return _refused(exc, round_id, code)
     if issues:
         unit_of_work.undo()
         shown_response = None if created else response  # a row created here was rolled back
@@ -103,9 +109,7 @@ def prefill_response(round_id: int, code: str) -> WerkzeugResponse:
     try:
         result = prefill(db.session, response, questionnaire, current_user)
     except WriteRefused as exc:
-        unit_of_work.undo()  # the response may have been created above
-        flash(exc.message, "error")
-        return redirect(url_for("survey.overview", round_id=round_id, code=code))
+        return _refused(exc, round_id, code)
     if result.filled:
         flash(
             f"{result.source_title}の回答から {len(result.filled)} 問を引き継ぎました。"
