@@ -90,7 +90,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from dx_assess.web import errors
     from dx_assess.web.admin.views import bp as admin_bp
-    from dx_assess.web.answering.views import bp as survey_bp
+    from dx_assess.web.answering import bp as survey_bp
     from dx_assess.web.auth.views import bp as auth_bp
     from dx_assess.web.dashboards.views import bp as dashboards_bp
     from dx_assess.web.excel.views import bp as excel_bp
@@ -99,12 +99,14 @@ def _register_blueprints(app: Flask) -> None:
     from dx_assess.web.reports.views import bp as reports_bp
     from dx_assess.web.results.views import bp as results_bp
     from dx_assess.web.rounds.views import bp as rounds_bp
+    from dx_assess.web.statistics.views import bp as statistics_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(statistics_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(excel_bp)
     app.register_blueprint(results_bp)

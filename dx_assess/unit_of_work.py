@@ -25,7 +25,7 @@ Two explicit, small exceptions, each one call in the view that needs it:
 Two helpers for code that must end a transaction before the request ends:
 
 * :func:`attempt` — one try of a write that a retry loop repeats within the request (the
-  answer save of :mod:`dx_assess.web.answering.views`, whose commit a busy database may refuse):
+  answer save of :mod:`dx_assess.web.answering.save`, whose commit a busy database may refuse):
   the try is committed when its block ends (or rolled back if :meth:`Attempt.discard` was
   called) and rolled back when the block raises, so the next try starts clean.
 * :func:`release` — commit what the request did so far before slow work that needs no open

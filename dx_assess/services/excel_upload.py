@@ -36,12 +36,8 @@ from dx_assess.models import (
 )
 from dx_assess.models.base import DbSession
 from dx_assess.services import staged
-from dx_assess.services.responses import (
-    SaveResult,
-    current_answers,
-    get_or_create_response,
-    save_answers,
-)
+from dx_assess.services.responses import current_answers, get_or_create_response
+from dx_assess.services.saving import SaveResult, save_answers
 
 
 @dataclass(frozen=True)

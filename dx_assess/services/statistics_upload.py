@@ -37,13 +37,9 @@ from dx_assess.models.base import DbSession
 from dx_assess.services import staged
 from dx_assess.services.official_figures import record_official_figures
 from dx_assess.services.registry import registry_entries
-from dx_assess.services.responses import (
-    NotEditable,
-    current_answers,
-    get_or_create_response,
-    save_answers,
-)
+from dx_assess.services.responses import NotEditable, current_answers, get_or_create_response
 from dx_assess.services.rounds import OPEN, round_questionnaire, round_state
+from dx_assess.services.saving import save_answers
 from dx_assess.services.versions import published_bindings
 
 #: The bindings whose questions the import fills: population and cards held.

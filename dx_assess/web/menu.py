@@ -39,7 +39,7 @@ MENU = (
     MenuEntry("main.home", _l("ホーム")),
     MenuEntry("registry.municipality_list", _l("市町村一覧")),
     MenuEntry("reports.index", _l("レポート"), ("reports.",)),
-    MenuEntry("rounds.rounds", _l("調査回"), ("rounds.",)),
+    MenuEntry("rounds.rounds", _l("調査回"), ("rounds.", "statistics.")),
     MenuEntry(
         "dashboards.latest_regional", _l("地域別の比較"), ("dashboards.regional", "dashboards.kpis")
     ),

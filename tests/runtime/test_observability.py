@@ -111,7 +111,7 @@ def test_metrics_with_a_token_need_it(
 
 
 def test_saves_are_counted_by_outcome() -> None:
-    from dx_assess.services.responses import save_answers
+    from dx_assess.services.saving import save_answers
 
     assert save_answers.__wrapped__  # type: ignore[attr-defined]
     before = observability.SAVES.labels(outcome="conflict")._value.get()

@@ -15,8 +15,9 @@ from dx_assess.models import Channel, Municipality, Response, Role, SurveyRound,
 from dx_assess.services.accounts import UserData, create_user
 from dx_assess.services.demo.seed import fill_town
 from dx_assess.services.registry import load_registry
-from dx_assess.services.responses import get_or_create_response, save_answers
+from dx_assess.services.responses import get_or_create_response
 from dx_assess.services.rounds import open_round, round_questionnaire
+from dx_assess.services.saving import save_answers
 from dx_assess.services.versions import DEFAULT_ROOT
 from tests.support import TEST_PASSWORD
 

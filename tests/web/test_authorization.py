@@ -149,10 +149,10 @@ CASES = [
     ),
     Case("excel.apply", "POST", "/rounds/{round_id}/responses/{other}/import/apply", only()),
     # statistics import: the prefecture
-    Case("rounds.statistics", "GET", "/rounds/{round_id}/statistics", only("prefecture")),
-    Case("rounds.statistics", "POST", "/rounds/{round_id}/statistics", only("prefecture", ok=422)),
+    Case("statistics.upload", "GET", "/rounds/{round_id}/statistics", only("prefecture")),
+    Case("statistics.upload", "POST", "/rounds/{round_id}/statistics", only("prefecture", ok=422)),
     Case(
-        "rounds.statistics_apply",
+        "statistics.apply",
         "POST",
         "/rounds/{round_id}/statistics/apply",
         only("prefecture", ok=302),

@@ -16,8 +16,9 @@ from dx_assess.core.vocabulary import today
 from dx_assess.models import Channel, Municipality, Response, SurveyRound, User
 from dx_assess.models.base import DbSession
 from dx_assess.services.demo.synthetic import DemoTown, synthetic_answers
-from dx_assess.services.responses import get_or_create_response, save_answers, submit
+from dx_assess.services.responses import get_or_create_response, submit
 from dx_assess.services.rounds import open_round, round_questionnaire
+from dx_assess.services.saving import save_answers
 from dx_assess.services.versions import questionnaire_root
 
 SEED = 2026

@@ -14,10 +14,12 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, DateInput, RadioInput, TextInput
 
 from dx_assess.core.questionnaire import Question, Questionnaire, Section, type_of
@@ -261,7 +263,7 @@ def shown_values(section: Section, formdata: Mapping[str, Any]) -> dict[str, obj
             continue
         try:
             out[q.id] = json.loads(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):  # RecursionError: nested too deep
             continue  # unreadable: the server judges by the page's version instead
     return out
 
@@ -285,3 +287,18 @@ def field_inputs(question: Question, value: AnswerValue | None) -> dict[str, lis
     if isinstance(data, list):
         return {name: [str(v) for v in data]}
     return {name: [str(data)]}
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("差し戻しの理由"),
+        validators=[DataRequired(_l("差し戻しの理由を入力してください。")), Length(max=2000)],
+        description=_l(
+            "市町村の担当者に表示されます。どこを直してほしいかを具体的に書いてください。"
+        ),
+        render_kw={"rows": 3},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token (submit, prefill, close)."""

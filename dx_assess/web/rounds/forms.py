@@ -1,4 +1,4 @@
-"""Forms of the round pages (opening, closing, reopening, submitting)."""
+"""Forms of the round pages (opening, closing, changing the closing date)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import DateInput
 
 from dx_assess.core.questionnaire.numbers import parse_ascii_int
@@ -75,50 +74,3 @@ class ScheduleForm(FlaskForm):
             "締切を延ばすときや、締め切った調査回を再開するときに使います。今日以降の日付にしてください。"
         ),
     )
-
-
-class ReasonForm(FlaskForm):
-    reason = TextAreaField(
-        _l("差し戻しの理由"),
-        validators=[DataRequired(_l("差し戻しの理由を入力してください。")), Length(max=2000)],
-        description=_l(
-            "市町村の担当者に表示されます。どこを直してほしいかを具体的に書いてください。"
-        ),
-        render_kw={"rows": 3},
-    )
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only its CSRF token (submit, prefill, close)."""
-
-
-class StatisticsUploadForm(FlaskForm):
-    file = FileField(
-        _l("総務省「マイナンバーカード交付状況」のCSVファイル"),
-        validators=[FileRequired(_l("CSVファイルを選んでください。"))],
-        description=_l(
-            "全国の市区町村が並んだCSVのままで構いません（北海道の行だけを使います）。"
-            "UTF-8（BOM付き・なし）と Shift_JIS に対応しています。"
-        ),
-    )
-
-
-class StatisticsApplyForm(FlaskForm):
-    staged_id = HiddenField()  # the staged upload; values and reason stay on the server
-    confirm = BooleanField(_l("上記の数値を各市町村の回答に反映します"))
-
-
-class ExcelUploadForm(FlaskForm):
-    file = FileField(
-        _l("記入したExcelファイル（.xlsx）"),
-        validators=[FileRequired(_l("Excelファイルを選んでください。"))],
-        description=_l(
-            "この画面からダウンロードしたファイルに記入し、"
-            ".xlsx のまま保存したものを選んでください。"
-        ),
-    )
-
-
-class ExcelApplyForm(FlaskForm):
-    staged_id = HiddenField()  # the staged upload; the answers stay on the server
-    confirm = BooleanField(_l("上記の変更を回答に反映します"))

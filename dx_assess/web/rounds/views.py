@@ -12,13 +12,9 @@ from dx_assess.core.dashboards.exports import to_csv
 from dx_assess.core.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.core.filenames import content_disposition, download_name
 from dx_assess.core.results import RoundResults
-from dx_assess.core.statistics.model import StatisticsError
 from dx_assess.core.vocabulary import reiwa, today
 from dx_assess.extensions import db
-from dx_assess.models import Response, ResponseStatus, SurveyRound, UploadKind
-from dx_assess.services import staged
-from dx_assess.services import statistics_upload as statistics_import
-from dx_assess.services.responses import NotEditable, WriteRefused
+from dx_assess.models import Response, ResponseStatus, SurveyRound
 from dx_assess.services.results import round_results
 from dx_assess.services.rounds import (
     RoundError,
@@ -28,17 +24,10 @@ from dx_assess.services.rounds import (
     reschedule_round,
     round_state,
 )
-from dx_assess.services.staged import file_name
 from dx_assess.services.versions import PublishError, broken_files, questionnaire_root, statuses
 from dx_assess.web.access import Duty, has_duty, login_required, require_duty, visible_codes
 from dx_assess.web.formtools import choices
-from dx_assess.web.rounds.forms import (
-    CloseRoundForm,
-    OpenRoundForm,
-    ScheduleForm,
-    StatisticsApplyForm,
-    StatisticsUploadForm,
-)
+from dx_assess.web.rounds.forms import CloseRoundForm, OpenRoundForm, ScheduleForm
 
 bp = Blueprint("rounds", __name__, template_folder="templates")
 
@@ -220,94 +209,3 @@ def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
             return redirect(url_for("rounds.round_status", round_id=round_id))
     unit_of_work.undo()  # the page below shows the stored closing date
     return _round_page(survey_round, schedule_form=form), 422
-
-
-CONFIRM_MISSING = "確認の欄にチェックを入れてください。"
-
-
-def _statistics_preview(
-    survey_round: SurveyRound, reviewed: statistics_import.StagedPreview, form: StatisticsApplyForm
-) -> str:
-    return render_template(
-        "rounds/statistics_preview.html",
-        round=survey_round,
-        stats=reviewed.stats,
-        rows=reviewed.rows,
-        changed_since={r.code for r in reviewed.changed_since},
-        form=form,
-        source_name=reviewed.staged.source_name,
-        to_apply=len(reviewed.to_apply),
-    )
-
-
-@bp.route("/rounds/<int:round_id>/statistics", methods=["GET", "POST"])
-@require_duty(Duty.IMPORT_STATISTICS)
-def statistics(round_id: int) -> str | tuple[str, int]:
-    """Upload the 総務省 CSV and review what it would change (the file is staged)."""
-    survey_round = _round(round_id)
-    form = StatisticsUploadForm()
-    problems: list[str] = []
-    if form.validate_on_submit():
-        name = file_name(form.file.data.filename, "statistics.csv")
-        data = form.file.data.read()
-        try:
-            reviewed = statistics_import.stage_statistics(
-                db.session, survey_round, data, name, current_user
-            )
-        except StatisticsError as exc:
-            problems = [str(p) for p in exc.problems]
-        except NotEditable as exc:
-            problems = [exc.message]
-        else:
-            apply_form = StatisticsApplyForm(formdata=None, staged_id=str(reviewed.staged.id))
-            return _statistics_preview(survey_round, reviewed, apply_form)
-    status = 422 if problems or form.errors else 200
-    return render_template(
-        "rounds/statistics_upload.html", round=survey_round, form=form, problems=problems
-    ), status
-
-
-@bp.route("/rounds/<int:round_id>/statistics/apply", methods=["POST"])
-@require_duty(Duty.IMPORT_STATISTICS)
-def statistics_apply(round_id: int) -> str | tuple[str, int] | WerkzeugResponse:
-    """Apply a staged statistics file: only its id and the confirmation come from the form."""
-    survey_round = _round(round_id)
-    form = StatisticsApplyForm()
-    back = redirect(url_for("rounds.statistics", round_id=round_id))
-    if not form.validate_on_submit():  # only the CSRF token can fail here
-        flash("画面の有効期限が切れました。もう一度アップロードしてください。", "warning")
-        return back
-    try:
-        row = staged.load(
-            db.session,
-            form.staged_id.data,
-            kind=UploadKind.STATISTICS,
-            survey_round=survey_round,
-            municipality_id=None,
-            user=current_user,
-        )
-        reviewed = statistics_import.review(db.session, survey_round, row)
-    except WriteRefused as exc:
-        unit_of_work.undo()
-        flash(exc.message, "warning")
-        return back
-    if reviewed.changed_since or not form.confirm.data:
-        unit_of_work.keep()  # the page below is the new preview: remember what it shows
-        if not form.confirm.data:
-            form.confirm.errors = [CONFIRM_MISSING]
-        form.confirm.data = False
-        return _statistics_preview(survey_round, reviewed, form), (
-            409 if reviewed.changed_since else 422
-        )
-    try:
-        applied, skipped = statistics_import.apply_staged(
-            db.session, survey_round, reviewed, user=current_user
-        )
-    except WriteRefused as exc:
-        unit_of_work.undo()
-        flash(exc.message, "error")
-        return back
-    flash(f"{len(applied)}市町村の回答に反映しました。", "success")
-    if skipped:
-        flash(f"提出済みのため反映しなかった市町村: {'、'.join(skipped)}", "warning")
-    return redirect(url_for("rounds.round_status", round_id=round_id))

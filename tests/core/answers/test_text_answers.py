@@ -19,7 +19,8 @@ from dx_assess.core.questionnaire import (
 )
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Response, User
-from dx_assess.services.responses import current_answers, save_answers
+from dx_assess.services.responses import current_answers
+from dx_assess.services.saving import save_answers
 from tests.support.paths import REPO
 
 FY2025 = REPO / "questionnaires" / "dx-maturity" / "fy2025.yaml"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, EventKind, Response, ResponseEvent, User
-from dx_assess.services.responses import save_answers
+from dx_assess.services.saving import save_answers
 from tests.support import empty_database
 
 

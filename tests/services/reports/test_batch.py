@@ -46,8 +46,8 @@ from dx_assess.services.reports.produce import produce, render_count
 from dx_assess.services.reports.service import settings, storage
 from dx_assess.services.reports.storage import DatabaseStorage, FolderStorage, pdf_key, zip_key
 from dx_assess.services.reports.tasks import report_queue
-from dx_assess.services.responses import save_answers
 from dx_assess.services.rounds import round_questionnaire
+from dx_assess.services.saving import save_answers
 from tests.services.reports.conftest import empty_database
 from tests.support import Browser
 

@@ -25,9 +25,9 @@ from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.services.reports.service import storage
 from dx_assess.services.reports.storage import pdf_key
-from dx_assess.services.responses import save_answers
 from dx_assess.services.results import round_results
 from dx_assess.services.rounds import round_questionnaire
+from dx_assess.services.saving import save_answers
 from tests.services.reports.conftest import catalog_entries, pdffonts, pdfinfo, pdftext
 from tests.support import Browser
 

@@ -49,8 +49,8 @@ from dx_assess.models import (
     Response,
 )
 from dx_assess.services.reports.produce import render_count
-from dx_assess.services.responses import save_answers
 from dx_assess.services.rounds import round_questionnaire
+from dx_assess.services.saving import save_answers
 from tests.services.reports.conftest import empty_database
 from tests.support import TEST_PASSWORD
 from tests.support.answers import submitted_round

@@ -248,6 +248,15 @@ def test_submit_from_the_overview(
     # read only now
     html = browser.get(url(survey_round, "/sections/basic")).get_data(as_text=True)
     assert 'name="q_basic_population"' not in html
+    # submitting or carrying over again is refused with the reason, and changes nothing
+    version = db.session.scalar(select(Response.version))
+    for action in ("/submit", "/prefill"):
+        response = browser.post(url(survey_round, action), form_page=overview)
+        assert response.status_code == 302
+        html = browser.get(overview).get_data(as_text=True)
+        assert '<p class="flash flash-error" role="alert">提出済みのため編集できません' in html
+        db.session.expire_all()
+        assert db.session.scalar(select(Response.version)) == version
 
 
 def test_excel_round_trip_through_the_pages(

@@ -122,6 +122,21 @@ def test_a_shown_value_sent_back_is_compared_never_stored(
     assert stored(questionnaire) == {"basic_population": 1000}
 
 
+def test_a_shown_value_nested_too_deep_to_read_is_judged_by_the_version(
+    browser: Browser,
+    survey_round: SurveyRound,
+    questionnaire: Questionnaire,
+    people: dict[str, User],
+) -> None:
+    """A shown value the server cannot read (JSON nested thousands deep) is no 500: the save
+    is judged by the version the page showed, as for any other unreadable shown value."""
+    browser.login("yamada")
+    page = url(survey_round, "/sections/basic")
+    forged = {**open_page(browser, page), "shown-q_basic_staff": ["[" * 3000]}
+    assert browser.post(page, with_typed(forged, basic_staff="30")).status_code == 302
+    assert stored(questionnaire) == {"basic_staff": 30}
+
+
 def test_a_save_that_keeps_losing_the_race_shows_the_typed_page_again(
     browser: Browser,
     survey_round: SurveyRound,

@@ -8,11 +8,8 @@ from sqlalchemy import func, select, text, update
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, Response, User
-from dx_assess.services.responses import (
-    StaleWrite,
-    current_answers,
-    save_answers,
-)
+from dx_assess.services.responses import StaleWrite, current_answers
+from dx_assess.services.saving import save_answers
 
 
 def save(

@@ -24,10 +24,10 @@ from dx_assess.services.responses import (
     current_answers,
     get_or_create_response,
     reopen,
-    save_answers,
     submit,
 )
 from dx_assess.services.rounds import close_round, round_questionnaire
+from dx_assess.services.saving import save_answers
 from tests.support import Browser
 from tests.support.answers import fill
 from tests.web.answering.survey_fixtures import TOWN, complete_answers, make_round

@@ -230,3 +230,13 @@ def test_the_import_fills_the_questions_the_round_binds_and_refuses_without_bind
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "住民基本台帳人口・マイナンバーカードの保有枚数の設問が決められていない" in html
+
+
+def test_the_statistics_pages_sit_under_the_rounds_menu_entry(
+    pref: Browser, survey_round: SurveyRound
+) -> None:
+    """The import is reached from a round's page: the menu marks 調査回 as where the user is."""
+    html = pref.get(page(survey_round)).get_data(as_text=True)
+    assert '<a href="/rounds" aria-current="page">' in html
+    html, _fields = preview(pref, survey_round)
+    assert '<a href="/rounds" aria-current="page">' in html

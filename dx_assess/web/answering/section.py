@@ -1,39 +1,25 @@
-"""Answering pages: a response's overview, its sections, submit, prefill, reopen, history."""
+"""A section's page: show its questions, save what was posted (merging with others' saves,
+or a conflict page to choose per question), and the same save for the page's script (JSON)."""
 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
-from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dx_assess import unit_of_work
 from dx_assess.core.answers.display import display_value
 from dx_assess.core.questionnaire import Questionnaire, Section
 from dx_assess.core.questionnaire.numbers import parse_ascii_int
 from dx_assess.extensions import db
-from dx_assess.models import Channel, Municipality, Response, SurveyRound
-from dx_assess.models.base import is_busy, retryable
+from dx_assess.models import Municipality, SurveyRound
 from dx_assess.services import history as history_service
-from dx_assess.services.prefill import has_earlier_response, prefill, reference_answers
-from dx_assess.services.responses import (
-    SaveResult,
-    StaleWrite,
-    WriteRefused,
-    current_answers,
-    get_or_create_response,
-    raw_for_form,
-    reopen,
-    save_answers,
-    submit,
-)
-from dx_assess.services.rounds import round_questionnaire
-from dx_assess.web.access import Action, can, login_required, require_municipality
+from dx_assess.services.prefill import reference_answers
+from dx_assess.services.responses import WriteRefused, current_answers, raw_for_form
+from dx_assess.services.saving import SaveResult
+from dx_assess.web.access import Action, can, login_required
+from dx_assess.web.answering.blueprint import ViewResult, bp, context
 from dx_assess.web.answering.forms import (
     FIELD_PREFIX,
     field_inputs,
@@ -44,37 +30,7 @@ from dx_assess.web.answering.forms import (
     shown_values,
 )
 from dx_assess.web.answering.presenters import not_editable_reason, response_view
-from dx_assess.web.rounds.forms import ConfirmForm, ReasonForm
-
-bp = Blueprint("survey", __name__, template_folder="templates")
-
-ViewResult = str | WerkzeugResponse | tuple[str, int] | tuple[WerkzeugResponse, int]
-
-
-def _survey_round(round_id: int) -> SurveyRound:
-    survey_round = db.session.get(SurveyRound, round_id)
-    if survey_round is None:
-        abort(404)
-    return survey_round
-
-
-def _response(survey_round: SurveyRound, municipality: Municipality) -> Response | None:
-    return db.session.scalar(
-        select(Response).where(
-            Response.round_id == survey_round.id, Response.municipality_id == municipality.id
-        )
-    )
-
-
-def context(
-    round_id: int, code: str, action: Action
-) -> tuple[SurveyRound, Municipality, Response | None, Questionnaire]:
-    municipality = require_municipality(code, action)
-    survey_round = _survey_round(round_id)
-    response = _response(survey_round, municipality)
-    if response is None and not (survey_round.answered_by_all or municipality.supported):
-        abort(404)  # a programme-only round is for the municipalities in the support programme
-    return survey_round, municipality, response, round_questionnaire(survey_round)
+from dx_assess.web.answering.save import SaveNotMade, save_with_retries
 
 
 def _section(questionnaire: Questionnaire, section_id: str) -> Section:
@@ -84,36 +40,6 @@ def _section(questionnaire: Questionnaire, section_id: str) -> Section:
     abort(404)
 
 
-def _overview(
-    survey_round: SurveyRound,
-    municipality: Municipality,
-    response: Response | None,
-    questionnaire: Questionnaire,
-    **extra: Any,
-) -> str:
-    answers = current_answers(response, questionnaire) if response else {}
-    view = response_view(
-        survey_round, response, questionnaire, answers, municipality.code, municipality.name
-    )
-    return render_template(
-        "survey/overview.html",
-        view=view,
-        can_answer=can(current_user, Action.ANSWER, municipality),
-        can_reopen=can(current_user, Action.MANAGE_PROGRAMME, municipality),
-        has_previous=has_earlier_response(db.session, survey_round, municipality),
-        confirm_form=ConfirmForm(),
-        reason_form=ReasonForm(),
-        **extra,
-    )
-
-
-@bp.route("/rounds/<int:round_id>/responses/<code>")
-@login_required
-def overview(round_id: int, code: str) -> str:
-    survey_round, municipality, response, questionnaire = context(round_id, code, Action.VIEW)
-    return _overview(survey_round, municipality, response, questionnaire)
-
-
 def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
@@ -121,76 +47,6 @@ def _wants_json() -> bool:
 def _int_field(name: str) -> int:
     raw = request.form.get(name, "")
     return parse_ascii_int(raw) or 0  # "²" passes str.isdigit() but not int()
-
-
-class SaveNotMade(Exception):
-    """A save that could not be made after its retries; nothing of it was written."""
-
-    def __init__(self, busy: bool) -> None:
-        super().__init__("busy" if busy else "stale")
-        self.busy = busy
-
-
-STALE_TRIES = 5  # another save landed between read and write: read again and decide again
-BUSY_TRIES = 3  # the database was busy (a lock, SQLite's single writer): wait a little
-
-
-def _save(
-    survey_round: SurveyRound,
-    municipality: Municipality,
-    response: Response | None,
-    questionnaire: Questionnaire,
-    posted: dict[str, object],
-    base_version: int,
-    *,
-    shown: dict[str, object],
-    confirm: list[str],
-    keep_mine: list[str] | None = None,
-    conflict_version: int | None = None,
-) -> tuple[Response, SaveResult]:
-    """Save (creating the response on the first save). If another save landed between our
-    read and our write, read again and decide again: every decision is made from what is
-    stored, so trying again is safe. If the database stays busy, or the race is lost every
-    time, raise SaveNotMade: nothing was written, and the page is shown again as typed.
-    Each try is one ``unit_of_work.attempt``: committed here, where a busy database refusing
-    the commit can still be retried, and rolled back before the next try."""
-    stale_tries = busy_tries = 0
-    created_here = response is None
-    while True:
-        try:
-            with unit_of_work.attempt(db.session) as attempt:
-                if created_here or response is None:
-                    response = get_or_create_response(db.session, survey_round, municipality)
-                saving: Response = response
-                result = save_answers(
-                    db.session,
-                    saving,
-                    questionnaire,
-                    posted,
-                    base_version=base_version,
-                    user=current_user,
-                    channel=Channel.FORM,
-                    keep_mine=keep_mine or (),
-                    conflict_version=conflict_version,
-                    shown=shown,
-                    confirm=confirm,
-                )
-                if result.status not in ("saved", "unchanged"):
-                    attempt.discard()
-            return saving, result
-        except StaleWrite:
-            stale_tries += 1
-            if stale_tries == STALE_TRIES:
-                raise SaveNotMade(busy=False) from None
-            db.session.expire_all()
-        except OperationalError as exc:
-            if not is_busy(exc):
-                raise
-            busy_tries += 1
-            if busy_tries == BUSY_TRIES or not retryable(exc):
-                raise SaveNotMade(busy=True) from exc
-            time.sleep(0.05 * busy_tries)
-            db.session.expire_all()
 
 
 @bp.route("/rounds/<int:round_id>/responses/<code>/sections/<section_id>", methods=["GET", "POST"])
@@ -290,7 +146,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         ), status
 
     try:
-        response, result = _save(
+        response, result = save_with_retries(
             survey_round,
             municipality,
             response,
@@ -433,113 +289,3 @@ def _json_result(result: SaveResult) -> dict[str, Any]:
         "conflicts": [c.question_id for c in result.conflicts],
         "warnings": [w.message for w in result.warnings],
     }
-
-
-@bp.route("/rounds/<int:round_id>/responses/<code>/submit", methods=["POST"])
-@login_required
-def submit_response(round_id: int, code: str) -> ViewResult:
-    survey_round, municipality, response, questionnaire = context(round_id, code, Action.ANSWER)
-    ConfirmForm().validate_on_submit()
-    created = response is None
-    if response is None:
-        response = get_or_create_response(db.session, survey_round, municipality)
-    try:
-        issues = submit(db.session, response, questionnaire, current_user)
-    except WriteRefused as exc:
-        unit_of_work.undo()  # the response may have been created above
-        flash(exc.message, "error")
-        return redirect(url_for("survey.overview", round_id=round_id, code=code))
-    if issues:
-        unit_of_work.undo()
-        shown_response = None if created else response  # a row created here was rolled back
-        listed = [
-            {
-                "question": questionnaire.question(i.question_id).text
-                if i.question_id and questionnaire.has_question(i.question_id)
-                else "",
-                "section": questionnaire.question(i.question_id).section
-                if i.question_id and questionnaire.has_question(i.question_id)
-                else None,
-                "message": i.message,
-            }
-            for i in issues
-        ]
-        return _overview(
-            survey_round, municipality, shown_response, questionnaire, submit_issues=listed
-        ), 422
-    flash("提出しました。ご協力ありがとうございました。", "success")
-    return redirect(url_for("survey.overview", round_id=round_id, code=code))
-
-
-@bp.route("/rounds/<int:round_id>/responses/<code>/prefill", methods=["POST"])
-@login_required
-def prefill_response(round_id: int, code: str) -> WerkzeugResponse:
-    survey_round, municipality, response, questionnaire = context(round_id, code, Action.ANSWER)
-    if response is None:
-        response = get_or_create_response(db.session, survey_round, municipality)
-    try:
-        result = prefill(db.session, response, questionnaire, current_user)
-    except WriteRefused as exc:
-        unit_of_work.undo()  # the response may have been created above
-        flash(exc.message, "error")
-        return redirect(url_for("survey.overview", round_id=round_id, code=code))
-    if result.filled:
-        flash(
-            f"{result.source_title}の回答から {len(result.filled)} 問を引き継ぎました。"
-            "「引き継ぎ」の印がある回答を確かめて、各ページで直すか"
-            "「この内容で確認しました」を押してください。",
-            "success",
-        )
-    else:
-        flash("引き継げる回答はありませんでした（回答済みの設問はそのままです）。", "info")
-    return redirect(url_for("survey.overview", round_id=round_id, code=code))
-
-
-@bp.route("/rounds/<int:round_id>/responses/<code>/reopen", methods=["POST"])
-@login_required
-def reopen_response(round_id: int, code: str) -> ViewResult:
-    survey_round, municipality, response, questionnaire = context(
-        round_id, code, Action.MANAGE_PROGRAMME
-    )
-    form = ReasonForm()
-    if response is None:
-        abort(404)
-    if not form.validate_on_submit():
-        flash("差し戻しの理由を入力してください。", "error")
-        return _overview(
-            survey_round, municipality, response, questionnaire, reason_errors=True
-        ), 422
-    try:
-        reopen(db.session, response, current_user, form.reason.data or "")
-    except WriteRefused as exc:  # refused before writing
-        flash(exc.message, "error")
-        return redirect(url_for("survey.overview", round_id=round_id, code=code))
-    flash("差し戻しました。市町村の担当者が再び編集できます。", "success")
-    return redirect(url_for("survey.overview", round_id=round_id, code=code))
-
-
-@bp.route("/rounds/<int:round_id>/responses/<code>/history")
-@login_required
-def history(round_id: int, code: str) -> str:
-    survey_round, municipality, response, questionnaire = context(round_id, code, Action.VIEW)
-    question_id = request.args.get("question") or None
-    if question_id and not questionnaire.has_question(question_id):
-        abort(404)
-    entries = (
-        history_service.entries(db.session, response, questionnaire, question_id)
-        if response
-        else []
-    )
-    return render_template(
-        "survey/history.html",
-        view=response_view(
-            survey_round,
-            response,
-            questionnaire,
-            current_answers(response, questionnaire) if response else {},
-            municipality.code,
-            municipality.name,
-        ),
-        entries=entries,
-        question=questionnaire.question(question_id) if question_id else None,
-    )
