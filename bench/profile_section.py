@@ -77,9 +77,9 @@ def run(args: argparse.Namespace, setup: object, instance: Path) -> None:
         }
     )
     logging.disable(logging.INFO)  # the request log line is not what is profiled here
-    login, code = setup.towns[0]  # type: ignore[attr-defined]
-    sections = setup.sections  # type: ignore[attr-defined]
-    round_id = setup.round_id  # type: ignore[attr-defined]
+    login, code = setup.towns[0]
+    sections = setup.sections
+    round_id = setup.round_id
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = CSRF_RE.search(page)
@@ -138,7 +138,7 @@ def run(args: argparse.Namespace, setup: object, instance: Path) -> None:
     )
     if args.sql:
         show_sql(app, lambda: one_round([], [], sections[:1]))
-    profile(lambda: one_round([], []), args.repeat, args.top, args.dump)
+    profile(lambda: one_round([], []), args.repeat, len(sections), args.top, args.dump)
 
 
 def expect(ok: bool, message: str) -> None:
@@ -166,7 +166,9 @@ def show_sql(app: Flask, work: Callable[[], None]) -> None:
         print("  " + statement)
 
 
-def profile(work: Callable[[], None], repeat: int, top: int, dump: str | None) -> None:
+def profile(
+    work: Callable[[], None], repeat: int, sections: int, top: int, dump: str | None
+) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(repeat):
@@ -174,10 +176,17 @@ def profile(work: Callable[[], None], repeat: int, top: int, dump: str | None) -
     profiler.disable()
     if dump:
         profiler.dump_stats(dump)
+    stats = pstats.Stats(profiler)
+    pairs = repeat * sections
+    print(
+        f"Python function calls per open+save (cProfile, does not depend on the machine's "
+        f"load): {stats.total_calls / pairs:,.0f}"
+    )
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(top)
-        print(out.getvalue())
+        if top:
+            pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(top)
+            print(out.getvalue())
 
 
 if __name__ == "__main__":
