@@ -50,15 +50,17 @@ _MEMO_LIMIT = 50_000
 
 def _memo_key(stored: Any) -> object:
     """A hashable key that tells stored values apart (``True`` from ``1``), or None."""
-    if stored is None or isinstance(stored, str | int | float | bool):
-        return (type(stored), stored)
-    if isinstance(stored, list) and all(isinstance(v, str) for v in stored):
+    kind = type(stored)
+    if kind in _SCALARS:
+        return (kind, stored)
+    if kind is list and all(type(v) is str for v in stored):
         return (list, tuple(stored))
-    if isinstance(stored, dict) and all(
-        isinstance(k, str) and isinstance(v, str) for k, v in stored.items()
-    ):
+    if kind is dict and all(type(k) is str and type(v) is str for k, v in stored.items()):
         return (dict, tuple(stored.items()))
     return None
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _from_json(question: Question, stored: Any) -> AnswerValue | None:
