@@ -55,8 +55,10 @@ from answering_latency import (  # noqa: E402 - bench/ is on the path only from 
     clean_up,
     free_port,
     machine,
+    make_users,
+    open_fy2025_round,
     p95,
-    quiet_alembic,
+    set_up_app,
     wait_until_up,
 )
 
@@ -82,33 +84,15 @@ class Setup:
 
 def prepare(database_url: str, instance: Path, users: int) -> Setup:
     """Migrate; the registry; stand-in municipalities up to ``users``; a user each; a round."""
-    import flask_migrate
-    from sqlalchemy import inspect, select
+    from sqlalchemy import select
 
-    from dx_assess import create_app
     from dx_assess.extensions import db
-    from dx_assess.models import Municipality, Role, Subprefecture
-    from dx_assess.services.accounts import UserData, create_user
+    from dx_assess.models import Municipality, Subprefecture
     from dx_assess.services.registry import load_registry
-    from dx_assess.services.rounds import open_round, round_questionnaire, today
-    from dx_assess.services.versions import DEFAULT_ROOT
+    from dx_assess.services.rounds import round_questionnaire
 
-    os.environ["DX_INSTANCE_PATH"] = str(instance)
-    # Testing settings only for the set-up, so that the password hashes are cheap to make and
-    # to check at log-in (not measured). The served app runs with production settings.
-    app = create_app(
-        {
-            "DX_ENV": "testing",
-            "DATABASE_URL": database_url,
-            "DX_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
+    app = set_up_app(database_url, instance)
     with app.app_context():
-        existing = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
-        if existing:
-            raise SystemExit(f"the database at {database_url} is not empty: give an empty one")
-        with quiet_alembic():
-            flask_migrate.upgrade()
         load_registry(db.session)
         towns_rows = list(db.session.scalars(select(Municipality).order_by(Municipality.code)))
         bureau = db.session.scalars(select(Subprefecture).order_by(Subprefecture.order)).first()
@@ -125,25 +109,8 @@ def prepare(database_url: str, instance: Path, users: int) -> Setup:
             db.session.add(town)
             towns_rows.append(town)
         db.session.flush()
-        towns = []
-        for town in towns_rows[:users]:
-            login = f"cap{town.code}"
-            create_user(
-                db.session,
-                UserData(login, f"{town.name} 担当", Role.MUNICIPAL, town.code),
-                PASSWORD,
-            )
-            towns.append((login, town.code))
-        survey_round = open_round(
-            db.session,
-            DEFAULT_ROOT,
-            fiscal_year=2025,
-            key="dx-maturity",
-            version="2025.1",
-            opens_on=today() - dt.timedelta(days=1),
-            closes_on=today() + dt.timedelta(days=60),
-            actor=None,
-        )
+        towns = make_users(db.session, towns_rows[:users], "cap")
+        survey_round = open_fy2025_round(db.session)
         db.session.commit()
         setup = Setup(survey_round.id, towns, list(round_questionnaire(survey_round).sections))
         db.session.remove()
