@@ -244,12 +244,14 @@ def serve(kind: str, workers: int, database_url: str, instance: Path) -> Server:
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                "python:dx_assess.gunicorn_conf",  # the project's settings, as in production
                 "--workers",
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--backlog",
-                "2048",
+                "4096",
                 "--pythonpath",
                 str(BENCH_DIR),
                 "--error-logfile",
@@ -258,11 +260,13 @@ def serve(kind: str, workers: int, database_url: str, instance: Path) -> Server:
             ],
             env=env,
             cwd=ROOT,
+            stdout=(instance / "requests.log").open("wb"),  # a JSON line per request
+            stderr=subprocess.STDOUT,
         )
 
         def stop() -> None:
             process.terminate()
-            process.wait(timeout=20)
+            process.wait(timeout=30)
 
         try:
             wait_until_up(base, lambda: process.poll() is None, log)
@@ -270,7 +274,9 @@ def serve(kind: str, workers: int, database_url: str, instance: Path) -> Server:
             stop()
             raise
         version = importlib.metadata.version("gunicorn")
-        return Server(base, f"gunicorn {version}, {workers} sync workers (subprocess)", stop)
+        return Server(
+            base, f"gunicorn {version}, {workers} sync workers, dx_assess.gunicorn_conf", stop
+        )
 
     from werkzeug.serving import WSGIRequestHandler, make_server
 

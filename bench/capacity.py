@@ -32,9 +32,7 @@ import datetime as dt
 import os
 import random
 import re
-import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,13 +51,12 @@ from answering_latency import (  # noqa: E402 - bench/ is on the path only from 
     PASSWORD,
     answers_for,
     clean_up,
-    free_port,
     machine,
     make_users,
     open_fy2025_round,
     p95,
+    serve,
     set_up_app,
-    wait_until_up,
 )
 
 if TYPE_CHECKING:
@@ -116,63 +113,6 @@ def prepare(database_url: str, instance: Path, users: int) -> Setup:
         db.session.remove()
         db.engine.dispose()
     return setup
-
-
-@dataclass
-class Gunicorn:
-    base: str
-    process: subprocess.Popen[bytes]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-def serve(workers: int, database_url: str, instance: Path) -> Gunicorn:
-    """gunicorn with the project's config file and production settings, on 127.0.0.1."""
-    env = {
-        **os.environ,
-        "DX_ENV": "production",
-        "SECRET_KEY": secrets.token_hex(32),
-        "DX_ALLOW_PLAIN_HTTP": "1",  # plain http on 127.0.0.1
-        "DATABASE_URL": database_url,
-        "DX_INSTANCE_PATH": str(instance),
-    }
-    port = free_port()
-    log = instance / "gunicorn.log"
-    process = subprocess.Popen(  # noqa: S603 - our own server with fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:dx_assess.gunicorn_conf",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--backlog",
-            "4096",
-            "--pythonpath",
-            str(BENCH_DIR),
-            "--error-logfile",
-            str(log),
-            "answering_latency:bench_app()",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=(instance / "requests.log").open(
-            "wb"
-        ),  # one JSON line per request, as in production
-        stderr=subprocess.STDOUT,
-    )
-    server = Gunicorn(f"http://127.0.0.1:{port}", process)
-    try:
-        wait_until_up(server.base, lambda: process.poll() is None, log)
-    except BaseException:
-        server.stop()
-        raise
-    return server
 
 
 # --- the simulated users ---------------------------------------------------------------------
@@ -460,7 +400,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{args.measure:g} s per step"
         )
         try:
-            server = serve(args.workers, args.database_url, instance)
+            server = serve("gunicorn", args.workers, args.database_url, instance)
             try:
                 done = asyncio.run(run(setup, server.base, steps, args))
             finally:
