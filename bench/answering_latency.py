@@ -45,8 +45,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from flask import Flask
+    from sqlalchemy.orm import Session as DbSession
 
     from dx_assess.core.questionnaire import Question, Section
+    from dx_assess.models import Municipality, SurveyRound
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -85,20 +87,48 @@ class Setup:
 
 def prepare(database_url: str, instance: Path) -> Setup:
     """Migrate, load the registry, mark 53 supported, make their users, open a round."""
+    from sqlalchemy import select
+
+    from dx_assess.extensions import db
+    from dx_assess.models import Municipality
+    from dx_assess.services.registry import load_registry, set_supported_list
+    from dx_assess.services.rounds import round_questionnaire
+
+    app = set_up_app(database_url, instance)
+    with app.app_context():
+        load_registry(db.session)
+        set_supported_list(
+            db.session,
+            SUPPORTED_CSV.read_bytes(),
+            source_name=SUPPORTED_CSV.name,
+            actor="bench",
+            is_demo=True,
+        )
+        supported = db.session.scalars(
+            select(Municipality).where(Municipality.supported).order_by(Municipality.code)
+        ).all()
+        towns = make_users(db.session, supported, "bench")
+        survey_round = open_fy2025_round(db.session)
+        db.session.commit()
+        sections = list(round_questionnaire(survey_round).sections)
+        setup = Setup(survey_round.id, towns, sections)
+        db.session.remove()
+        db.engine.dispose()
+    return setup
+
+
+def set_up_app(database_url: str, instance: Path) -> Flask:
+    """The app that sets the instance up: the database (which must be empty) migrated.
+
+    Testing settings only for the set-up, so that the password hashes are cheap to make (and
+    to check at log-in, which is not measured). The served app runs as production."""
     import flask_migrate
-    from sqlalchemy import inspect, select
+    from sqlalchemy import inspect
 
     from dx_assess import create_app
     from dx_assess.extensions import db
-    from dx_assess.models import Municipality, Role
-    from dx_assess.services.accounts import UserData, create_user
-    from dx_assess.services.registry import load_registry, set_supported_list
-    from dx_assess.services.rounds import open_round, round_questionnaire, today
-    from dx_assess.services.versions import DEFAULT_ROOT
 
     os.environ["DX_INSTANCE_PATH"] = str(instance)
-    # Testing settings only for the set-up, so that the 53 password hashes are cheap to make
-    # (and to check at log-in, which is not measured). The served app runs as production.
     app = create_app(
         {
             "DX_ENV": "testing",
@@ -115,42 +145,41 @@ def prepare(database_url: str, instance: Path) -> Setup:
             )
         with quiet_alembic():
             flask_migrate.upgrade()
-        load_registry(db.session)
-        set_supported_list(
-            db.session,
-            SUPPORTED_CSV.read_bytes(),
-            source_name=SUPPORTED_CSV.name,
-            actor="bench",
-            is_demo=True,
+    return app
+
+
+def make_users(
+    session: DbSession, towns: Sequence[Municipality], prefix: str
+) -> list[tuple[str, str]]:
+    """One municipal user per municipality (password PASSWORD); (login, code) each."""
+    from dx_assess.models import Role
+    from dx_assess.services.accounts import UserData, create_user
+
+    out = []
+    for town in towns:
+        login = f"{prefix}{town.code}"
+        create_user(
+            session, UserData(login, f"{town.name} 担当", Role.MUNICIPAL, town.code), PASSWORD
         )
-        towns = []
-        supported = db.session.scalars(
-            select(Municipality).where(Municipality.supported).order_by(Municipality.code)
-        ).all()
-        for town in supported:
-            login = f"bench{town.code}"
-            create_user(
-                db.session,
-                UserData(login, f"{town.name} 担当", Role.MUNICIPAL, town.code),
-                PASSWORD,
-            )
-            towns.append((login, town.code))
-        survey_round = open_round(
-            db.session,
-            DEFAULT_ROOT,
-            fiscal_year=2025,
-            key="dx-maturity",
-            version="2025.1",
-            opens_on=today() - dt.timedelta(days=1),
-            closes_on=today() + dt.timedelta(days=60),
-            actor=None,
-        )
-        db.session.commit()
-        sections = list(round_questionnaire(survey_round).sections)
-        setup = Setup(survey_round.id, towns, sections)
-        db.session.remove()
-        db.engine.dispose()
-    return setup
+        out.append((login, town.code))
+    return out
+
+
+def open_fy2025_round(session: DbSession) -> SurveyRound:
+    """An open FY2025 round of the shipped questionnaire (answered by all)."""
+    from dx_assess.services.rounds import open_round, today
+    from dx_assess.services.versions import DEFAULT_ROOT
+
+    return open_round(
+        session,
+        DEFAULT_ROOT,
+        fiscal_year=2025,
+        key="dx-maturity",
+        version="2025.1",
+        opens_on=today() - dt.timedelta(days=1),
+        closes_on=today() + dt.timedelta(days=60),
+        actor=None,
+    )
 
 
 def clean_up(database_url: str, instance: Path) -> None:
@@ -202,7 +231,7 @@ def serve(kind: str, workers: int, database_url: str, instance: Path) -> Server:
         **os.environ,
         "DX_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
-        "SESSION_COOKIE_SECURE": "0",  # plain http on 127.0.0.1
+        "DX_ALLOW_PLAIN_HTTP": "1",  # plain http on 127.0.0.1 (production refuses it otherwise)
         "DATABASE_URL": database_url,
         "DX_INSTANCE_PATH": str(instance),
     }
@@ -215,12 +244,14 @@ def serve(kind: str, workers: int, database_url: str, instance: Path) -> Server:
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                "python:dx_assess.gunicorn_conf",  # the project's settings, as in production
                 "--workers",
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--backlog",
-                "2048",
+                "4096",
                 "--pythonpath",
                 str(BENCH_DIR),
                 "--error-logfile",
@@ -229,11 +260,13 @@ def serve(kind: str, workers: int, database_url: str, instance: Path) -> Server:
             ],
             env=env,
             cwd=ROOT,
+            stdout=(instance / "requests.log").open("wb"),  # a JSON line per request
+            stderr=subprocess.STDOUT,
         )
 
         def stop() -> None:
             process.terminate()
-            process.wait(timeout=20)
+            process.wait(timeout=30)
 
         try:
             wait_until_up(base, lambda: process.poll() is None, log)
@@ -241,7 +274,9 @@ def serve(kind: str, workers: int, database_url: str, instance: Path) -> Server:
             stop()
             raise
         version = importlib.metadata.version("gunicorn")
-        return Server(base, f"gunicorn {version}, {workers} sync workers (subprocess)", stop)
+        return Server(
+            base, f"gunicorn {version}, {workers} sync workers, dx_assess.gunicorn_conf", stop
+        )
 
     from werkzeug.serving import WSGIRequestHandler, make_server
 

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+import sqlalchemy
 from flask import Flask, Response, abort, g, has_request_context, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -130,6 +131,11 @@ def _user_id() -> str | None:
     user = g.get("_login_user")  # Flask-Login's loaded user; never loads one just to log
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    # The request's commit has expired the user's attributes: its identity key gives the id
+    # without reading the row again (which cost one query per request).
+    state = sqlalchemy.inspect(user, raiseerr=False)
+    if state is not None and state.identity:
+        return str(state.identity[0])
     return str(getattr(user, "id", None) or user.get_id())
 
 

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from dx_assess.core.answers.display import display_value
-from dx_assess.core.questionnaire import Questionnaire, Section, type_of, visible_question_ids
+from dx_assess.core.questionnaire import (
+    Question,
+    Questionnaire,
+    Section,
+    type_of,
+    visible_question_ids,
+    with_derived,
+)
 from dx_assess.core.questionnaire.model import (
     AllOf,
     AnswerValue,
@@ -113,6 +120,61 @@ class ResponseView:
         return round(100 * self.answered / self.total) if self.total else 0
 
 
+@dataclass(frozen=True)
+class _QuestionParts:
+    """What a question's view takes from the questionnaire alone (the same for every request)."""
+
+    id: str
+    type: str
+    text: str
+    help: str
+    unit: str | None
+    required: bool
+    computed: bool
+    field_name: str | None
+    show_when: str | None
+    numeric: bool
+    layout: str
+    inline: bool
+
+
+def _question_parts(q: Question) -> _QuestionParts:
+    computed = not is_entered(q)
+    qtype = type_of(q)
+    field = None if computed else qtype.form_field(q)
+    return _QuestionParts(
+        id=q.id,
+        type=q.type,
+        text=q.text,
+        help=q.help,
+        unit=qtype.unit(q) or None,
+        required=q.required,
+        computed=computed,
+        field_name=None if computed else FIELD_PREFIX + q.id,
+        show_when=json.dumps(condition_json(q.show_when), ensure_ascii=False)
+        if q.show_when is not None
+        else None,
+        numeric=qtype.numeric and not computed,
+        layout=field.layout if field else "",
+        inline=field.inline if field else False,
+    )
+
+
+_PARTS: dict[tuple[str, str], list[_QuestionParts]] = {}
+
+
+def _section_parts(questionnaire: Questionnaire, section: Section) -> list[_QuestionParts]:
+    """The request-independent parts of a section's questions, built once per process for a
+    published questionnaire (known by its content hash); built afresh for one without."""
+    if not questionnaire.content_hash:
+        return [_question_parts(q) for q in section.questions]
+    key = (questionnaire.content_hash, section.id)
+    parts = _PARTS.get(key)
+    if parts is None:
+        parts = _PARTS[key] = [_question_parts(q) for q in section.questions]
+    return parts
+
+
 def section_view(
     questionnaire: Questionnaire,
     section: Section,
@@ -120,36 +182,33 @@ def section_view(
     carried: set[str],
     visible: set[str],
     references: Mapping[str, str] | None = None,
+    computed_values: Mapping[str, object] | None = None,
 ) -> SectionView:
-    from dx_assess.core.questionnaire import with_derived
-
-    computed_values = with_derived(questionnaire, answers)
+    """``computed_values``: ``with_derived(questionnaire, answers)`` if the caller has it."""
+    if computed_values is None:
+        computed_values = with_derived(questionnaire, answers)
+    references = references or {}
     questions = []
-    for q in section.questions:
-        computed = not is_entered(q)
-        qtype = type_of(q)
-        field = None if computed else qtype.form_field(q)
-        value = computed_values.get(q.id) if computed else answers.get(q.id)
+    for q, parts in zip(section.questions, _section_parts(questionnaire, section), strict=True):
+        value = computed_values.get(q.id) if parts.computed else answers.get(q.id)
         questions.append(
             QuestionView(
-                id=q.id,
-                type=q.type,
-                text=q.text,
-                help=q.help,
-                unit=qtype.unit(q) or None,
-                numeric=qtype.numeric and not computed,
-                layout=field.layout if field else "",
-                inline=field.inline if field else False,
-                required=q.required,
+                id=parts.id,
+                type=parts.type,
+                text=parts.text,
+                help=parts.help,
+                unit=parts.unit,
+                numeric=parts.numeric,
+                layout=parts.layout,
+                inline=parts.inline,
+                required=parts.required,
                 visible=q.id in visible,
-                computed=computed,
+                computed=parts.computed,
                 carried_over=q.id in carried,
                 display=display_value(q, value),
-                field_name=None if computed else FIELD_PREFIX + q.id,
-                show_when=json.dumps(condition_json(q.show_when), ensure_ascii=False)
-                if q.show_when is not None
-                else None,
-                reference=(references or {}).get(q.id, ""),
+                field_name=parts.field_name,
+                show_when=parts.show_when,
+                reference=references.get(q.id, ""),
             )
         )
     countable = [v for v in questions if v.visible and not v.computed]
@@ -186,6 +245,7 @@ def response_view(
 ) -> ResponseView:
     """``references``: last round's answers (display text) to reference-only questions."""
     visible = set(visible_question_ids(questionnaire, answers))
+    computed = with_derived(questionnaire, answers)  # once for all sections
     carried = {a.question_id for a in response.answers if a.carried_over} if response else set()
     state = round_state(survey_round)
     why = not_editable_reason(survey_round, response)
@@ -209,7 +269,7 @@ def response_view(
         updated_at=jst(response.updated_at) if response and response.version else "",
         submitted_at=jst(response.submitted_at) if response else "",
         sections=[
-            section_view(questionnaire, s, answers, carried, visible, references)
+            section_view(questionnaire, s, answers, carried, visible, references, computed)
             for s in questionnaire.sections
         ],
         reopen_reason=reopened.reason if reopened else None,
