@@ -9,7 +9,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.support.workers import create_postgresql_database, worker_database_url, worker_name
+from tests.support.workers import (
+    create_postgresql_database,
+    libpq_url,
+    worker_database_url,
+    worker_name,
+)
 
 
 def test_a_worker_database_is_the_given_one_with_the_worker_name() -> None:
@@ -52,6 +57,5 @@ def test_a_missing_postgresql_database_is_created_once() -> None:
     finally:
         import psycopg
 
-        conninfo = make_url(given).set(drivername="postgresql").render_as_string(False)
-        with psycopg.connect(conninfo, autocommit=True) as conn:
+        with psycopg.connect(libpq_url(given), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{make_url(probe).database}"')

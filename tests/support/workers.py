@@ -21,6 +21,11 @@ def worker_database_url(url: str, worker: str) -> str:
     return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
 
 
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL (``postgresql+psycopg://…`` too) as psycopg takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def create_postgresql_database(url: str, connect_to: str) -> bool:
     """Create the database of ``url`` unless it exists, connected (autocommit: CREATE DATABASE
     runs outside a transaction) to the existing database of ``connect_to``. True if created."""
@@ -29,8 +34,7 @@ def create_postgresql_database(url: str, connect_to: str) -> bool:
 
     name = make_url(url).database
     assert name, url
-    conninfo = make_url(connect_to).set(drivername="postgresql")
-    with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(connect_to), autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             return False
         try:
