@@ -12,6 +12,7 @@ from flask import Flask
 from hypothesis import HealthCheck, settings
 
 from tests.support import TEST_PASSWORD, Browser, empty_database
+from tests.support.workers import create_postgresql_database, worker_database_url, worker_name
 
 # Property tests judge the code, not the machine: on a loaded two-core machine generating the
 # examples can be slow, which is no failure of the property (the examples and their number
@@ -21,15 +22,46 @@ settings.load_profile("dx_assess")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    os.environ.setdefault("DX_INSTANCE_PATH", str(config.rootpath / ".pytest_cache" / "instance"))
+    instance = os.environ.get("DX_INSTANCE_PATH") or str(
+        config.rootpath / ".pytest_cache" / "instance"
+    )
+    worker = worker_name()  # the workers inherit the folder set here: one each
+    os.environ["DX_INSTANCE_PATH"] = f"{instance}-{worker}" if worker else instance
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: without xdist (-p no:xdist)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadfile`` (scripts/test): each file's tests run in one worker, one after the
+    other, so a module-scoped fixture is set up once; and all of tests/browser/ in one worker
+    (one Chromium and one served app, at the pace their timeouts were set for)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndBrowser(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return BROWSER if nodeid.startswith(BROWSER) else super()._split_scope(nodeid)
+
+    return FilesAndBrowser(config, log)  # type: ignore[arg-type]
+
+
+BROWSER = "tests/browser/"
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """SQLite in a temporary folder (one per worker), or TEST_DATABASE_URL; in an xdist worker
+    that URL's database + ``_gw0``…, created on PostgreSQL when missing."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    worker = worker_name()
+    if worker is None:
         return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    own = worker_database_url(url, worker)
+    if url.startswith("postgresql"):
+        create_postgresql_database(own, connect_to=url)
+    return own
 
 
 @pytest.fixture(scope="session")
