@@ -34,8 +34,10 @@ class ReportJobStatus(enum.StrEnum):
     FAILED = "failed"  # 失敗: see ``error``
 
 
-#: A job in these states is active (at most one per round: ``ACTIVE_JOB``).
+#: A job in these states is active; ``ACTIVE_JOB``, the same as SQL, lets the database keep
+#: at most one per round.
 ACTIVE_JOB_STATUSES = (ReportJobStatus.QUEUED, ReportJobStatus.RUNNING)
+ACTIVE_JOB = "status IN (" + ", ".join(f"'{s.value}'" for s in ACTIVE_JOB_STATUSES) + ")"
 
 
 class ReportItemStatus(enum.StrEnum):
@@ -43,9 +45,6 @@ class ReportItemStatus(enum.StrEnum):
     RENDERED = "rendered"  # rendered for this batch
     CACHED = "cached"  # already stored: not rendered again
     FAILED = "failed"  # failed three times: see ``error``
-
-
-ACTIVE_JOB = "status IN ('queued', 'running')"
 
 
 class ReportJob(Base):
