@@ -19,13 +19,18 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from dx_assess.core.dashboards.adviser import AssignedTown, adviser_rows
 from dx_assess.core.vocabulary import RoundState, Status, reiwa
 from dx_assess.extensions import db
-from dx_assess.models import Municipality, Role, Subprefecture, User
+from dx_assess.models import Municipality, Role, Subprefecture, SurveyRound, User
+from dx_assess.models import Response as ResponseRow
 from dx_assess.services.registry import latest_supported_list_change
-from dx_assess.web import presenters
+from dx_assess.services.results import round_results
+from dx_assess.services.rounds import round_state
+from dx_assess.web import health, presenters
 from dx_assess.web.access import login_required, visible_municipalities
 from dx_assess.web.request_guard import safe_next
+from dx_assess.web.rounds.views import round_summaries
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -71,8 +76,6 @@ def home() -> str:
         ).all()
     )
     if user.role is Role.PREFECTURE:
-        from dx_assess.web.rounds.views import round_summaries
-
         return render_template(
             "main/home_prefecture.html",
             counts=counts,
@@ -92,10 +95,6 @@ def home() -> str:
 
 def _adviser_round(towns: Sequence[Municipality]) -> dict[str, object]:
     """The adviser's municipalities in the round chosen with ?round= (default: the latest)."""
-    from dx_assess.core.dashboards.adviser import AssignedTown, adviser_rows
-    from dx_assess.models import SurveyRound
-    from dx_assess.services.results import round_results
-
     rounds = db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc())).all()
     chosen = next((r for r in rounds if r.id == request.args.get("round", type=int)), None)
     survey_round = chosen or (rounds[0] if rounds else None)
@@ -119,13 +118,10 @@ def _adviser_round(towns: Sequence[Municipality]) -> dict[str, object]:
 
 def _rounds_for(municipality: Municipality) -> list[dict[str, object]]:
     """Every round with this municipality's response status, newest first."""
-    from dx_assess.models import Response, SurveyRound
-    from dx_assess.services.rounds import round_state
-
     responses = {
         r.round_id: r
         for r in db.session.scalars(
-            select(Response).where(Response.municipality_id == municipality.id)
+            select(ResponseRow).where(ResponseRow.municipality_id == municipality.id)
         )
     }
     out = []
@@ -167,6 +163,4 @@ def set_language() -> Response:
 def healthz() -> tuple[dict[str, Any], int]:
     """For load balancers and operators: every check of ``dx_assess.web.health`` as JSON; 503 when
     a critical one (the database) fails, ``degraded`` when another one does."""
-    from dx_assess.web import health
-
     return health.summary(health.run_checks(current_app))
