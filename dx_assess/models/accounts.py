@@ -26,6 +26,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
+    # Where mail for this account goes (password reset, round notices); optional.
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(string_enum(Role, "role"))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)

@@ -68,6 +68,11 @@ class Response(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The response's contact person (回答担当者), asked on the first page.
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_section: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
 
     round: Mapped[SurveyRound] = relationship()
     municipality: Mapped[Municipality] = relationship()
