@@ -32,6 +32,7 @@ from dx_assess.models.survey import (
     Response,
     ResponseEvent,
     ResponseStatus,
+    SubmissionReceipt,
     SurveyRound,
 )
 from dx_assess.models.uploads import StagedUpload, UploadKind
@@ -60,6 +61,7 @@ __all__ = [
     "SecurityEvent",
     "SecurityEventKind",
     "StagedUpload",
+    "SubmissionReceipt",
     "Subprefecture",
     "SupportedListChange",
     "SurveyRound",

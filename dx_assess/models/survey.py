@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dx_assess.core.vocabulary import ResponseStatus as ResponseStatus  # re-exported
@@ -151,3 +151,21 @@ class ResponseEvent(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     by: Mapped[User | None] = relationship()
+
+
+class SubmissionReceipt(Base):
+    """提出控え: the PDF of the answers as submitted, made at the moment of submitting and kept
+    (one per submission: a response sent back and submitted again has one more)."""
+
+    __tablename__ = "submission_receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    response_version: Mapped[int]  # the version the submission produced
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from dx_assess.core.answers.contact import CONTACT_LABELS
 from dx_assess.core.answers.display import display_value
 from dx_assess.core.answers.values import from_json
 from dx_assess.core.questionnaire import Questionnaire
@@ -62,6 +63,21 @@ def _event_reason(questionnaire: Questionnaire, event: ResponseEvent) -> str:
     return "、".join(names)
 
 
+def _contact_entry(c: AnswerChange) -> HistoryEntry:
+    return HistoryEntry(
+        at=jst(c.changed_at),
+        by=c.changed_by.display_name if c.changed_by else "システム",
+        what="回答担当者の変更",
+        question_id=None,
+        question_text=CONTACT_LABELS[c.question_id],
+        old=str(c.old_value) if c.old_value is not None else "（未記入）",
+        new=str(c.new_value) if c.new_value is not None else "（未記入）",
+        channel=CHANNEL_LABELS[c.channel],
+        reason=c.reason or "",
+        version=c.response_version,
+    )
+
+
 def entries(
     session: DbSession,
     response: Response,
@@ -76,6 +92,9 @@ def entries(
     for c in session.scalars(changes.options(selectinload(AnswerChange.changed_by))):
         known = questionnaire.has_question(c.question_id)
         q = questionnaire.question(c.question_id) if known else None
+        if c.question_id in CONTACT_LABELS:  # the contact person: plain text, no question
+            out.append((c.response_version, c.id, _contact_entry(c)))
+            continue
         out.append(
             (
                 c.response_version,

@@ -333,6 +333,8 @@ def heatmap(
 def charts_for(kind: str, r: dict[str, Any]) -> dict[str, Any]:
     """Every chart a report shows, from its context (in the worker, never in the web request
     that only serves a cached file)."""
+    if kind == "confirmation":
+        return {}  # 確認票 and 提出控え: answers only
     if kind == "municipality":
         name = r["municipality"]["name"]
         return {

@@ -291,13 +291,15 @@ def _driver_rows(results: RoundResults, drivers: Sequence[Driver]) -> list[Conte
     return rows
 
 
-def _appendix(m: MunicipalityResult) -> list[Context]:
+def _appendix(m: MunicipalityResult, numbers: Mapping[str, str]) -> list[Context]:
+    """The answers by section, each with its 問番号."""
     sections: list[Context] = []
     for row in m.answers:
         if not sections or sections[-1]["title"] != row.section:
             sections.append({"title": row.section, "rows": []})
         sections[-1]["rows"].append(
             {
+                "number": numbers.get(row.question_id, ""),
                 "text": row.text,
                 "lines": row.value.split("\n") if row.value else [],
                 "carried_over": row.carried_over,
@@ -405,7 +407,7 @@ def municipality_context(
             for r in m.recommendations
         ],
         "methodology": methodology(results),
-        "appendix": _appendix(m),
+        "appendix": _appendix(m, question_numbers(results.questionnaire)),
         "answered": f"{row.answered} / {row.total}" if row else "—",
     }
     safe: Context = printable_tree(context)

@@ -43,7 +43,11 @@ from dx_assess.core.reports.assets import FONT_DIR, FONT_FAMILY, font_paths, tem
 
 #: The document variant: PDF/UA-1 (tagged, with a title and the language in the metadata).
 PDF_VARIANT = "pdf/ua-1"
-TEMPLATES = {"municipality": "municipality.html", "regional": "regional.html"}
+TEMPLATES = {
+    "municipality": "municipality.html",
+    "regional": "regional.html",
+    "confirmation": "confirmation.html",  # 確認票 and 提出控え (no charts)
+}
 _lock = threading.Lock()
 
 

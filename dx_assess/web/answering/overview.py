@@ -96,7 +96,15 @@ def submit_response(round_id: int, code: str) -> ViewResult:
         return _overview(
             survey_round, municipality, shown_response, questionnaire, submit_issues=listed
         ), 422
-    flash("提出しました。ご協力ありがとうございました。", "success")
+    from dx_assess.services.receipts import store_receipt
+    from dx_assess.web.answering.review import template_root
+
+    store_receipt(db.session, response, template_root())  # the 提出控え, kept as submitted
+    flash(
+        "提出しました。ご協力ありがとうございました。提出控え（PDF）をこのページから"
+        "ダウンロードできます。",
+        "success",
+    )
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
 
 

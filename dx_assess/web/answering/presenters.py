@@ -27,6 +27,7 @@ from dx_assess.core.questionnaire.model import (
     PillarScoreTest,
     QuestionTest,
 )
+from dx_assess.core.questionnaire.numbering import question_numbers
 from dx_assess.core.vocabulary import RoundState, Status, jst, reiwa
 from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound
 from dx_assess.services.responses import editable_reason
@@ -68,6 +69,7 @@ class QuestionView:
     numeric: bool = False  # the page's script reads the input as a number
     layout: str = ""  # options | grid | input (FormField.layout); "" when computed
     inline: bool = False  # options on one line
+    number: str = ""  # 問番号 (問1-1), shown beside the question
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,10 @@ class _QuestionParts:
     numeric: bool
     layout: str
     inline: bool
+    number: str
 
 
-def _question_parts(q: Question) -> _QuestionParts:
+def _question_parts(q: Question, number: str) -> _QuestionParts:
     computed = not is_entered(q)
     qtype = type_of(q)
     field = None if computed else qtype.form_field(q)
@@ -157,6 +160,7 @@ def _question_parts(q: Question) -> _QuestionParts:
         numeric=qtype.numeric and not computed,
         layout=field.layout if field else "",
         inline=field.inline if field else False,
+        number=number,
     )
 
 
@@ -166,12 +170,17 @@ _PARTS: dict[tuple[str, str], list[_QuestionParts]] = {}
 def _section_parts(questionnaire: Questionnaire, section: Section) -> list[_QuestionParts]:
     """The request-independent parts of a section's questions, built once per process for a
     published questionnaire (known by its content hash); built afresh for one without."""
+
+    def build() -> list[_QuestionParts]:
+        numbers = question_numbers(questionnaire)
+        return [_question_parts(q, numbers[q.id]) for q in section.questions]
+
     if not questionnaire.content_hash:
-        return [_question_parts(q) for q in section.questions]
+        return build()
     key = (questionnaire.content_hash, section.id)
     parts = _PARTS.get(key)
     if parts is None:
-        parts = _PARTS[key] = [_question_parts(q) for q in section.questions]
+        parts = _PARTS[key] = build()
     return parts
 
 
@@ -201,6 +210,7 @@ def section_view(
                 numeric=parts.numeric,
                 layout=parts.layout,
                 inline=parts.inline,
+                number=parts.number,
                 required=parts.required,
                 visible=q.id in visible,
                 computed=parts.computed,

@@ -9,12 +9,15 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from dx_assess.core.answers.contact import LIMITS as CONTACT_LIMITS
+from dx_assess.core.answers.contact import check_contact
 from dx_assess.core.answers.display import display_value
 from dx_assess.core.questionnaire import Questionnaire, Section
 from dx_assess.core.questionnaire.numbers import parse_ascii_int
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, SurveyRound
 from dx_assess.services import history as history_service
+from dx_assess.services import receipts
 from dx_assess.services.prefill import reference_answers
 from dx_assess.services.responses import WriteRefused, current_answers, raw_for_form
 from dx_assess.services.saving import SaveResult
@@ -69,6 +72,19 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     form_class = section_form_class(questionnaire, section)
     why_not = not_editable_reason(survey_round, response)
     editing = can_answer and why_not is None
+    # The first page also asks the response's contact person (回答担当者).
+    asks_contact = index == 0
+    stored_contact = dict(zip(CONTACT_LIMITS, _contact_values(response), strict=True))
+    contact_typed = (
+        {k: request.form.get(f"contact_{k}", "") for k in CONTACT_LIMITS}
+        if request.method == "POST" and asks_contact and "contact_name" in request.form
+        else None
+    )
+    contact_shown = (
+        {k: request.form.get(f"shown-contact_{k}", "") for k in CONTACT_LIMITS}
+        if contact_typed is not None
+        else None
+    )
 
     def page(template: str, **values: Any) -> str:
         """Render a page of this section (a successful save redirects without one)."""
@@ -91,12 +107,17 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             },
             ensure_ascii=False,
         )
+        values.setdefault("contact_errors", {})
         return render_template(
             template,
             view=view,
             section=section_view,
             neighbours=neighbours,
             other_answers=other_answers,
+            asks_contact=asks_contact,
+            contact_labels={k: label for k, (_n, label) in CONTACT_LIMITS.items()},
+            contact_values=contact_typed if contact_typed is not None else stored_contact,
+            contact_shown=contact_shown if contact_shown is not None else stored_contact,
             **values,
         )
 
@@ -118,6 +139,17 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if not editing:
         flash(why_not or "編集できません。", "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
+    if contact_typed is not None and not _wants_json():
+        _checked, contact_errors = check_contact(contact_typed)
+        if contact_errors:  # nothing of the page is saved; what was typed stays
+            return page(
+                "survey/section.html",
+                form=form,
+                editing=True,
+                errors={},
+                shown=_shown_from_request(section, request.form, answers),
+                contact_errors=contact_errors,
+            ), 422
     posted = posted_answers(form, section, request.form)
     shown = shown_values(section, request.form)
     # A conflict page posts the user's values again with the version their page first
@@ -234,6 +266,13 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             else [],
         ), 409
 
+    if contact_typed is not None and not _wants_json():
+        # after the answers (committed by their save): the contact, audited, no version bump
+        _errors, contact_changed = receipts.save_contact(
+            db.session, response, contact_typed, current_user, contact_shown
+        )
+        if contact_changed:
+            flash("回答担当者を保存しました。", "success")
     if result.merged_from:
         flash(
             f"同じ時間に {'、'.join(result.merged_from)} さんも編集していました。"
@@ -247,6 +286,10 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if target is None:
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     return redirect(url_for("survey.section", round_id=round_id, code=code, section_id=target))
+
+
+def _contact_values(response: object) -> list[str]:
+    return [getattr(response, f"contact_{k}", None) or "" for k in CONTACT_LIMITS]
 
 
 def _references(
