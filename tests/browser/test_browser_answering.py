@@ -277,6 +277,8 @@ def test_every_section_completed_then_submitted_and_no_longer_editable(
         "progress"
     ).get_attribute("max")
     expect(page.locator(".facts")).to_contain_text("（100%）")
+    page.get_by_role("link", name="提出する").click()  # asks first, on a page of its own
+    expect(page.get_by_role("heading", name="提出の確認")).to_be_visible()
     page.get_by_role("button", name="提出する").click()
     expect(flash(page)).to_contain_text("提出しました。")
     expect(page.locator(".status")).to_have_text("提出済み")

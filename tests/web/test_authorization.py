@@ -112,6 +112,33 @@ CASES = [
         only("municipal", ok=422),
     ),
     Case("survey.submit_response", "POST", "/rounds/{round_id}/responses/{other}/submit", only()),
+    # review (確認) and its 確認票 PDF: whoever may view; confirming a submission: the town's
+    # staff; the 提出控え: whoever may view, once submitted (404 here: the responses are drafts;
+    # tests/web/answering/test_review_submit.py downloads a real one)
+    *[
+        Case(endpoint, "GET", f"/rounds/{{round_id}}/responses/{{{which}}}/{rest}", expect)
+        for endpoint, rest in (
+            ("survey.review", "review"),
+            ("survey.confirmation_pdf", "confirmation.pdf"),
+        )
+        for which, expect in (("own", EVERYONE), ("other", only("prefecture", "admin")))
+    ],
+    Case(
+        "survey.confirm_submit", "GET", "/rounds/{round_id}/responses/{own}/submit", only("municipal")
+    ),
+    Case("survey.confirm_submit", "GET", "/rounds/{round_id}/responses/{other}/submit", only()),
+    Case(
+        "survey.receipt_download",
+        "GET",
+        "/rounds/{round_id}/responses/{own}/receipt.pdf",
+        only("municipal", "adviser", "prefecture", "admin", ok=404),
+    ),
+    Case(
+        "survey.receipt_download",
+        "GET",
+        "/rounds/{round_id}/responses/{other}/receipt.pdf",
+        only("prefecture", "admin", ok=404),
+    ),
     Case(
         "survey.prefill_response",
         "POST",

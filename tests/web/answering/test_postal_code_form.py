@@ -54,7 +54,10 @@ def test_the_field_is_a_labelled_text_input(
 ) -> None:
     browser.login("yamada")
     html = browser.get(page(postal_round)).get_data(as_text=True)
-    assert f'<label class="question-text" for="{FIELD}">担当部署の郵便番号</label>' in html
+    assert (
+        f'<label class="question-text" for="{FIELD}"><span class="qnum">問1-1</span>'
+        "担当部署の郵便番号</label>"
+    ) in html
     assert (
         f'<input aria-describedby="{FIELD}-hint" autocomplete="off" id="{FIELD}" '
         f'inputmode="numeric" name="{FIELD}" type="text" value="">'
