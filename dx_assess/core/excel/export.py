@@ -9,7 +9,8 @@ Workbook:
 * 「説明」  how to fill the file in, and its identity (questionnaire, municipality, response
   version) in clearly labelled cells;
 * 「回答」  a header row and one row per question in questionnaire order. Columns: A 設問ID,
-  B 分野, C 設問, D 回答方法, E 回答 (the only column that is read back), F 補足 (see
+  B 分野, C 設問 (after its 問番号, 「問1-3 …」), D 回答方法, E 回答 (the only column that is
+  read back), F 補足 (see
   :mod:`dx_assess.core.excel.layout`). Derived questions show their computed value;
 * 「_lists」 (hidden) the drop-down lists, referenced by range so long labels work;
 * 「_meta」 (hidden) the identity that the import checks.
@@ -56,6 +57,7 @@ from dx_assess.core.excel.layout import (
 )
 from dx_assess.core.questionnaire import Questionnaire, type_of, with_derived
 from dx_assess.core.questionnaire.model import AnswerValue
+from dx_assess.core.questionnaire.numbering import question_numbers
 from dx_assess.core.questionnaire.qtypes import ExcelCell, ExcelList, ExcelRule
 from dx_assess.core.vocabulary import JST, reiwa
 
@@ -279,9 +281,14 @@ def _answer_sheet(
 
     validations: dict[str, DataValidation] = {}
     rows = sheet_rows(questionnaire)
+    numbers = question_numbers(questionnaire)  # 問番号 before the question's text
     for number, row in enumerate(rows, start=2):
         q = row.question
-        text = q.text if row.kind in (ANSWER, DERIVED, HEADING) else f"　・{row.label}"
+        text = (
+            f"{numbers[q.id]} {q.text}"
+            if row.kind in (ANSWER, DERIVED, HEADING)
+            else f"　・{row.label}"
+        )
         fixed = (row.key, row.section, text, how_to_answer(row))
         for column, value in enumerate(fixed, start=1):
             cell = _put(ws, number, column, value)

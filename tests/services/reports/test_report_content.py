@@ -116,3 +116,14 @@ def test_one_reference_value_marker() -> None:
         text = path.read_text(encoding="utf-8")
         assert "†" not in text, path
         assert "＊" not in text, path
+
+
+def test_appendix_names_every_answer_by_its_question_number(results: RoundResults) -> None:
+    """The report's 回答の一覧 shows the same 問番号 as the web pages and the review."""
+    m = results.municipality("900001")
+    assert m is not None
+    context = municipality_context(results, m, date(2025, 7, 1))
+    rows = [row for section in context["appendix"] for row in section["rows"]]
+    assert rows
+    assert all(re.match(r"^問\d+-\d+$", row["number"]) for row in rows)
+    assert rows[0]["number"] == "問1-1"

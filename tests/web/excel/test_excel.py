@@ -905,3 +905,14 @@ def test_parse_result_type(q2025: Questionnaire) -> None:
 
 def test_module_is_pure() -> None:
     assert forbidden_loaded("import dx_assess.core.excel.workbook") == []
+
+
+def test_question_texts_carry_their_question_numbers(q2025: Questionnaire) -> None:
+    """Column C starts with the 問番号 of the web pages: 住民基本台帳人口 is the third question
+    of the first section (問1-3); options and grid rows keep their 「・」 label."""
+    ws = sheet(load(export(q2025)))
+    texts = {row[0]: row[2] for row in ws.iter_rows(min_row=2, values_only=True) if row[0]}
+    assert str(texts["basic_population"]).startswith("問1-3 住民基本台帳人口")
+    assert str(texts["mnc_holding_rate"]).startswith("問3-2 マイナンバーカード保有率")
+    assert str(texts["std_status"]).startswith("問2-1 ")
+    assert str(texts["std_status:juki"]).startswith("　・")
