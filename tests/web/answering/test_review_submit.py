@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from dx_assess.services.receipts import receipt_pdf
 from dx_assess.services.responses import reopen
 from tests.support import Browser
 from tests.support.answers import complete_answers, fill
-from tests.web.answering.survey_fixtures import TOWN
+from tests.web.answering.survey_fixtures import OTHER_TOWN, TOWN
 
 # fy2025 (2025.1): 60 questions in 8 sections, 2 of them computed (保有率, 26手続の合計), so
 # 58 answered by people; 11 are conditional and none of those applies to an empty response.
@@ -110,7 +111,7 @@ def test_cross_field_warnings_are_shown_linked_to_their_question(
     browser.login("yamada")
     html = browser.get(url(survey_round, "/review")).get_data(as_text=True)
     assert "確認してください（1件）" in html
-    assert f'{url(survey_round, "/sections/mnc")}#question-mnc_cards_held' in html
+    assert f"{url(survey_round, '/sections/mnc')}#question-mnc_cards_held" in html
 
 
 def test_confirmation_pdf_is_marked_as_a_draft(
@@ -151,9 +152,7 @@ def test_confirmation_pdf_is_marked_as_a_draft(
     assert db.session.scalar(select(func.count()).select_from(SubmissionReceipt)) == 0
 
 
-def _answer_everything(
-    response: Response, questionnaire: Questionnaire, user: User
-) -> None:
+def _answer_everything(response: Response, questionnaire: Questionnaire, user: User) -> None:
     fill(response, questionnaire, user, complete_answers(questionnaire))
 
 
@@ -200,7 +199,15 @@ def test_submit_asks_first_then_keeps_a_receipt(
     assert download.data == receipts[0].pdf  # exactly what was kept
     assert receipt_pdf(db.session, stored) == receipts[0].pdf  # what the mail attaches
     text = flat(pdftext(download.data, tmp_path))
-    for expected in ("提出控え", "提出済み", "占冠村", "提出日時令和", "提出した人", "問1-1", "問8-9"):
+    for expected in (
+        "提出控え",
+        "提出済み",
+        "占冠村",
+        "提出日時令和",
+        "提出した人",
+        "問1-1",
+        "問8-9",
+    ):
         assert expected in text, expected
     assert people["yamada"].display_name.replace(" ", "") in text
     assert "下書き・未提出" not in text
@@ -271,9 +278,7 @@ def test_first_page_asks_the_contact_person_and_checks_it(
     )
     bad = {**CONTACT, "contact_phone": "123", "contact_email": "yamada@"}
     version = _page_version(browser, page)
-    reply = browser.post(
-        page, {"base_version": version, "q_basic_department": "総務課", **bad}
-    )
+    reply = browser.post(page, {"base_version": version, "q_basic_department": "総務課", **bad})
     assert reply.status_code == 422
     html = reply.get_data(as_text=True)
     # a Japanese message beside each field, what was typed kept, nothing saved
@@ -351,3 +356,31 @@ def test_review_page_has_no_fixed_width(width: int) -> None:
     """The review list uses no table: it reflows at phone width (the browser test looks)."""
     css = Path("dx_assess/web/static/style.css").read_text(encoding="utf-8")
     assert ".review-a { white-space: pre-line; overflow-wrap: anywhere; }" in css
+
+
+def test_receipt_downloads_for_the_towns_staff_its_adviser_and_the_prefecture(
+    browser: Browser,
+    survey_round: SurveyRound,
+    questionnaire: Questionnaire,
+    response: Response,
+    people: dict[str, User],
+    make_user: Callable[..., User],
+    assign: Callable[[object, list[str]], None],
+) -> None:
+    _answer_everything(response, questionnaire, people["yamada"])
+    ours = make_user("adviser", login="ours")
+    theirs = make_user("adviser", login="theirs")
+    assign(ours, [TOWN])
+    assign(theirs, [OTHER_TOWN])
+    browser.login("yamada")
+    browser.post(url(survey_round, "/submit"), form_page=url(survey_round, "/submit"))
+    for login, status in (
+        ("yamada", 200),
+        ("sato", 200),
+        ("ours", 200),
+        ("pref", 200),
+        ("theirs", 403),
+    ):
+        other = Browser(browser.app)
+        other.login(login)
+        assert other.get(url(survey_round, "/receipt.pdf")).status_code == status, login
