@@ -27,6 +27,11 @@ KNOWN = (
     _l("1万人以上3万人未満"),
     _l("3万人以上10万人未満"),
     _l("10万人以上"),
+    # the contact person's fields (dx_assess.core.answers.contact.LIMITS)
+    _l("氏名"),
+    _l("所属（課・係）"),
+    _l("電話番号"),
+    _l("メールアドレス"),
 )
 
 

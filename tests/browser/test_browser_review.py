@@ -109,7 +109,8 @@ def test_review_print_confirm_and_receipt(new_context: NewContext, ready: str) -
     path = receipt.value.path()
     db.session.expire_all()
     response = db.session.scalar(select(Response))
-    assert response is not None and response.status is ResponseStatus.SUBMITTED
+    assert response is not None
+    assert response.status is ResponseStatus.SUBMITTED
     kept = db.session.scalar(select(SubmissionReceipt))
     assert kept is not None
     assert path.read_bytes() == kept.pdf

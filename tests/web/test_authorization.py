@@ -124,7 +124,10 @@ CASES = [
         for which, expect in (("own", EVERYONE), ("other", only("prefecture", "admin")))
     ],
     Case(
-        "survey.confirm_submit", "GET", "/rounds/{round_id}/responses/{own}/submit", only("municipal")
+        "survey.confirm_submit",
+        "GET",
+        "/rounds/{round_id}/responses/{own}/submit",
+        only("municipal"),
     ),
     Case("survey.confirm_submit", "GET", "/rounds/{round_id}/responses/{other}/submit", only()),
     Case(

@@ -40,7 +40,7 @@ def pdftext(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "slip.pdf"
     path.write_bytes(data)
     result = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        ["/usr/bin/pdftotext", "-enc", "UTF-8", str(path), "-"],
         capture_output=True,
         text=True,
         check=True,
@@ -186,7 +186,8 @@ def test_submit_asks_first_then_keeps_a_receipt(
     assert reply.status_code == 302
     db.session.expire_all()
     stored = db.session.scalar(select(Response))
-    assert stored is not None and stored.status is ResponseStatus.SUBMITTED
+    assert stored is not None
+    assert stored.status is ResponseStatus.SUBMITTED
     receipts = db.session.scalars(select(SubmissionReceipt)).all()
     assert len(receipts) == 1
     assert receipts[0].response_version == stored.version
@@ -284,7 +285,8 @@ def test_first_page_asks_the_contact_person_and_checks_it(
     # a Japanese message beside each field, what was typed kept, nothing saved
     assert re.search(r'id="contact_phone-error">電話番号は「0123-45-6789」のように', html)
     assert re.search(r'id="contact_email-error">メールアドレスの形が正しくありません', html)
-    assert 'value="123"' in html and 'value="yamada@"' in html
+    assert 'value="123"' in html
+    assert 'value="yamada@"' in html
     assert 'value="総務課"' in html
     assert db.session.scalar(select(func.count()).select_from(AnswerChange)) == 0
 
@@ -343,12 +345,14 @@ def test_contact_person_is_saved_audited_and_leaves_the_version_alone(
     assert reply.status_code == 302
     db.session.expire_all()
     stored = db.session.scalar(select(Response))
-    assert stored is not None and stored.contact_name == "山田 花子"
+    assert stored is not None
+    assert stored.contact_name == "山田 花子"
     # shown on the review page and the 確認票
     review = browser.get(url(survey_round, "/review")).get_data(as_text=True)
     assert "yamada@town.example.lg.jp" in review
     text = flat(pdftext(browser.get(url(survey_round, "/confirmation.pdf")).data, tmp_path))
-    assert "yamada@town.example.lg.jp" in text and "総務課情報係" in text
+    assert "yamada@town.example.lg.jp" in text
+    assert "総務課情報係" in text
 
 
 @pytest.mark.parametrize("width", [390])
