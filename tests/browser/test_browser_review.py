@@ -128,3 +128,24 @@ def test_review_page_fits_a_phone(new_context: NewContext, ready: str) -> None:
     page.goto(f"{ready}/sections/basic")
     expect(page.get_by_label("電話番号")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_contact_person_on_the_first_page(new_context: NewContext, ready: str) -> None:
+    page = log_in(new_context(), "yamada")
+    page.goto(f"{ready}/sections/basic")
+    page.get_by_label("氏名").fill("山田 花子")
+    page.get_by_label("電話番号").fill("123")
+    # autosave leaves the contact to the save button, and says so
+    expect(page.locator(".autosave-status")).to_contain_text("「保存する」で保存します")
+    page.get_by_role("button", name="保存する", exact=True).click()
+    expect(page.locator("#contact_phone-error")).to_contain_text("電話番号は")
+    expect(page.get_by_label("氏名")).to_have_value("山田 花子")  # what was typed stays
+    page.get_by_label("電話番号").fill("0167-56-2121")
+    page.get_by_role("button", name="保存する", exact=True).click()
+    expect(page.locator(".flashes")).to_contain_text("回答担当者を保存しました。")
+    db.session.expire_all()
+    response = db.session.scalar(select(Response))
+    assert response is not None
+    assert (response.contact_name, response.contact_phone) == ("山田 花子", "0167-56-2121")
+    page.goto(f"{ready}/review")
+    expect(page.locator(".review-contact")).to_contain_text("0167-56-2121")

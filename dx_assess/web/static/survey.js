@@ -155,11 +155,26 @@
     });
   }
 
+  // The contact person (first page) is saved by the save button only, never by autosave:
+  // while it differs from what the page showed, leaving the page asks first.
+  function contactChanged() {
+    var out = false;
+    form.querySelectorAll("input[name^='contact_']").forEach(function (el) {
+      var shown = form.querySelector("input[name='shown-" + el.name + "']");
+      if (shown && el.value.trim() !== shown.value) { out = true; }
+    });
+    return out;
+  }
+
   function save() {
     if (stopped) { return; }
     if (inFlight) { again = true; return; }
     var changed = changedQuestions();
-    if (!changed.length) { dirty = false; say(""); return; }  // typed, then undone
+    if (!changed.length) {  // typed, then undone; or only the contact person changed
+      dirty = contactChanged();
+      say(dirty ? text("contact", "回答担当者の変更は「保存する」で保存します。") : "");
+      return;
+    }
     inFlight = true;
     say(text("saving", "保存しています…"));
     var body = new FormData();
@@ -198,7 +213,7 @@
             }
           });
           refreshVisibility();
-          dirty = changedQuestions().length > 0;
+          dirty = changedQuestions().length > 0 || contactChanged();
           var now = new Date();
           say(text("saved", "自動保存しました（%s）").replace("%s", now.getHours() + ":" + String(now.getMinutes()).padStart(2, "0")));
           if (dirty) { again = true; }
