@@ -4,11 +4,13 @@ Chromium (Debian's, through Playwright) on the app served by Werkzeug: the munic
 opens the review page (every answer with its 問番号, what is missing linked to its field),
 prints it (the print media hides menus and buttons, shows the 問番号), confirms the submission
 on a page of its own, and downloads the 提出控え; the review page fits a 390 px phone.
+Screenshots go to docs/screenshots/review.png and submit-confirm.png when DX_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -49,7 +51,9 @@ def ready(registry: None, make_user: Callable[..., User]) -> str:
     return f"/rounds/{survey_round.id}/responses/{TOWN}"
 
 
-def test_review_print_confirm_and_receipt(new_context: NewContext, ready: str) -> None:
+def test_review_print_confirm_and_receipt(
+    new_context: NewContext, ready: str, screenshots: Path
+) -> None:
     context = new_context(accept_downloads=True)
     page = log_in(context, "yamada")
     page.goto(ready)
@@ -69,6 +73,7 @@ def test_review_print_confirm_and_receipt(new_context: NewContext, ready: str) -
     expect(page.locator(".flashes")).to_contain_text("保存しました。")
     page.goto(f"{ready}/review")
     expect(page.locator(".review-missing")).to_have_count(0)
+    page.screenshot(path=screenshots / "review.png", animations="disabled")
 
     # printing: no menus, no buttons, no breadcrumbs; 問番号 and answers stay
     page.emulate_media(media="print")
@@ -99,6 +104,7 @@ def test_review_print_confirm_and_receipt(new_context: NewContext, ready: str) -
     expect(page.get_by_role("heading", name="提出の確認")).to_be_visible()
     expect(page.locator("main")).to_contain_text("差し戻し")
     expect(page.locator("main")).to_contain_text("提出控え")
+    page.screenshot(path=screenshots / "submit-confirm.png", full_page=True, animations="disabled")
     page.get_by_role("button", name="提出する").click()
     expect(page.locator(".flashes")).to_contain_text("提出しました。")
     expect(page.locator(".status")).to_have_text("提出済み")
