@@ -128,14 +128,15 @@ def confirmation_pdf(
     return _render(context, template_root)
 
 
-def _make_receipt(
-    session: DbSession, response: Response, template_root: Path | None
-) -> SubmissionReceipt:
+def _receipt_bytes(session: DbSession, response: Response, template_root: Path | None) -> bytes:
     questionnaire = round_questionnaire(response.round)
     submitter = session.get(User, response.submitted_by_id) if response.submitted_by_id else None
     slip = _slip(session, response.round, response.municipality, response, "receipt", submitter)
     context = confirmation.slip_context(review_of(response, questionnaire), slip)
-    pdf = _render(context, template_root)
+    return _render(context, template_root)
+
+
+def _keep(session: DbSession, response: Response, pdf: bytes) -> SubmissionReceipt:
     receipt = SubmissionReceipt(
         response_id=response.id,
         response_version=response.version,
@@ -152,13 +153,18 @@ def _make_receipt(
 def store_receipt(
     session: DbSession, response: Response, template_root: Path | None = None
 ) -> SubmissionReceipt | None:
-    """Keep the 提出控え of the submission just made (None when the PDF engine is missing:
-    the submission stands, and ``receipt_pdf`` makes it later)."""
+    """Keep the 提出控え of the submission just made. None when it could not be rendered (the
+    PDF engine is missing, or a rendering error, logged): the submission stands, and
+    ``receipt_pdf`` makes it when it is first asked for."""
     try:
-        return _make_receipt(session, response, template_root)
+        pdf = _receipt_bytes(session, response, template_root)
     except PdfEngineUnavailable as exc:
         log.warning("no receipt kept for response %s: %s", response.id, exc)
         return None
+    except Exception:  # a rendering failure never undoes the submission
+        log.exception("no receipt kept for response %s: rendering failed", response.id)
+        return None
+    return _keep(session, response, pdf)
 
 
 def latest_receipt(session: DbSession, response: Response) -> SubmissionReceipt | None:
@@ -185,7 +191,7 @@ def receipt_pdf(
         return None
     receipt = latest_receipt(session, response)
     if receipt is None:
-        receipt = _make_receipt(session, response, template_root)
+        receipt = _keep(session, response, _receipt_bytes(session, response, template_root))
     return receipt.pdf
 
 

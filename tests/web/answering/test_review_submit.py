@@ -388,3 +388,26 @@ def test_receipt_downloads_for_the_towns_staff_its_adviser_and_the_prefecture(
         other = Browser(browser.app)
         other.login(login)
         assert other.get(url(survey_round, "/receipt.pdf")).status_code == status, login
+
+
+def test_receipt_is_made_when_first_asked_if_none_was_kept(
+    survey_round: SurveyRound,
+    questionnaire: Questionnaire,
+    response: Response,
+    people: dict[str, User],
+    tmp_path: Path,
+) -> None:
+    """A submission made without a receipt (the PDF engine was missing then): the first
+    request makes it from the submitted state and keeps it; the next gets the same bytes."""
+    from dx_assess.services.responses import submit
+
+    _answer_everything(response, questionnaire, people["yamada"])
+    assert submit(db.session, response, questionnaire, people["yamada"]) == []
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(SubmissionReceipt)) == 0
+    first = receipt_pdf(db.session, response)
+    db.session.commit()
+    assert first is not None
+    assert "提出控え" in pdftext(first, tmp_path)
+    assert db.session.scalar(select(func.count()).select_from(SubmissionReceipt)) == 1
+    assert receipt_pdf(db.session, response) == first
