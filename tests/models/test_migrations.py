@@ -39,6 +39,7 @@ TABLES = {
     "report_item",
     "report_render",
     "report_file",
+    "outgoing_mail",
 }
 
 

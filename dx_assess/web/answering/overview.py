@@ -14,6 +14,7 @@ from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, Response, SurveyRound
 from dx_assess.services import history as history_service
+from dx_assess.services import notices
 from dx_assess.services.prefill import has_earlier_response, prefill
 from dx_assess.services.responses import (
     WriteRefused,
@@ -96,6 +97,8 @@ def submit_response(round_id: int, code: str) -> ViewResult:
         return _overview(
             survey_round, municipality, shown_response, questionnaire, submit_issues=listed
         ), 422
+    # the receipt, queued with the submission; the 提出控え PDF goes as attachment= once made
+    notices.receipt(db.session, response, attachment=None)
     flash("提出しました。ご協力ありがとうございました。", "success")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
 
@@ -141,6 +144,7 @@ def reopen_response(round_id: int, code: str) -> ViewResult:
     except WriteRefused as exc:  # refused before writing
         flash(exc.message, "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
+    notices.sent_back(db.session, response, form.reason.data or "")
     flash("差し戻しました。市町村の担当者が再び編集できます。", "success")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
 
