@@ -59,6 +59,40 @@ def municipality_recipients(
     return [contact_email, *staff]
 
 
+def recipients_by_town(
+    session: DbSession, towns: Iterable[Municipality]
+) -> dict[int, list[str | None]]:
+    """``municipality_recipients`` for many towns at once (for a round's every municipality):
+    the latest contact named and the staff with e-mail, in two queries."""
+    ids = [t.id for t in towns]
+    latest: dict[int, str] = {}
+    for town_id, email in session.execute(
+        select(Response.municipality_id, Response.contact_email)
+        .where(
+            Response.municipality_id.in_(ids),
+            Response.contact_email.is_not(None),
+            Response.contact_email != "",
+        )
+        .order_by(Response.created_at, Response.id)  # the latest last: it stays
+    ):
+        if email:
+            latest[town_id] = email
+    out: dict[int, list[str | None]] = {i: [latest.get(i)] for i in ids}
+    for staff_town, staff_email in session.execute(
+        select(User.municipality_id, User.email)
+        .where(
+            User.municipality_id.in_(ids),
+            User.role == Role.MUNICIPAL,
+            User.active.is_(True),
+            User.email.is_not(None),
+        )
+        .order_by(User.id)
+    ):
+        if staff_town is not None:
+            out[staff_town].append(staff_email)
+    return out
+
+
 def answering_municipalities(session: DbSession, survey_round: SurveyRound) -> list[Municipality]:
     """Who answers the round: every municipality, or the support programme's."""
     query = select(Municipality).order_by(Municipality.code)
@@ -75,7 +109,9 @@ def round_opened(session: DbSession, survey_round: SurveyRound) -> int:
     """One mail to each answering municipality; returns how many were queued."""
     queued = 0
     who = contact()
-    for town in answering_municipalities(session, survey_round):
+    towns = answering_municipalities(session, survey_round)
+    recipients = recipients_by_town(session, towns)
+    for town in towns:
         content = compose.round_opened(
             round_title=survey_round.title,
             municipality=town.name,
@@ -85,7 +121,7 @@ def round_opened(session: DbSession, survey_round: SurveyRound) -> int:
             contact=who,
             today=today_in_japan(),
         )
-        if queue(session, content, municipality_recipients(session, town)) is not None:
+        if queue(session, content, recipients[town.id]) is not None:
             queued += 1
     return queued
 

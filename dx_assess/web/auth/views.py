@@ -90,7 +90,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
         except AccountError as exc:
             form.password.errors = [exc.message]
         else:
-            if current_user.is_authenticated:
+            if current_user.is_authenticated and current_user.id == user.id:
                 logout_user()  # every session of the account ended with the new password
             flash(
                 _("パスワードを変更しました。新しいパスワードでログインしてください。"), "success"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import select
@@ -217,3 +218,24 @@ def test_password_reset_mail(
     (url,) = links(text)
     assert url.startswith(f"{BASE}/password/reset/")
     assert f'href="{url}"' in html
+
+
+def test_round_opened_reaches_last_years_contact_and_only_answering_towns(
+    smtp_app: Flask,
+    smtp_server: SmtpServer,
+    people: dict[str, User],
+    make_user: Callable[..., User],
+) -> None:
+    earlier = open_test_round(2024, "2024.1", people["pref"])
+    last_year = town_response(earlier, TOWN)
+    last_year.contact_email = "kyonen@town.shimukappu.example.jp"
+    other = make_user("municipal", "012025", login="hakodate")  # 函館市: not in the programme
+    other.email = "it@city.hakodate.example.jp"
+    people["tanaka"].active = False  # a stopped account gets nothing
+    db.session.execute(OutgoingMail.__table__.delete())
+    db.session.commit()
+    survey_round = open_test_round(2025, "2025.1", people["pref"])
+    assert send_pending(db.session).sent == 1
+    (mail,) = smtp_server.wait_for(1)
+    assert sorted(mail.rcpt_tos) == sorted(["kyonen@town.shimukappu.example.jp", YAMADA])
+    assert f"/rounds/{survey_round.id}/responses/{TOWN}" in mail.part("text/plain")
