@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ from playwright.sync_api import BrowserContext, expect
 from dx_assess.extensions import db
 from dx_assess.models import User
 from tests.support import TEST_PASSWORD
-from tests.support.pages import axe_violations
+from tests.support.pages import axe_violations, log_in_on
 from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.browser
@@ -32,6 +33,7 @@ def test_password_reset_through_the_mail(
     registry: None,
     make_user: Callable[..., User],
     new_context: Callable[..., BrowserContext],
+    screenshots: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(smtp_app.config, "DX_BASE_URL", live_server)
@@ -44,6 +46,7 @@ def test_password_reset_through_the_mail(
     page.get_by_role("link", name="パスワードを忘れた場合").click()
     expect(page.get_by_role("heading", name="パスワードを忘れた場合")).to_be_visible()
     assert axe_violations(page) == []
+    page.screenshot(path=screenshots / "password-forgot.png", full_page=True)
     page.fill("#login_or_email", "soumu@town.shimukappu.example.jp")
     page.get_by_role("button", name="再設定のメールを送る").click()
     expect(page.get_by_role("status")).to_contain_text("パスワード再設定のメールを送りました")
@@ -75,3 +78,17 @@ def test_password_reset_through_the_mail(
 
     page.goto(link)  # used once: gone
     expect(page.get_by_role("heading", name="このリンクは使えません")).to_be_visible()
+
+    # the admin reads the mail on 「送信メール」
+    make_user("admin", login="root")
+    admin = new_context().new_page()
+    log_in_on(admin, "root")
+    admin.get_by_role("link", name="送信メール").click()
+    row = admin.get_by_role("row").filter(has_text="パスワード再設定のご案内")
+    expect(row).to_contain_text("送信済み")
+    expect(row).to_contain_text("soumu@town.shimukappu.example.jp")
+    assert axe_violations(admin) == []
+    admin.screenshot(path=screenshots / "admin-mail.png", full_page=True)
+    row.get_by_role("link").click()
+    expect(admin.locator("pre.mail-text")).to_contain_text("ログインID「shimukappu」")
+    assert axe_violations(admin) == []

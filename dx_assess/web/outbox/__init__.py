@@ -12,6 +12,7 @@ import logging
 from flask import Flask
 from werkzeug.wrappers import Response
 
+from dx_assess import unit_of_work
 from dx_assess.extensions import db
 from dx_assess.services.mail import QUEUED_FLAG, send_pending
 
@@ -27,7 +28,7 @@ def _send_after(app: Flask) -> None:
             send_pending(db.session, limit=AFTER_REQUEST_LIMIT)
         except Exception:  # never let mail break a request; the timer retries
             log.exception("sending the queued mails after a request failed")
-            db.session.rollback()
+            unit_of_work.abandon()
 
 
 def init_app(app: Flask) -> None:
