@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from dx_assess import unit_of_work
 from dx_assess.config import prefecture_contact
@@ -103,10 +104,6 @@ def queue(
     addresses = clean_addresses(recipients)
     if not addresses:
         return None
-    if dedupe_key is not None and session.scalar(
-        select(OutgoingMail.id).where(OutgoingMail.dedupe_key == dedupe_key)
-    ):
-        return None
     backend = current_app.config.get("DX_MAIL_BACKEND", "outbox")
     mail = OutgoingMail(
         kind=content.kind,
@@ -122,8 +119,15 @@ def queue(
         attachment_type=attachment.content_type if attachment else None,
         attachment_data=attachment.data if attachment else None,
     )
-    session.add(mail)
-    session.flush()
+    if dedupe_key is None:
+        session.add(mail)
+        session.flush()
+    else:
+        try:  # queued before (or by a request at the same moment): the unique key refuses it
+            with session.begin_nested():
+                session.add(mail)
+        except IntegrityError:
+            return None
     session.info[QUEUED_FLAG] = True
     return mail
 

@@ -144,3 +144,26 @@ def test_outbox_backend_keeps_the_mails_for_the_admin(
     town.login("yamada")
     assert town.get("/admin/mail").status_code == 403
     assert town.get(f"/admin/mail/{mail.id}").status_code == 403
+
+
+def test_a_mail_with_the_same_key_is_queued_once(smtp_app: Flask, people: dict[str, User]) -> None:
+    """The unique key refuses the second (a request at the same moment, or a later one) and
+    leaves the rest of the transaction as it was."""
+    from dx_assess.core.mail import reminder
+    from dx_assess.services.mail import contact, queue
+
+    content = reminder(
+        round_title="令和7年度 調査",
+        municipality="占冠村",
+        closes_on=dt.date(2025, 8, 29),
+        today=dt.date(2025, 8, 22),
+        answer_url="http://dx.example.jp/",
+        contact=contact(),
+    )
+    key = "reminder:1:2025-08-22:014630"
+    first = queue(db.session, content, [YAMADA], dedupe_key=key)
+    assert first is not None
+    assert queue(db.session, content, [YAMADA], dedupe_key=key) is None
+    assert queue(db.session, content, [YAMADA], dedupe_key=key + "x") is not None
+    db.session.commit()
+    assert len(db.session.scalars(select(OutgoingMail)).all()) == 2
