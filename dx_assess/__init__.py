@@ -72,10 +72,11 @@ def _init_extensions(app: Flask) -> None:
     auth.configure_login(login_manager)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
-    from dx_assess.web import access, menu
+    from dx_assess.web import access, contact, menu
 
     access.init_app(app)
     menu.init_app(app)
+    contact.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from dx_assess.web.dashboards.views import bp as dashboards_bp
     from dx_assess.web.excel.views import bp as excel_bp
     from dx_assess.web.home.views import bp as main_bp
+    from dx_assess.web.outbox.views import bp as outbox_bp
     from dx_assess.web.registry.views import bp as registry_bp
     from dx_assess.web.reports.views import bp as reports_bp
     from dx_assess.web.results.views import bp as results_bp
@@ -112,6 +114,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(outbox_bp)
+    from dx_assess.web import outbox
+
+    outbox.init_app(app)
     errors.register(app)
     from dx_assess.web import request_guard
 

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dx_assess.core.mail.contact import PrefectureContact
 from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT
 
 ENVIRONMENTS = ("production", "development", "testing")
@@ -54,6 +55,24 @@ _ENV_SETTINGS = (
     "DX_BROKER_NAMESPACE",
     "DX_REPORT_STORAGE",
     "DX_REPORTS_AUTO_PRUNE",
+    # mail (dx_assess.services.mail) and the prefecture's contact (問い合わせ先)
+    "DX_BASE_URL",
+    "DX_MAIL_BACKEND",
+    "DX_MAIL_FROM",
+    "DX_SMTP_HOST",
+    "DX_SMTP_PORT",
+    "DX_SMTP_USER",
+    "DX_SMTP_PASSWORD",
+    "DX_SMTP_STARTTLS",
+    "DX_SMTP_SSL",
+    "DX_SMTP_TIMEOUT",
+    "DX_MAIL_MAX_ATTEMPTS",
+    "DX_REMINDER_DAYS",
+    "DX_PASSWORD_RESET_MINUTES",
+    "DX_RESET_LIMIT_PER_ACCOUNT",
+    "DX_RESET_LIMIT_PER_ADDRESS",
+    "DX_CONTACT_PHONE",
+    "DX_CONTACT_EMAIL",
 )
 
 #: Where a value came from, as ``config show`` prints it.
@@ -80,7 +99,9 @@ log = logging.getLogger("dx_assess.config")
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
 DEFAULT_STATEMENT_TIMEOUT_MS = 20_000
 
-#: The department that runs the survey (seed of R7.7); ``DX_DEPARTMENT`` overrides it.
+#: Mail: ``outbox`` keeps every mail in the database for the admin to read (the embedded
+#: default, no SMTP); ``smtp`` sends it through DX_SMTP_HOST after the commit.
+MAIL_BACKENDS = ("outbox", "smtp")
 
 
 class ConfigError(RuntimeError):
@@ -180,6 +201,21 @@ def build_config(
         "DX_ALLOW_PLAIN_HTTP": plain_http,
         "DX_METRICS_TOKEN": "",
         "DX_DEPARTMENT": DEFAULT_DEPARTMENT,
+        "DX_CONTACT_PHONE": "",
+        "DX_CONTACT_EMAIL": "",
+        "DX_BASE_URL": "",
+        "DX_MAIL_BACKEND": "outbox",
+        "DX_MAIL_FROM": "dx-assess@localhost",
+        "DX_SMTP_HOST": "",
+        "DX_SMTP_PORT": 25,
+        "DX_SMTP_USER": "",
+        "DX_SMTP_PASSWORD": "",
+        "DX_SMTP_STARTTLS": False,
+        "DX_SMTP_SSL": False,
+        "DX_SMTP_TIMEOUT": 10,
+        "DX_MAIL_MAX_ATTEMPTS": 8,
+        "DX_REMINDER_DAYS": "7,1",
+        "DX_PASSWORD_RESET_MINUTES": 60,
     }
     for name in config:
         sources.setdefault(name, SOURCE_DEFAULT)
@@ -218,6 +254,7 @@ def build_config(
     config.pop("DATABASE_URL", None)
     sources.pop("DATABASE_URL", None)
     _database_timeouts(config)
+    _mail_settings(config)
 
     if env == "production":
         problems = production_problems(config)
@@ -301,6 +338,75 @@ def _database_timeouts(config: dict[str, Any]) -> None:
         connect_args.setdefault("timeout", lock_ms / 1000)  # SQLite's busy timeout, seconds
     options["connect_args"] = connect_args
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _mail_settings(config: dict[str, Any]) -> None:
+    """Check and convert the mail settings (numbers, switches, the backend)."""
+    backend = str(config.get("DX_MAIL_BACKEND") or "outbox").strip().lower()
+    if backend not in MAIL_BACKENDS:
+        raise ConfigError(
+            f"DX_MAIL_BACKEND は {' または '.join(MAIL_BACKENDS)} にしてください"
+            f"（今は {backend!r}）。"
+        )
+    config["DX_MAIL_BACKEND"] = backend
+    for name in ("DX_SMTP_STARTTLS", "DX_SMTP_SSL"):
+        config[name] = _as_bool(config.get(name, False))
+    if config["DX_SMTP_STARTTLS"] and config["DX_SMTP_SSL"]:
+        raise ConfigError(
+            "DX_SMTP_STARTTLS と DX_SMTP_SSL は、どちらか一方だけを有効にしてください。"
+        )
+    for name, low in (
+        ("DX_SMTP_PORT", 1),
+        ("DX_SMTP_TIMEOUT", 1),
+        ("DX_MAIL_MAX_ATTEMPTS", 1),
+        ("DX_PASSWORD_RESET_MINUTES", 5),
+    ):
+        try:
+            value = int(config[name])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"{name} は整数で指定してください（今は {config[name]!r}）。"
+            ) from exc
+        if value < low:
+            raise ConfigError(f"{name} は {low} 以上にしてください（今は {value}）。")
+        config[name] = value
+    try:
+        config["DX_REMINDER_DAYS"] = reminder_days(str(config.get("DX_REMINDER_DAYS") or ""))
+    except ValueError as exc:
+        raise ConfigError(
+            "DX_REMINDER_DAYS は締切の何日前に送るかを 0 以上の整数のカンマ区切りで指定してください"
+            "（例: 7,1）。"
+        ) from exc
+    if backend == "smtp" and not str(config.get("DX_SMTP_HOST") or "").strip():
+        raise ConfigError("DX_MAIL_BACKEND=smtp には DX_SMTP_HOST（送信サーバ）が必要です。")
+    base = str(config.get("DX_BASE_URL") or "").strip().rstrip("/")
+    if base and not base.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"DX_BASE_URL は http:// または https:// で始まる URL にしてください（今は {base!r}）。"
+        )
+    if backend == "smtp" and not base and config.get("DX_ENV") == "production":
+        raise ConfigError(
+            "DX_MAIL_BACKEND=smtp では DX_BASE_URL（メールに書くリンクの先頭、例: "
+            "https://dx.example.jp）を設定してください。"
+        )
+    config["DX_BASE_URL"] = base
+
+
+def reminder_days(value: str) -> tuple[int, ...]:
+    """``"7,1"`` → (7, 1): how many days before the deadline reminders go; ValueError if bad."""
+    days = tuple(sorted({int(part) for part in value.replace(" ", "").split(",") if part}))
+    if any(d < 0 for d in days):
+        raise ValueError(value)
+    return days
+
+
+def prefecture_contact(config: Mapping[str, Any]) -> PrefectureContact:
+    """The prefecture's contact (問い合わせ先) from the settings, as plain data."""
+    return PrefectureContact(
+        department=str(config.get("DX_DEPARTMENT") or DEFAULT_DEPARTMENT),
+        phone=str(config.get("DX_CONTACT_PHONE") or "").strip(),
+        email=str(config.get("DX_CONTACT_EMAIL") or "").strip(),
+    )
 
 
 def environment() -> Mapping[str, str]:

@@ -179,13 +179,13 @@ def check_deploy_files(work: Path, venv: Path) -> None:
     the site with a throwaway self-signed certificate."""
     units = work / "units"
     units.mkdir()
-    for unit in sorted((REPO / "deploy").glob("*.service")):
+    for unit in sorted([*(REPO / "deploy").glob("*.service"), *(REPO / "deploy").glob("*.timer")]):
         text = unit.read_text(encoding="utf-8").replace("/opt/dx_assess", str(venv))
         (units / unit.name).write_text(text, encoding="utf-8")
     if not (venv / "bin" / "dx-assess").exists():
         raise SystemExit("dx-assess is not installed")
     verify = subprocess.run(
-        ["systemd-analyze", "verify", *sorted(str(u) for u in units.glob("*.service"))],
+        ["systemd-analyze", "verify", *sorted(str(u) for u in units.glob("*.*"))],
         capture_output=True,
         text=True,
         check=False,
@@ -194,7 +194,7 @@ def check_deploy_files(work: Path, venv: Path) -> None:
     problems = (verify.stdout + verify.stderr).strip()
     if verify.returncode or problems:
         raise SystemExit(f"systemd-analyze verify:\n{problems}")
-    say("systemd-analyze verify: deploy/*.service ok")
+    say("systemd-analyze verify: deploy/*.service, deploy/*.timer ok")
 
     nginx = work / "nginx"
     (nginx / "logs").mkdir(parents=True)

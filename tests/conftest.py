@@ -155,3 +155,31 @@ def assign(db_session: object) -> Callable[[object, list[str]], None]:
 @pytest.fixture
 def browser(app: Flask, db_session: object) -> Browser:
     return Browser(app)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[object]:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1, stopped after the test."""
+    from tests.support.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_app(app: Flask, smtp_server: object, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    """The app sending mail through ``smtp_server`` (links under http://dx.example.jp)."""
+    for name, value in {
+        "DX_MAIL_BACKEND": "smtp",
+        "DX_SMTP_HOST": "127.0.0.1",
+        "DX_SMTP_PORT": smtp_server.port,  # type: ignore[attr-defined]
+        "DX_SMTP_TIMEOUT": 5,
+        "DX_MAIL_FROM": "dx-assess@pref.example.jp",
+        "DX_BASE_URL": "http://dx.example.jp",
+        "DX_CONTACT_PHONE": "011-204-5000",
+        "DX_CONTACT_EMAIL": "dx-suishin@pref.example.jp",
+    }.items():
+        monkeypatch.setitem(app.config, name, value)
+    return app

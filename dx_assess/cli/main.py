@@ -227,6 +227,9 @@ def register_cli(app: Flask) -> None:
     from dx_assess.cli.config import config_cli, doctor
 
     app.cli.add_command(config_cli)
+    from dx_assess.cli.mail import mail_cli
+
+    app.cli.add_command(mail_cli)
     app.cli.add_command(doctor)
     app.cli.add_command(worker_command)
     for name, command in app.cli.commands.items():

@@ -9,6 +9,7 @@ from dx_assess.models.accounts import (
 )
 from dx_assess.models.base import Base
 from dx_assess.models.figures import OfficialFigure
+from dx_assess.models.mail import MailKind, MailStatus, OutgoingMail
 from dx_assess.models.questionnaires import QuestionnaireVersion
 from dx_assess.models.registry import (
     MUNICIPALITY_KINDS,
@@ -45,8 +46,11 @@ __all__ = [
     "Base",
     "Channel",
     "EventKind",
+    "MailKind",
+    "MailStatus",
     "Municipality",
     "OfficialFigure",
+    "OutgoingMail",
     "QuestionnaireVersion",
     "ReportFile",
     "ReportItem",

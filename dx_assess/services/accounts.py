@@ -33,6 +33,12 @@ class AccountError(ValueError):
         self.message = message
 
 
+class AccountStopped(Exception):
+    """The right password for a deactivated account (利用停止中): the log-in page says so and
+    names whom to ask. Raised only after the password was checked, so a wrong password never
+    tells whether the account is stopped."""
+
+
 @dataclass(frozen=True)
 class UserData:
     login: str
@@ -40,6 +46,8 @@ class UserData:
     role: Role
     municipality_code: str | None
     active: bool = True
+    #: The account's e-mail address; on update None leaves it unchanged and "" removes it.
+    email: str | None = None
 
 
 def _municipality(session: DbSession, role: Role, code: str | None) -> Municipality | None:
@@ -59,7 +67,23 @@ def _municipality(session: DbSession, role: Role, code: str | None) -> Municipal
     return municipality
 
 
+EMAIL_PATTERN = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
+
+
+def clean_email(value: str | None) -> str | None:
+    """The e-mail address, trimmed, or None when empty; AccountError when it is not one."""
+    email = (value or "").strip()
+    if not email:
+        return None
+    if len(email) > 254 or not EMAIL_PATTERN.match(email):
+        raise AccountError(
+            "email", "メールアドレスの形式が正しくありません（例: taro@town.example.lg.jp）。"
+        )
+    return email
+
+
 def _check_common(data: UserData) -> None:
+    clean_email(data.email)
     if not LOGIN_PATTERN.match(data.login):
         raise AccountError(
             "login",
@@ -88,6 +112,7 @@ def create_user(
         municipality=_municipality(session, data.role, data.municipality_code),
         password_hash=hash_password(password),
         active=data.active,
+        email=clean_email(data.email),
     )
     session.add(user)
     session.flush()
@@ -123,6 +148,8 @@ def update_user(
     after = _describe(data.role, municipality)
     was_active = user.active
     user.display_name = data.display_name.strip()
+    if data.email is not None:  # None: unchanged; "" clears it
+        user.email = clean_email(data.email)
     user.role = data.role
     user.municipality = municipality
     user.active = data.active
@@ -202,7 +229,10 @@ def assign(session: DbSession, adviser: User, codes: list[str]) -> list[str]:
 
 def signed_in(session: DbSession, login: str, password: str) -> User | None:
     """The account a log-in opens, with the log-in recorded; None for a failed log-in, with
-    the failure recorded (the caller keeps it although it answers with a refusal)."""
+    the failure recorded (the caller keeps it although it answers with a refusal).
+
+    Raises AccountStopped (the failure recorded too) for the right password of a deactivated
+    account: only then may the page say the account is stopped."""
     user = session.scalar(select(User).where(User.login == login.strip()))
     ok = verify_password(user.password_hash if user else None, password)
     if user is not None and ok and user.active:
@@ -219,6 +249,8 @@ def signed_in(session: DbSession, login: str, password: str) -> User | None:
         why = "無効なアカウント"
     record(session, SecurityEventKind.LOGIN_FAILED, user=user, detail=why)
     session.flush()
+    if user is not None and ok:
+        raise AccountStopped(user.login)
     return None
 
 

@@ -12,6 +12,7 @@ from dx_assess.core.vocabulary import RoundState, reiwa, today, wareki
 from dx_assess.models import SurveyRound, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.models.survey import POPULATION_ALL, POPULATIONS
+from dx_assess.services import notices
 from dx_assess.services.versions import load_published, publish
 
 
@@ -56,7 +57,8 @@ def open_round(
     is_demo: bool = False,
     population: str = POPULATION_ALL,
 ) -> SurveyRound:
-    """Create a round; its questionnaire version is published now if it was not yet.
+    """Create a round; its questionnaire version is published now if it was not yet. Every
+    answering municipality is mailed the news (queued with the round, sent after the commit).
 
     ``population``: who answers, ``all`` (every municipality, the default) or ``programme``
     (the support programme, 対象市町村)."""
@@ -88,6 +90,7 @@ def open_round(
     )
     session.add(survey_round)
     session.flush()
+    notices.round_opened(session, survey_round)
     return survey_round
 
 

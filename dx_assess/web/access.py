@@ -11,8 +11,8 @@ Rules:
 - adviser: the municipalities assigned to them (view only);
 - prefecture: every municipality (view); rounds, sending responses back, the statistics
   import and the support-programme list;
-- admin: every municipality (view); accounts, adviser assignments, the registry and the
-  security log.
+- admin: every municipality (view); accounts, adviser assignments, the registry, the
+  security log and the mails sent (「送信メール」, the outbox).
 
 Separation of duties: the work of each role-wide page is a ``Duty``; ``DUTIES`` says which
 roles hold it (named role sets of ``dx_assess.core.vocabulary``), and views, menus and templates ask
@@ -59,6 +59,7 @@ class Duty(enum.StrEnum):
     IMPORT_STATISTICS = "import_statistics"  # the 総務省 population and card figures
     SET_PROGRAMME = "set_programme"  # the support-programme list (対象市町村)
     MANAGE_ACCOUNTS = "manage_accounts"  # accounts, adviser assignments, the security log
+    READ_MAIL = "read_mail"  # 「送信メール」: every mail the service queued or sent (the outbox)
     # follow municipalities' progress from outside (advisers: their towns): the reminder list
     # of a round's status page, and a draft's provisional results (municipal staff see their
     # results only once submitted: a score that changes with every save would mislead)
@@ -73,6 +74,7 @@ DUTIES: Mapping[Duty, frozenset[Role]] = MappingProxyType(
         Duty.IMPORT_STATISTICS: frozenset({Role.PREFECTURE}),
         Duty.SET_PROGRAMME: frozenset({Role.PREFECTURE}),
         Duty.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
+        Duty.READ_MAIL: frozenset({Role.ADMIN}),
         Duty.FOLLOW_UP: SUPPORT_STAFF,
     }
 )

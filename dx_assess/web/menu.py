@@ -50,6 +50,7 @@ MENU = (
         ("admin.user_new", "admin.user_edit", "admin.assignments"),
     ),
     MenuEntry("admin.security_events", _l("セキュリティ記録")),
+    MenuEntry("outbox.mails", _l("送信メール"), ("outbox.",)),
 )
 
 

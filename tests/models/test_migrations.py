@@ -40,6 +40,7 @@ TABLES = {
     "report_render",
     "report_file",
     "submission_receipt",
+    "outgoing_mail",
 }
 
 

@@ -62,6 +62,9 @@ CASES = [
         "admin.assignments", "POST", "/admin/users/{adviser_id}/assignments", only("admin", ok=302)
     ),
     Case("admin.security_events", "GET", "/admin/security-events", only("admin")),
+    # 「送信メール」: the outbox (no mail in this world: the admin gets 404 for one)
+    Case("outbox.mails", "GET", "/admin/mail", only("admin")),
+    Case("outbox.mail", "GET", "/admin/mail/999999", only("admin", ok=404)),
     Case(
         "auth.logout",
         "POST",
@@ -70,6 +73,11 @@ CASES = [
     ),
     Case("auth.login", "GET", "/login", {**{r: 302 for r in ROLES}, "anonymous": 200}),
     Case("auth.login", "POST", "/login", {**{r: 302 for r in ROLES}, "anonymous": 200}),
+    # password reset: open to anyone (the link's token is the credential; a bad one is 400)
+    Case("auth.forgot_password", "GET", "/password/forgot", {r: 200 for r in ROLES}),
+    Case("auth.forgot_password", "POST", "/password/forgot", {r: 422 for r in ROLES}),
+    Case("auth.reset_password", "GET", "/password/reset/not-a-token", {r: 400 for r in ROLES}),
+    Case("auth.reset_password", "POST", "/password/reset/not-a-token", {r: 400 for r in ROLES}),
     Case("main.set_language", "POST", "/language", {r: 400 for r in ROLES}),
     Case("main.healthz", "GET", "/healthz", {r: 200 for r in ROLES}),
     # the test client calls from 127.0.0.1, not through a proxy (see test_observability)
@@ -80,6 +88,9 @@ CASES = [
     Case("rounds.round_status", "GET", "/rounds/{round_id}", EVERYONE),
     Case("rounds.close", "POST", "/rounds/{round_id}/close", only("prefecture", ok=422)),
     Case("rounds.schedule", "POST", "/rounds/{round_id}/schedule", only("prefecture", ok=422)),
+    Case(
+        "rounds.send_reminders", "POST", "/rounds/{round_id}/reminders", only("prefecture", ok=302)
+    ),
     # a response: its overview, sections, history; answering is for the town's own staff
     *[
         Case("survey.overview", "GET", f"/rounds/{{round_id}}/responses/{{{which}}}", expect)
@@ -360,13 +371,14 @@ MENU = {
     "支援対象の設定": "/registry/supported",
     "アカウント管理": "/admin/users",
     "セキュリティ記録": "/admin/security-events",
+    "送信メール": "/admin/mail",
 }
 EVERYONES_MENU = {"ホーム", "市町村一覧", "レポート"}
 MENU_OF = {
     "municipal": EVERYONES_MENU,
     "adviser": EVERYONES_MENU,
     "prefecture": EVERYONES_MENU | {"調査回", "地域別の比較", "支援対象の設定"},
-    "admin": EVERYONES_MENU | {"地域別の比較", "アカウント管理", "セキュリティ記録"},
+    "admin": EVERYONES_MENU | {"地域別の比較", "アカウント管理", "セキュリティ記録", "送信メール"},
 }
 #: The matrix's GET case of each menu entry's page.
 MENU_CASES = {

@@ -9,8 +9,10 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from dx_assess import unit_of_work
+from dx_assess.config import prefecture_contact
 from dx_assess.core.reports.assets import templates_dir
 from dx_assess.core.reports.batch import ReportSpec, municipality_spec, regional_spec
+from dx_assess.core.reports.data import CONTACT
 from dx_assess.core.results import RoundResults
 from dx_assess.core.vocabulary import today
 from dx_assess.extensions import db
@@ -29,6 +31,7 @@ class ReportSettings:
     broker_url: str | None  # Redis; None: the embedded in-process queue
     namespace: str  # prefix of the queue's Redis keys
     auto_prune: bool  # prune the storage after every finished batch
+    contact: str = CONTACT  # the covers' 問い合わせ先 (DX_DEPARTMENT, DX_CONTACT_PHONE/EMAIL)
 
 
 def _as_bool(value: object) -> bool:
@@ -58,6 +61,7 @@ def settings(app: Flask | None = None) -> ReportSettings:
         broker_url=str(app.config.get("DX_BROKER_URL") or "") or None,
         namespace=str(app.config.get("DX_BROKER_NAMESPACE") or "dx_assess"),
         auto_prune=_as_bool(app.config.get("DX_REPORTS_AUTO_PRUNE", False)),
+        contact="　".join(prefecture_contact(app.config).lines()),
     )
 
 
@@ -87,10 +91,10 @@ def _ready(spec: ReportSpec, config: ReportSettings) -> ReadyReport:
 def municipality_report(results: RoundResults, code: str) -> ReadyReport | None:
     """``code``'s report (None when it has none: no submitted response)."""
     config = settings()
-    spec = municipality_spec(results, code, today(), config.template_root)
+    spec = municipality_spec(results, code, today(), config.template_root, config.contact)
     return _ready(spec, config) if spec is not None else None
 
 
 def regional_report(results: RoundResults) -> ReadyReport:
     config = settings()
-    return _ready(regional_spec(results, today(), config.template_root), config)
+    return _ready(regional_spec(results, today(), config.template_root, config.contact), config)

@@ -27,6 +27,18 @@ class UserForm(FlaskForm):
         validators=[DataRequired(_l("表示名を入力してください。")), Length(max=100)],
         description=_l("例: 東川町 総務課 山田"),
     )
+    email = StringField(
+        _l("メールアドレス"),
+        validators=[Optional(), Length(max=254)],
+        description=_l("調査のお知らせとパスワード再設定のメールの宛先（任意）"),
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "type": "email",
+            "inputmode": "email",
+        },
+    )
     role = SelectField(_l("役割"), choices=[])
     municipality_code = SelectField(
         _l("所属市町村（市町村職員のみ）"), choices=[], validators=[Optional()]

@@ -45,6 +45,7 @@ def _form_data(form: UserForm) -> UserData:
         role=Role(form.role.data),
         municipality_code=form.municipality_code.data or None,
         active=bool(form.active.data),
+        email=(form.email.data or "").strip(),
     )
 
 
@@ -83,6 +84,7 @@ def user_edit(user_id: int) -> str | Response | tuple[str, int]:
     initial = {
         "login": user.login,
         "display_name": user.display_name,
+        "email": user.email or "",
         "role": user.role.value,
         "municipality_code": view.municipality_code or "",
         "active": user.active,

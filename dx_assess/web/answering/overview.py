@@ -14,6 +14,7 @@ from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, Response, SurveyRound
 from dx_assess.services import history as history_service
+from dx_assess.services import notices
 from dx_assess.services.prefill import has_earlier_response, prefill
 from dx_assess.services.responses import (
     WriteRefused,
@@ -96,10 +97,21 @@ def submit_response(round_id: int, code: str) -> ViewResult:
         return _overview(
             survey_round, municipality, shown_response, questionnaire, submit_issues=listed
         ), 422
+    from dx_assess.services.mail import Attachment
     from dx_assess.services.receipts import store_receipt
     from dx_assess.web.answering.review import template_root
 
-    store_receipt(db.session, response, template_root())  # the 提出控え, kept as submitted
+    kept = store_receipt(db.session, response, template_root())  # the 提出控え, as submitted
+    copy = (
+        Attachment(
+            f"提出控え_{municipality.name}_{survey_round.fiscal_year}.pdf",
+            "application/pdf",
+            kept.pdf,
+        )
+        if kept is not None
+        else None
+    )
+    notices.receipt(db.session, response, attachment=copy)  # queued with the submission
     flash(
         "提出しました。ご協力ありがとうございました。提出控え（PDF）をこのページから"
         "ダウンロードできます。",
@@ -149,6 +161,7 @@ def reopen_response(round_id: int, code: str) -> ViewResult:
     except WriteRefused as exc:  # refused before writing
         flash(exc.message, "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
+    notices.sent_back(db.session, response, form.reason.data or "")
     flash("差し戻しました。市町村の担当者が再び編集できます。", "success")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
 

@@ -28,6 +28,9 @@ log = logging.getLogger("dx_assess.security")
 
 DEFAULT_PER_ACCOUNT = "10 per 15 minutes"
 DEFAULT_PER_ADDRESS = "50 per 15 minutes"
+# asking for a password reset link (every request counts, not only failures)
+DEFAULT_RESET_PER_ACCOUNT = "3 per 15 minutes"
+DEFAULT_RESET_PER_ADDRESS = "20 per 15 minutes"
 
 
 def limiter_of(app: Flask) -> Limiter:
@@ -43,6 +46,20 @@ def account_key() -> str:
 
 def address_key() -> str:
     return "address:" + (get_remote_address() or "-")
+
+
+def reset_key() -> str:
+    """What was typed on the reset form (a login or an e-mail), as the per-account key."""
+    typed = (request.form.get("login_or_email") or "").strip().lower()[:254]
+    return "reset:" + (typed or "-")
+
+
+def reset_per_account() -> str:
+    return str(current_app.config.get("DX_RESET_LIMIT_PER_ACCOUNT") or DEFAULT_RESET_PER_ACCOUNT)
+
+
+def reset_per_address() -> str:
+    return str(current_app.config.get("DX_RESET_LIMIT_PER_ADDRESS") or DEFAULT_RESET_PER_ADDRESS)
 
 
 def failed(response: Response) -> bool:
@@ -64,6 +81,9 @@ def _breached(limit: RequestLimit) -> None:
     from dx_assess.models import SecurityEventKind, User
     from dx_assess.services.security_log import record
 
+    if request.endpoint == "auth.forgot_password":
+        log.warning("password reset throttled: limit %s reached (%s)", limit.limit, limit.key)
+        return  # nobody logged in or failed to: nothing for the security log
     which = "アカウント" if limit.key.find("account:") >= 0 else "接続元"
     typed = (request.form.get("login") or "").strip()[:64]
     user = db.session.scalar(select(User).where(User.login == typed)) if typed else None
@@ -86,12 +106,15 @@ def _throttled(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
     ]
     wait = max(1, max(waits, default=60))
     minutes = max(1, math.ceil(wait / 60))
-    html = render_template("auth/throttled.html", minutes=minutes)
+    html = render_template(
+        "auth/throttled.html", minutes=minutes, reset=request.endpoint == "auth.forgot_password"
+    )
     return html, 429, {"Retry-After": str(wait)}
 
 
 def init_app(app: Flask) -> None:
-    """Limit POST /login (call after the blueprints are registered)."""
+    """Limit POST /login and POST /password/forgot (call after the blueprints are
+    registered)."""
     app.config.setdefault(
         "RATELIMIT_STORAGE_URI", app.config.get("DX_RATELIMIT_STORAGE_URL") or "memory://"
     )
@@ -116,4 +139,13 @@ def init_app(app: Flask) -> None:
             scope=scope,
         )(view)
     app.view_functions["auth.login"] = view
+    reset: Any = app.view_functions["auth.forgot_password"]
+    for key_func, limit, scope in (
+        (reset_key, reset_per_account, "reset-account"),
+        (address_key, reset_per_address, "reset-address"),
+    ):
+        reset = limiter.limit(
+            limit, key_func=key_func, methods=["POST"], on_breach=_breached, scope=scope
+        )(reset)
+    app.view_functions["auth.forgot_password"] = reset
     app.register_error_handler(RateLimitExceeded, _throttled)

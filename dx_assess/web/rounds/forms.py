@@ -74,3 +74,7 @@ class ScheduleForm(FlaskForm):
             "締切を延ばすときや、締め切った調査回を再開するときに使います。今日以降の日付にしてください。"
         ),
     )
+
+
+class ReminderForm(FlaskForm):
+    """Mail a reminder now to every municipality that has not submitted (only the CSRF token)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -15,8 +15,10 @@ from dx_assess.core.results import RoundResults
 from dx_assess.core.vocabulary import reiwa, today
 from dx_assess.extensions import db
 from dx_assess.models import Response, ResponseStatus, SurveyRound
+from dx_assess.services import notices
 from dx_assess.services.results import round_results
 from dx_assess.services.rounds import (
+    OPEN,
     RoundError,
     check_fiscal_year_dates,
     close_round,
@@ -27,7 +29,7 @@ from dx_assess.services.rounds import (
 from dx_assess.services.versions import PublishError, broken_files, questionnaire_root, statuses
 from dx_assess.web.access import Duty, has_duty, login_required, require_duty, visible_codes
 from dx_assess.web.formtools import choices
-from dx_assess.web.rounds.forms import CloseRoundForm, OpenRoundForm, ScheduleForm
+from dx_assess.web.rounds.forms import CloseRoundForm, OpenRoundForm, ReminderForm, ScheduleForm
 
 bp = Blueprint("rounds", __name__, template_folder="templates")
 
@@ -156,6 +158,9 @@ def _round_page(
         schedule_form=schedule_form,
         can_manage=manager,
         can_export=has_duty(current_user, Duty.EXPORT),
+        reminder_form=ReminderForm(formdata=None),
+        not_submitted=len(notices.not_submitted(db.session, survey_round)) if manager else 0,
+        reminder_days="・".join(str(d) for d in current_app.config.get("DX_REMINDER_DAYS", ())),
     )
 
 
@@ -209,3 +214,23 @@ def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
             return redirect(url_for("rounds.round_status", round_id=round_id))
     unit_of_work.undo()  # the page below shows the stored closing date
     return _round_page(survey_round, schedule_form=form), 422
+
+
+@bp.route("/rounds/<int:round_id>/reminders", methods=["POST"])
+@require_duty(Duty.RUN_ROUNDS)
+def send_reminders(round_id: int) -> WerkzeugResponse | tuple[str, int]:
+    """Mail every municipality that has not submitted (at most once a day each)."""
+    survey_round = _round(round_id)
+    if not ReminderForm().validate_on_submit():
+        return _round_page(survey_round), 422
+    if round_state(survey_round) is not OPEN:
+        flash("回答を受け付けている調査回だけ、締切前のお願いを送れます。", "error")
+        return redirect(url_for("rounds.round_status", round_id=round_id))
+    result = notices.reminders(db.session, survey_round)
+    message = f"{result.queued}団体に締切前のお願いのメールを送りました。"
+    if result.already:
+        message += f"{result.already}団体には本日すでに送っています。"
+    if result.unreachable:
+        message += f"{result.unreachable}団体はメールアドレスが分からないため送れませんでした。"
+    flash(message, "success")
+    return redirect(url_for("rounds.round_status", round_id=round_id))
