@@ -202,8 +202,7 @@ def resume_section(response: Response | None, questionnaire: Questionnaire) -> s
     answered (the first section for a response not started); None when all are answered."""
     answers = current_answers(response, questionnaire) if response is not None else {}
     sections = [
-        (s.id, [q.id for q in s.questions if type_of(q).answerable])
-        for s in questionnaire.sections
+        (s.id, [q.id for q in s.questions if type_of(q).answerable]) for s in questionnaire.sections
     ]
     return first_unfinished_section(
         sections, set(visible_question_ids(questionnaire, answers)), answers

@@ -68,7 +68,11 @@ ROLES: Mapping[str, Role] = {
             choice=True,
         ),
         Role(OPEN_DATA, "オープンデータの公開", ("yes_no",)),
-        Role(CONSULTATION, "道やアドバイザーに相談したいこと（自由記述）", ("long_text", "short_text")),
+        Role(
+            CONSULTATION,
+            "道やアドバイザーに相談したいこと（自由記述）",
+            ("long_text", "short_text"),
+        ),
     )
 }
 

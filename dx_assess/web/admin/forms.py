@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -26,6 +35,12 @@ class UserForm(FlaskForm):
         _l("表示名"),
         validators=[DataRequired(_l("表示名を入力してください。")), Length(max=100)],
         description=_l("例: 東川町 総務課 山田"),
+    )
+    email = EmailField(
+        _l("メールアドレス（任意）"),
+        validators=[Optional(), Length(max=254)],
+        description=_l("パスワードの再設定や調査のお知らせに使います。"),
+        render_kw={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
     )
     role = SelectField(_l("役割"), choices=[])
     municipality_code = SelectField(
@@ -53,3 +68,21 @@ class MultiCheckboxField(SelectMultipleField):
 
 class AssignmentForm(FlaskForm):
     municipalities = MultiCheckboxField(_l("担当市町村"), choices=[], validate_choice=True)
+
+
+class AccountImportForm(FlaskForm):
+    file = FileField(
+        _l("アカウントの一覧（CSV または Excel）"),
+        validators=[FileRequired(_l("CSVファイルかExcelファイル（.xlsx）を選んでください。"))],
+    )
+
+
+class AccountCreateForm(FlaskForm):
+    """Names the kept file only (its content is read again on the server)."""
+
+    token = HiddenField()
+    confirm = BooleanField(_l("上記のアカウントを作成します"))
+
+
+class PasswordDownloadForm(FlaskForm):
+    """A POST with CSRF: the passwords are handed out once, not on a link's GET."""

@@ -25,8 +25,8 @@ from dx_assess.extensions import db
 from dx_assess.models import Municipality, Role, Subprefecture, SurveyRound, User
 from dx_assess.models import Response as ResponseRow
 from dx_assess.services.registry import latest_supported_list_change
-from dx_assess.services.results import round_results
 from dx_assess.services.responses import resume_section
+from dx_assess.services.results import round_results
 from dx_assess.services.rounds import (
     chosen_round,
     opens_on_of,
