@@ -135,7 +135,8 @@ def test_bulk_import_preview_and_errors(
     page.get_by_role("button", name="内容を確認する").click()
     problems = page.locator("#import-problems")
     expect(problems.get_by_role("heading")).to_contain_text("1件も作成していません（2件）")
-    expect(problems.get_by_role("row", name=re.compile("4行目"))).to_contain_text("「adv.kato」が3行目と重複")
+    duplicate = problems.get_by_role("row", name=re.compile("4行目"))
+    expect(duplicate).to_contain_text("「adv.kato」が3行目と重複")
     expect(problems.get_by_role("row", name=re.compile("5行目"))).to_contain_text("「課長」")
     fits(page)
     assert axe_violations(page) == []

@@ -54,7 +54,10 @@ def test_a_good_file_in_each_encoding(encoding: str, label: str) -> None:
 
 
 def test_columns_in_any_order_and_full_width_digits() -> None:
-    text = "役割,メールアドレス,市町村名,ログインID,氏名\n市町村職員,,亀田郡七飯町,nanae01,七飯町 山本\n"
+    text = (
+        "役割,メールアドレス,市町村名,ログインID,氏名\n"
+        "市町村職員,,亀田郡七飯町,nanae01,七飯町 山本\n"
+    )
     result = plan(text)
     assert result.problems == ()  # type: ignore[attr-defined]
     assert result.accounts[0].municipality_code == "013439"  # type: ignore[attr-defined]

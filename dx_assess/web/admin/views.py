@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -249,11 +248,7 @@ def users_import_create() -> Response | tuple[str, int]:
     unit_of_work.release(db.session)  # the accounts exist before their passwords are kept
     account_imports.keep_passwords(token, current_user.id, created)
     flash(
-        ngettext(
-            "%(num)d件のアカウントを作成しました。",
-            "%(num)d件のアカウントを作成しました。",
-            len(created),
-        ),
+        _("%(n)d件のアカウントを作成しました。", n=len(created)),
         "success",
     )
     return redirect(url_for("admin.users_import_done", token=token))

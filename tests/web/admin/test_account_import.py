@@ -53,7 +53,9 @@ def test_preview_then_create_then_passwords_once(
     html = response.get_data(as_text=True)  # type: ignore[attr-defined]
     assert "次の2件のアカウントを作成します。まだ作成していません。" in html
     assert "CSV（Shift_JIS (CP932)）" in html
-    assert "shimukappu01" in html and "占冠村" in html and "adv.kato" in html
+    assert "shimukappu01" in html
+    assert "占冠村" in html
+    assert "adv.kato" in html
     assert users() == before  # the preview creates nothing
     token = kept_token(html)
 
@@ -74,7 +76,8 @@ def test_preview_then_create_then_passwords_once(
     assert response.headers["Location"] == f"/admin/users/import/{token}"
     assert users() == before + 2
     created = db.session.scalar(select(User).where(User.login == "shimukappu01"))
-    assert created is not None and created.municipality is not None
+    assert created is not None
+    assert created.municipality is not None
     assert created.municipality.code == "014630"
     assert created.email == "yamada@example.jp"
     # the security log has each creation, by the admin, as the single-account form records it
@@ -134,8 +137,10 @@ def test_a_file_with_one_bad_line_creates_nothing_and_says_where(
     assert response.status_code == 422  # type: ignore[attr-defined]
     html = response.get_data(as_text=True)  # type: ignore[attr-defined]
     assert "アカウントは1件も作成していません（2件）" in html
-    assert "4行目" in html and "ログインID「pref01」は既に使われています。" in html
-    assert "5行目" in html and "「bad@」はメールアドレスの形ではありません。" in html
+    assert "4行目" in html
+    assert "ログインID「pref01」は既に使われています。" in html
+    assert "5行目" in html
+    assert "「bad@」はメールアドレスの形ではありません。" in html
     assert 'name="token"' not in html  # nothing to create from
     assert users() == before
 
@@ -199,7 +204,8 @@ def test_the_single_account_form_keeps_an_email_and_checks_it(
     ok = browser.post("/admin/users/new", {**form, "email": "tanto@pref.example.jp"})
     assert ok.status_code == 302
     user = db.session.scalar(select(User).where(User.login == "pref02"))
-    assert user is not None and user.email == "tanto@pref.example.jp"
+    assert user is not None
+    assert user.email == "tanto@pref.example.jp"
     page = browser.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert 'value="tanto@pref.example.jp"' in page
 
@@ -227,7 +233,8 @@ def test_creating_an_adviser_leads_to_their_towns_grouped_by_subprefecture(
     assert response.headers["Location"] == page
     html = browser.get(page).get_data(as_text=True)
     legends = re.findall(r"<legend>([^<]+)</legend>", html)
-    assert len(legends) == 14 and legends[0] == "空知総合振興局"
+    assert len(legends) == 14
+    assert legends[0] == "空知総合振興局"
     # each town under its 振興局, searchable by name and kana (the script filters on these)
     kamikawa = html[html.index("<legend>上川総合振興局</legend>") :]
     kamikawa = kamikawa[: kamikawa.index("</fieldset>")]

@@ -67,7 +67,8 @@ def test_consultation_text_and_one_note_for_reference_changes(
 
     results = round_results(db.session, this_year)
     shimukappu = results.municipality(SHIMUKAPPU)
-    assert shimukappu is not None and shimukappu.overall_trend is not None
+    assert shimukappu is not None
+    assert shimukappu.overall_trend is not None
     assert shimukappu.overall_trend.comparable is False  # the premise: a reference value
     synthetic = results.answers[SHIMUKAPPU].get("gov_consult")
 
