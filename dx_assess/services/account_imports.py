@@ -81,8 +81,8 @@ def kept_upload(token: str, user_id: int) -> tuple[bytes, str] | None:
     return base64.b64decode(record["data"]), str(record.get("name") or "")
 
 
-def keep_passwords(token: str, user_id: int, created: list[CreatedAccount]) -> None:
-    """Replace the upload with the created accounts' initial passwords (CSV, to download once)."""
+def passwords_csv(created: list[CreatedAccount]) -> bytes:
+    """The created accounts with their initial passwords: CSV, UTF-8 with BOM for Excel."""
     import pandas as pd
 
     frame = pd.DataFrame.from_records(
@@ -99,7 +99,13 @@ def keep_passwords(token: str, user_id: int, created: list[CreatedAccount]) -> N
         ],
         columns=["ログインID", "氏名", "役割", "市町村", "メールアドレス", "初期パスワード"],
     )
-    record = {"by": user_id, "csv": base64.b64encode(to_csv(frame)).decode("ascii")}
+    return to_csv(frame)
+
+
+def keep_passwords(token: str, user_id: int, created: list[CreatedAccount]) -> None:
+    """Replace the upload with the created accounts' initial passwords (CSV, to download once)."""
+    csv_bytes = passwords_csv(created)
+    record = {"by": user_id, "csv": base64.b64encode(csv_bytes).decode("ascii")}
     if not _valid(token):
         raise ValueError("not a token of account_imports")
     _write(_own_path(token, "passwords.json"), json.dumps(record).encode())
