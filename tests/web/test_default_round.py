@@ -148,3 +148,12 @@ def test_answer_goes_to_the_first_unfinished_page(
     # every question of the first page answered: the button leads to the second page
     respond(current, TOWN, {x.id: sample_value(x) for x in first.questions if not x.derived})
     assert f'href="{base}{second.id}"' in page(browser, "/")
+
+
+def test_the_overview_of_a_round_not_yet_open_says_when_it_opens(
+    browser: Browser, rounds: tuple[SurveyRound, SurveyRound]
+) -> None:
+    _current, upcoming = rounds
+    browser.login("muni")
+    overview = page(browser, f"/rounds/{upcoming.id}/responses/{TOWN}")
+    assert notice(upcoming.opens_on) in overview
