@@ -14,19 +14,26 @@ from sqlalchemy import select
 from dx_assess import unit_of_work
 from dx_assess.cli.common import actor
 from dx_assess.cli.questionnaire import questionnaire_cli
+from dx_assess.core.accounts_import import plan_accounts
 from dx_assess.core.registry.files import RegistryFileError
 from dx_assess.core.registry.supported_list import SupportedListError
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, Role, Subprefecture, User
+from dx_assess.services.account_imports import passwords_csv
+from dx_assess.services.accounts import (
+    ROLE_NAMES as ROLE_WORDS,
+)
 from dx_assess.services.accounts import (
     AccountError,
+    BulkAccountError,
     UserData,
+    create_accounts,
     create_user,
     ensure_account,
     set_assignments,
     set_password,
 )
-from dx_assess.services.registry import load_registry, set_supported_list
+from dx_assess.services.registry import load_registry, registry_entries, set_supported_list
 
 
 @click.group(
@@ -144,6 +151,47 @@ def users_set_password(login: str) -> None:
     except AccountError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo("変更しました。")
+
+
+@users_cli.command(
+    "import",
+    help="CSV・Excel（.xlsx）の一覧からアカウントをまとめて作成します（画面の「まとめて追加」と"
+    "同じ確認。1行でも問題があれば何も作成しません）。",
+)
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--passwords",
+    "passwords_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="初期パスワードを書き出すCSVファイル（既にあるファイルには書きません）",
+)
+@click.option("--dry-run", is_flag=True, help="確認だけして、作成しません")
+def users_import(table: Path, passwords_out: Path | None, dry_run: bool) -> None:
+    logins = db.session.scalars(select(User.login)).all()
+    plan = plan_accounts(table.read_bytes(), table.name, registry_entries(db.session), logins)
+    if plan.problems:
+        click.echo(f"エラー: {table.name} に問題があるため、何も作成していません。", err=True)
+        for problem in plan.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1)
+    for a in plan.accounts:
+        where = f"（{a.municipality_name}）" if a.municipality_name else ""
+        click.echo(f"{a.line}行目\t{a.login}\t{a.display_name}\t{ROLE_WORDS[a.role]}{where}")
+    if dry_run:
+        click.echo(f"{len(plan.accounts)}件を作成できます（--dry-run: 作成していません）。")
+        return
+    if passwords_out is None or passwords_out.exists():
+        raise click.ClickException(
+            "初期パスワードを書き出す新しいファイルを --passwords で指定してください。"
+        )
+    try:
+        created = create_accounts(db.session, plan, actor_id=None)
+    except BulkAccountError as exc:
+        raise click.ClickException("\n".join(exc.messages)) from exc
+    unit_of_work.release(db.session)  # the accounts exist before their passwords are written
+    passwords_out.touch(mode=0o600)
+    passwords_out.write_bytes(passwords_csv(created))
+    click.echo(f"{len(created)}件のアカウントを作成しました。初期パスワード: {passwords_out}")
 
 
 @users_cli.command("list", help="アカウントの一覧")

@@ -3,11 +3,13 @@ has been changed."""
 
 from __future__ import annotations
 
-import re
+import secrets
+import string
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from dx_assess.core.accounts_import import EMAIL_MAX, EMAIL_PATTERN, LOGIN_PATTERN, ImportPlan
 from dx_assess.models import AdviserAssignment, Municipality, Role, SecurityEventKind, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.services.passwords import hash_password, password_problem, verify_password
@@ -20,8 +22,6 @@ ROLE_NAMES = {
     Role.PREFECTURE: "道庁（DX推進課）",
     Role.ADMIN: "システム管理者",
 }
-
-LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
 
 class AccountError(ValueError):
@@ -67,15 +67,12 @@ def _municipality(session: DbSession, role: Role, code: str | None) -> Municipal
     return municipality
 
 
-EMAIL_PATTERN = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
-
-
 def clean_email(value: str | None) -> str | None:
     """The e-mail address, trimmed, or None when empty; AccountError when it is not one."""
     email = (value or "").strip()
     if not email:
         return None
-    if len(email) > 254 or not EMAIL_PATTERN.match(email):
+    if len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email):
         raise AccountError(
             "email", "メールアドレスの形式が正しくありません（例: taro@town.example.lg.jp）。"
         )
@@ -261,3 +258,82 @@ def signed_out(session: DbSession, user_id: int) -> None:
         user.session_version += 1
         record(session, SecurityEventKind.LOGOUT, user=user)
         session.flush()
+
+
+#: Characters of a generated password: no look-alikes (0/O, 1/l/I) for reading it off paper.
+_PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
+
+
+def generate_password(length: int = 14) -> str:
+    """A random initial password that passes ``password_problem`` (letters and digits)."""
+    while True:
+        candidate = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if password_problem(candidate) is None and any(c.isdigit() for c in candidate):
+            return candidate
+
+
+@dataclass(frozen=True)
+class CreatedAccount:
+    login: str
+    display_name: str
+    role: Role
+    municipality: str | None
+    email: str | None
+    password: str  # the initial password, shown once
+
+
+class BulkAccountError(ValueError):
+    """The plan cannot be carried out now (a login taken since the preview); nothing created."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def create_accounts(
+    session: DbSession, plan: ImportPlan, *, actor_id: int | None
+) -> list[CreatedAccount]:
+    """Create every planned account, each with a generated password and its security-log
+    entry as ``create_user`` makes it. Only flushes: the caller's unit of work commits all of
+    them or none. Raises BulkAccountError (before writing) when the plan has problems or a
+    login has been taken since the plan was made."""
+    if not plan.ok:
+        raise BulkAccountError(
+            [str(p) for p in plan.problems] or ["登録するアカウントがありません。"]
+        )
+    logins = [a.login for a in plan.accounts]
+    taken = set(session.scalars(select(User.login).where(User.login.in_(logins))))
+    if taken:
+        raise BulkAccountError(
+            [
+                f"{a.line}行目 「ログインID」: ログインID「{a.login}」は既に使われています。"
+                for a in plan.accounts
+                if a.login in taken
+            ]
+        )
+    created = []
+    for account in plan.accounts:
+        password = generate_password()
+        user = create_user(
+            session,
+            UserData(
+                login=account.login,
+                display_name=account.display_name,
+                role=account.role,
+                municipality_code=account.municipality_code,
+                email=account.email,
+            ),
+            password,
+            actor_id=actor_id,
+        )
+        created.append(
+            CreatedAccount(
+                login=user.login,
+                display_name=user.display_name,
+                role=user.role,
+                municipality=account.municipality_name,
+                email=user.email,
+                password=password,
+            )
+        )
+    return created

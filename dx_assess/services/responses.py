@@ -23,6 +23,8 @@ from dx_assess.core.questionnaire import (
     visible_question_ids,
 )
 from dx_assess.core.questionnaire.model import AnswerValue
+from dx_assess.core.questionnaire.qtypes import type_of
+from dx_assess.core.round_choice import first_unfinished_section
 from dx_assess.models import (
     EventKind,
     Municipality,
@@ -193,3 +195,15 @@ def reopen(session: DbSession, response: Response, user: User, reason: str) -> N
 def raw_for_form(values: Mapping[str, AnswerValue]) -> dict[str, Any]:
     """Stored values as JSON data, e.g. for hidden fields of the conflict page."""
     return {k: to_json(v) for k, v in values.items()}
+
+
+def resume_section(response: Response | None, questionnaire: Questionnaire) -> str | None:
+    """Where 「回答する」 leads: the first section with a shown, answerable question not yet
+    answered (the first section for a response not started); None when all are answered."""
+    answers = current_answers(response, questionnaire) if response is not None else {}
+    sections = [
+        (s.id, [q.id for q in s.questions if type_of(q).answerable]) for s in questionnaire.sections
+    ]
+    return first_unfinished_section(
+        sections, set(visible_question_ids(questionnaire, answers)), answers
+    )

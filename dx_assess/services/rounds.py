@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.round_choice import RoundFacts, default_round_id, opening_day
 from dx_assess.core.vocabulary import RoundState, reiwa, today, wareki
-from dx_assess.models import SurveyRound, User
+from dx_assess.models import Response, SurveyRound, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.models.survey import POPULATION_ALL, POPULATIONS
 from dx_assess.services import notices
@@ -126,3 +127,45 @@ def population_label(survey_round: SurveyRound) -> str:
 def round_questionnaire(survey_round: SurveyRound) -> Questionnaire:
     """The round's questionnaire as published (parsing is cached by content hash)."""
     return load_published(survey_round.questionnaire_version)
+
+
+def rounds_newest_first(session: DbSession) -> list[SurveyRound]:
+    """Every round, the newest fiscal year first (the order of the round pickers)."""
+    return list(session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc())))
+
+
+def default_round(
+    session: DbSession, rounds: list[SurveyRound] | None = None, on: date | None = None
+) -> SurveyRound | None:
+    """The round a page opens when the address names none (one rule for every page, see
+    :mod:`dx_assess.core.round_choice`): the open round, else the latest with responses."""
+    rounds = rounds_newest_first(session) if rounds is None else rounds
+    if not rounds:
+        return None
+    counts = dict(
+        session.execute(
+            select(Response.round_id, func.count(Response.id))
+            .where(Response.round_id.in_([r.id for r in rounds]))
+            .group_by(Response.round_id)
+        ).all()
+    )
+    chosen = default_round_id(
+        [RoundFacts(r.id, r.fiscal_year, round_state(r, on), counts.get(r.id, 0)) for r in rounds]
+    )
+    return next((r for r in rounds if r.id == chosen), None)
+
+
+def chosen_round(
+    session: DbSession, wanted: int | None, rounds: list[SurveyRound] | None = None
+) -> SurveyRound | None:
+    """The round ``wanted`` (?round=) when it exists, else the default round."""
+    rounds = rounds_newest_first(session) if rounds is None else rounds
+    found = next((r for r in rounds if r.id == wanted), None) if wanted is not None else None
+    return found or default_round(session, rounds)
+
+
+def opens_on_of(survey_round: SurveyRound | None) -> str | None:
+    """The opening day in 和暦 of a round not yet open (for 「この調査回は…から回答できます」)."""
+    if survey_round is None:
+        return None
+    return opening_day(round_state(survey_round), survey_round.opens_on)

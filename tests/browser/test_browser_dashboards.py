@@ -69,7 +69,7 @@ def test_round_status(demo_round: int, new_context: NewContext, screenshots: Pat
     page = log_in_demo(new_context(), "prefecture")
     page.set_viewport_size({"width": 1100, "height": 1400})
     page.goto(f"/rounds/{demo_round}")
-    expect(page.get_by_role("heading", name="督促用の一覧")).to_be_visible()
+    expect(page.get_by_role("heading", name="未提出団体の一覧")).to_be_visible()
     page.screenshot(path=screenshots / "dashboard-round-status.png")
     check_accessible(page)
     # the 振興局 filter is a plain form

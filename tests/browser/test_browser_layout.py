@@ -96,11 +96,16 @@ def pages_of(role: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
             ("prefecture-home", "/"),
             ("prefecture-rounds", "/rounds"),
             ("prefecture-round-status", f"/rounds/{r25}"),
+            ("prefecture-follow-up", f"/rounds/{r25}/follow-up"),
             ("prefecture-regional", f"/rounds/{r25}/regions"),
             ("prefecture-kpis", f"/rounds/{r25}/kpis"),
             ("prefecture-history", f"/rounds/{r25}/responses/{town}/history"),
         ],
-        "admin": [("admin-users", "/admin/users"), ("admin-new-user", "/admin/users/new")],
+        "admin": [
+            ("admin-users", "/admin/users"),
+            ("admin-new-user", "/admin/users/new"),
+            ("admin-import", "/admin/users/import"),
+        ],
     }[role]
 
 

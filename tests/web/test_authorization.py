@@ -65,6 +65,18 @@ CASES = [
     # 「送信メール」: the outbox (no mail in this world: the admin gets 404 for one)
     Case("outbox.mails", "GET", "/admin/mail", only("admin")),
     Case("outbox.mail", "GET", "/admin/mail/999999", only("admin", ok=404)),
+    # accounts in bulk: upload and preview, create, the initial passwords once (issue 15)
+    Case("admin.users_import", "GET", "/admin/users/import", only("admin")),
+    Case("admin.users_import", "POST", "/admin/users/import", only("admin", ok=422)),
+    # no file kept under the token: back to the upload page
+    Case("admin.users_import_create", "POST", "/admin/users/import/create", only("admin", ok=302)),
+    Case("admin.users_import_done", "GET", "/admin/users/import/" + "a" * 32, only("admin")),
+    Case(
+        "admin.users_import_passwords",
+        "POST",
+        "/admin/users/import/" + "a" * 32 + "/passwords.csv",
+        only("admin", ok=302),
+    ),
     Case(
         "auth.logout",
         "POST",
@@ -212,6 +224,19 @@ CASES = [
     # dashboards: the round's status list (rows the user may see), regional comparison, KPIs;
     # exports for advisers too (their municipalities only; tests/dashboards checks the rows)
     Case("rounds.round_status_csv", "GET", "/rounds/{round_id}/status.csv", EVERYONE),
+    # 未提出団体の一覧: those who follow municipalities up (an adviser sees their towns only)
+    Case(
+        "rounds.follow_up",
+        "GET",
+        "/rounds/{round_id}/follow-up",
+        only("adviser", "prefecture", "admin"),
+    ),
+    Case(
+        "rounds.follow_up_csv",
+        "GET",
+        "/rounds/{round_id}/follow-up.csv",
+        only("adviser", "prefecture", "admin"),
+    ),
     Case("dashboards.latest_regional", "GET", "/regions", only("prefecture", "admin", ok=302)),
     Case("dashboards.regional", "GET", "/rounds/{round_id}/regions", only("prefecture", "admin")),
     Case("dashboards.kpis", "GET", "/rounds/{round_id}/kpis", only("prefecture", "admin")),

@@ -2,7 +2,9 @@
 
 Per municipality: response status (with % complete while answering), overall score and level
 (provisional while not submitted), change since the previous round, the pillar furthest below
-the median of the supported municipalities (largest gap), and whether a report can be made.
+the median of the supported municipalities (largest gap), whether a report can be made, and
+what the town wrote under 「相談したいこと」 (the question bound to ``consultation``; saved
+drafts count too: an adviser reads it to prepare a visit, not to score).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dx_assess.core.questionnaire.bindings import CONSULTATION
 from dx_assess.core.results import NOT_STARTED, STATUS_LABELS, RoundResults
 
 
@@ -40,6 +43,16 @@ class AdviserRow:
     base_round: str | None
     gap_pillar: str | None  # title of the pillar furthest below the peer median
     gap_points: float | None
+    consultation: str = ""  # 「相談したいこと」 as written ("" when none)
+
+
+def consultation_text(results: RoundResults, code: str) -> str:
+    """The town's answer to the question bound to ``consultation`` ("" when unbound or empty)."""
+    question = results.bindings.question(CONSULTATION)
+    if question is None:
+        return ""
+    value = results.answers.get(code, {}).get(question)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def adviser_rows(results: RoundResults, towns: Sequence[AssignedTown]) -> list[AdviserRow]:
@@ -90,6 +103,7 @@ def adviser_rows(results: RoundResults, towns: Sequence[AssignedTown]) -> list[A
                 base_round=trend.base_round if trend else None,
                 gap_pillar=gap.title if gap else None,
                 gap_points=gap_position.gap_to_median if gap_position else None,
+                consultation=consultation_text(results, row.code),
             )
         )
     return out

@@ -47,6 +47,7 @@ ONLINE_PITTARI = "online_pittari"
 ONLINE_OWN_SYSTEM = "online_own_system"
 STANDARD_STATUS = "standard_status"
 OPEN_DATA = "open_data"
+CONSULTATION = "consultation"  # the free text the adviser reads: 「相談したいこと」
 
 ROLES: Mapping[str, Role] = {
     r.name: r
@@ -67,6 +68,11 @@ ROLES: Mapping[str, Role] = {
             choice=True,
         ),
         Role(OPEN_DATA, "オープンデータの公開", ("yes_no",)),
+        Role(
+            CONSULTATION,
+            "道やアドバイザーに相談したいこと（自由記述）",
+            ("long_text", "short_text"),
+        ),
     )
 }
 

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -65,3 +73,21 @@ class MultiCheckboxField(SelectMultipleField):
 
 class AssignmentForm(FlaskForm):
     municipalities = MultiCheckboxField(_l("担当市町村"), choices=[], validate_choice=True)
+
+
+class AccountImportForm(FlaskForm):
+    file = FileField(
+        _l("アカウントの一覧（CSV または Excel）"),
+        validators=[FileRequired(_l("CSVファイルかExcelファイル（.xlsx）を選んでください。"))],
+    )
+
+
+class AccountCreateForm(FlaskForm):
+    """Names the kept file only (its content is read again on the server)."""
+
+    token = HiddenField()
+    confirm = BooleanField(_l("上記のアカウントを作成します"))
+
+
+class PasswordDownloadForm(FlaskForm):
+    """A POST with CSRF: the passwords are handed out once, not on a link's GET."""

@@ -10,19 +10,33 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from dx_assess import unit_of_work
+from dx_assess.core.accounts_import import ImportPlan, plan_accounts
+from dx_assess.core.filenames import content_disposition
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, Role, Subprefecture, User
+from dx_assess.services import account_imports
 from dx_assess.services.accounts import (
+    ROLE_NAMES,
     AccountError,
+    BulkAccountError,
     UserData,
+    create_accounts,
     create_user,
     set_assignments,
     set_password,
     update_user,
 )
+from dx_assess.services.registry import registry_entries
 from dx_assess.services.security_log import events_page
+from dx_assess.services.staged import file_name
 from dx_assess.web.access import Duty, require_duty
-from dx_assess.web.admin.forms import AssignmentForm, UserForm
+from dx_assess.web.admin.forms import (
+    AccountCreateForm,
+    AccountImportForm,
+    AssignmentForm,
+    PasswordDownloadForm,
+    UserForm,
+)
 from dx_assess.web.formtools import choices
 from dx_assess.web.presenters import user_view
 
@@ -70,6 +84,8 @@ def user_new() -> str | Response | tuple[str, int]:
             getattr(form, exc.field, form.login).errors.append(exc.message)
         else:
             flash(_("アカウント「%(login)s」を作成しました。", login=user.login), "success")
+            if user.role is Role.ADVISER:  # next: the towns the adviser follows
+                return redirect(url_for("admin.assignments", user_id=user.id))
             return redirect(url_for("admin.users"))
     status = 422 if form.errors else 200
     return render_template("admin/user_form.html", form=form, user=None), status
@@ -110,20 +126,26 @@ def user_edit(user_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/users/<int:user_id>/assignments", methods=["GET", "POST"])
 @require_duty(Duty.MANAGE_ACCOUNTS)
 def assignments(user_id: int) -> str | Response | tuple[str, int]:
+    """The adviser's towns: checkboxes grouped by 振興局 (a plain form; the page's script only
+    adds a filter box by name or kana and 「すべて選ぶ」 per 振興局)."""
     adviser = db.get_or_404(User, user_id)
     if adviser.role is not Role.ADVISER:
         abort(404)
     form = AssignmentForm(municipalities=[a.municipality.code for a in adviser.assignments])
     rows = db.session.execute(
         select(
-            Municipality.code, Municipality.name, Municipality.supported, Subprefecture.short_name
+            Municipality.code,
+            Municipality.name,
+            Municipality.name_kana,
+            Municipality.supported,
+            Subprefecture.name,
         )
         .join(Municipality.subprefecture)
-        .order_by(Municipality.supported.desc(), Subprefecture.order, Municipality.code)
+        .order_by(Subprefecture.order, Municipality.code)
     ).all()
     form.municipalities.choices = choices(
-        (code, f"{name}（{sub}）" + ("" if supported else _("・支援対象外")))
-        for code, name, supported, sub in rows
+        (code, name + ("" if supported else _("（支援対象外）")))
+        for code, name, _kana, supported, _sub in rows
     )
     if form.validate_on_submit():
         try:
@@ -140,8 +162,131 @@ def assignments(user_id: int) -> str | Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for("admin.users"))
+    by_code = {subfield.data: subfield for subfield in form.municipalities}
+    groups: dict[str, list[dict[str, object]]] = {}
+    for code, name, kana, _supported, sub in rows:
+        groups.setdefault(sub, []).append(
+            {"field": by_code[code], "search": f"{name} {kana} {code}"}
+        )
     status = 422 if form.errors else 200
-    return render_template("admin/assignments.html", form=form, adviser=user_view(adviser)), status
+    return render_template(
+        "admin/assignments.html",
+        form=form,
+        adviser=user_view(adviser),
+        groups=list(groups.items()),
+        chosen=len(form.municipalities.data or []),
+    ), status
+
+
+def _plan(data: bytes, filename: str) -> ImportPlan:
+    return plan_accounts(
+        data, filename, registry_entries(db.session), db.session.scalars(select(User.login)).all()
+    )
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@require_duty(Duty.MANAGE_ACCOUNTS)
+def users_import() -> str | tuple[str, int]:
+    """Accounts in bulk from CSV or Excel: upload, then a preview of what will be created."""
+    form = AccountImportForm()
+    plan: ImportPlan | None = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        name = file_name(form.file.data.filename, "accounts.csv")
+        plan = _plan(data, name)
+        if plan.ok:
+            create_form = AccountCreateForm(
+                formdata=None, token=account_imports.keep_upload(data, name, current_user.id)
+            )
+            return render_template(
+                "admin/import_preview.html",
+                plan=plan,
+                form=create_form,
+                source_name=name,
+                role_names={r.value: n for r, n in ROLE_NAMES.items()},
+            )
+    status = 422 if form.errors or (plan is not None and not plan.ok) else 200
+    return render_template("admin/import_upload.html", form=form, plan=plan), status
+
+
+@bp.route("/users/import/create", methods=["POST"])
+@require_duty(Duty.MANAGE_ACCOUNTS)
+def users_import_create() -> Response | tuple[str, int]:
+    """Create every account of the kept file (read and checked again here) in one transaction."""
+    form = AccountCreateForm()
+    token = form.token.data or ""
+    kept = (
+        account_imports.kept_upload(token, current_user.id) if form.validate_on_submit() else None
+    )
+    if kept is None:
+        flash(
+            _(
+                "確認の画面の内容が見つかりません（時間がたって無効になったか、別の方の画面です）。ファイルをもう一度アップロードしてください。"
+            ),
+            "error",
+        )
+        return redirect(url_for("admin.users_import"))
+    data, name = kept
+    plan = _plan(data, name)
+    if not form.confirm.data or not plan.ok:
+        if not form.confirm.data:
+            form.confirm.errors = [_("作成する場合は、確認のチェックを入れてください。")]
+        return render_template(
+            "admin/import_preview.html" if plan.ok else "admin/import_upload.html",
+            plan=plan,
+            form=form if plan.ok else AccountImportForm(formdata=None),
+            source_name=name,
+            role_names={r.value: n for r, n in ROLE_NAMES.items()},
+        ), 422
+    try:
+        created = create_accounts(db.session, plan, actor_id=current_user.id)
+    except BulkAccountError as exc:
+        unit_of_work.undo()
+        for message in exc.messages:
+            flash(message, "error")
+        return redirect(url_for("admin.users_import"))
+    unit_of_work.release(db.session)  # the accounts exist before their passwords are kept
+    account_imports.keep_passwords(token, current_user.id, created)
+    flash(
+        _("%(n)d件のアカウントを作成しました。", n=len(created)),
+        "success",
+    )
+    return redirect(url_for("admin.users_import_done", token=token))
+
+
+@bp.route("/users/import/<token>")
+@require_duty(Duty.MANAGE_ACCOUNTS)
+def users_import_done(token: str) -> str:
+    return render_template(
+        "admin/import_done.html",
+        token=token,
+        available=account_imports.has_passwords(token, current_user.id),
+        form=PasswordDownloadForm(),
+    )
+
+
+@bp.route("/users/import/<token>/passwords.csv", methods=["POST"])
+@require_duty(Duty.MANAGE_ACCOUNTS)
+def users_import_passwords(token: str) -> Response:
+    """The initial passwords as CSV (UTF-8 with BOM), handed out once."""
+    form = PasswordDownloadForm()
+    data = (
+        account_imports.take_passwords(token, current_user.id)
+        if form.validate_on_submit()
+        else None
+    )
+    if data is None:
+        flash(
+            _(
+                "初期パスワードのファイルはダウンロード済みか、期限（1時間）が過ぎています。パスワードはアカウントの編集画面で設定し直せます。"
+            ),
+            "error",
+        )
+        return redirect(url_for("admin.users_import_done", token=token))
+    response = Response(data, mimetype="text/csv")
+    response.headers["Content-Disposition"] = content_disposition("初期パスワード.csv")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/security-events")

@@ -28,7 +28,7 @@ from dx_assess.core.questionnaire.model import (
     QuestionTest,
 )
 from dx_assess.core.questionnaire.numbering import question_numbers
-from dx_assess.core.vocabulary import RoundState, Status, jst, reiwa
+from dx_assess.core.vocabulary import RoundState, Status, jst, reiwa, wareki
 from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound
 from dx_assess.services.responses import editable_reason
 from dx_assess.services.rounds import round_state
@@ -237,11 +237,10 @@ def not_editable_reason(survey_round: SurveyRound, response: Response | None) ->
     """None if municipal staff may edit the response now, else why not (Japanese)."""
     if response is not None:
         return editable_reason(response)
-    return (
-        None
-        if round_state(survey_round) is RoundState.OPEN
-        else "この調査回は回答を受け付けていません。"
-    )
+    state = round_state(survey_round)
+    if state is RoundState.SCHEDULED:  # say when it opens (和暦)
+        return f"この調査回は {wareki(survey_round.opens_on)} から回答できます。"
+    return None if state is RoundState.OPEN else "この調査回は回答を受け付けていません。"
 
 
 def response_view(

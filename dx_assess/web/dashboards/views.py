@@ -28,6 +28,7 @@ from dx_assess.extensions import db
 from dx_assess.models import SurveyRound
 from dx_assess.services.official_figures import official_card_rate
 from dx_assess.services.results import round_results
+from dx_assess.services.rounds import default_round, opens_on_of
 from dx_assess.web.access import Duty, require_duty, visible_codes
 
 bp = Blueprint("dashboards", __name__, template_folder="templates")
@@ -38,8 +39,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/regions")
 @require_duty(Duty.OVERSEE)
 def latest_regional() -> WerkzeugResponse:
-    """The regional comparison of the latest round (a stable link for the menu)."""
-    latest = db.session.scalar(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc()))
+    """The regional comparison of the default round (a stable link for the menu): the open
+    round, else the latest with responses (``services.rounds.default_round``)."""
+    latest = default_round(db.session)
     if latest is None:
         flash("調査回がまだありません。", "warning")
         return redirect(url_for("rounds.rounds"))
@@ -85,6 +87,7 @@ def regional(round_id: int) -> str:
         "dashboards/regional.html",
         results=results,
         round=survey_round,
+        opens_on=opens_on_of(survey_round),
         metrics=metrics,
         metric=metric,
         metric_title=title,

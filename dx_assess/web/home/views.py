@@ -25,8 +25,15 @@ from dx_assess.extensions import db
 from dx_assess.models import Municipality, Role, Subprefecture, SurveyRound, User
 from dx_assess.models import Response as ResponseRow
 from dx_assess.services.registry import latest_supported_list_change
+from dx_assess.services.responses import resume_section
 from dx_assess.services.results import round_results
-from dx_assess.services.rounds import round_state
+from dx_assess.services.rounds import (
+    chosen_round,
+    opens_on_of,
+    round_questionnaire,
+    round_state,
+    rounds_newest_first,
+)
 from dx_assess.web import health, presenters
 from dx_assess.web.access import login_required, visible_municipalities
 from dx_assess.web.request_guard import safe_next
@@ -94,10 +101,10 @@ def home() -> str:
 
 
 def _adviser_round(towns: Sequence[Municipality]) -> dict[str, object]:
-    """The adviser's municipalities in the round chosen with ?round= (default: the latest)."""
-    rounds = db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc())).all()
-    chosen = next((r for r in rounds if r.id == request.args.get("round", type=int)), None)
-    survey_round = chosen or (rounds[0] if rounds else None)
+    """The adviser's municipalities in the round chosen with ?round= (default: the open round,
+    else the latest with responses, ``services.rounds.default_round``)."""
+    rounds = rounds_newest_first(db.session)
+    survey_round = chosen_round(db.session, request.args.get("round", type=int), rounds)
     if survey_round is None:
         return {"round": None, "rounds": [], "rows": []}
     assigned = [AssignedTown(m.code, m.name, m.subprefecture.short_name) for m in towns]
@@ -109,6 +116,7 @@ def _adviser_round(towns: Sequence[Municipality]) -> dict[str, object]:
             "label": reiwa(survey_round.fiscal_year),
             "is_demo": survey_round.is_demo,
             "previous": results.previous_label,
+            "opens_on": opens_on_of(survey_round),
         },
         "rounds": [(r.id, r.title) for r in rounds],
         "rows": adviser_rows(results, assigned),
@@ -117,7 +125,8 @@ def _adviser_round(towns: Sequence[Municipality]) -> dict[str, object]:
 
 
 def _rounds_for(municipality: Municipality) -> list[dict[str, object]]:
-    """Every round with this municipality's response status, newest first."""
+    """Every round with this municipality's response status, newest first; an open round's
+    「回答する」 leads to the first page not yet finished (``resume``)."""
     responses = {
         r.round_id: r
         for r in db.session.scalars(
@@ -131,6 +140,9 @@ def _rounds_for(municipality: Municipality) -> list[dict[str, object]]:
             continue
         state = round_state(r)
         status = Status.of(response.status if response else None)
+        resume = None
+        if state is RoundState.OPEN and status is not Status.SUBMITTED:
+            resume = resume_section(response, round_questionnaire(r))
         out.append(
             {
                 "id": r.id,
@@ -138,6 +150,9 @@ def _rounds_for(municipality: Municipality) -> list[dict[str, object]]:
                 "label": reiwa(r.fiscal_year),
                 "state": state.label,
                 "open": state is RoundState.OPEN,
+                "scheduled": state is RoundState.SCHEDULED,
+                "opens_on": opens_on_of(r),
+                "resume": resume,
                 "closes_on": r.closes_on.isoformat(),
                 "status": status,
                 "status_label": status.label,

@@ -24,7 +24,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess import unit_of_work
@@ -40,6 +39,7 @@ from dx_assess.services.reports.service import (
 )
 from dx_assess.services.reports.tasks import report_queue
 from dx_assess.services.results import round_results
+from dx_assess.services.rounds import chosen_round, opens_on_of, rounds_newest_first
 from dx_assess.web.access import (
     Action,
     Duty,
@@ -71,9 +71,8 @@ def _send_report(report: ReadyReport) -> WerkzeugResponse:
 @bp.route("/reports")
 @login_required
 def index() -> str:
-    rounds = list(db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc())))
-    chosen = request.args.get("round", type=int)
-    survey_round = next((r for r in rounds if r.id == chosen), rounds[0] if rounds else None)
+    rounds = rounds_newest_first(db.session)
+    survey_round = chosen_round(db.session, request.args.get("round", type=int), rounds)
     rows: list[dict[str, object]] = []
     manager = has_duty(current_user, Duty.OVERSEE)
     if survey_round is not None:
@@ -96,6 +95,7 @@ def index() -> str:
         "reports/index.html",
         rounds=[{"id": r.id, "title": r.title, "is_demo": r.is_demo} for r in rounds],
         survey_round=survey_round,
+        opens_on=opens_on_of(survey_round),
         rows=rows,
         manager=manager,
         with_reports=sum(1 for r in rows if r["has_report"]),

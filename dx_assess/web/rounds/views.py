@@ -9,6 +9,14 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess import unit_of_work
 from dx_assess.core.dashboards.exports import to_csv
+from dx_assess.core.dashboards.follow_up import (
+    DEFAULT_SORT,
+    STATUS_FILTERS,
+    UNSUBMITTED,
+    FollowUpList,
+    follow_up_frame,
+    follow_up_list,
+)
 from dx_assess.core.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.core.filenames import content_disposition, download_name
 from dx_assess.core.results import RoundResults
@@ -16,6 +24,7 @@ from dx_assess.core.vocabulary import reiwa, today
 from dx_assess.extensions import db
 from dx_assess.models import Response, ResponseStatus, SurveyRound
 from dx_assess.services import notices
+from dx_assess.services.follow_up import round_contacts
 from dx_assess.services.results import round_results
 from dx_assess.services.rounds import (
     OPEN,
@@ -234,3 +243,46 @@ def send_reminders(round_id: int) -> WerkzeugResponse | tuple[str, int]:
         message += f"{result.unreachable}団体はメールアドレスが分からないため送れませんでした。"
     flash(message, "success")
     return redirect(url_for("rounds.round_status", round_id=round_id))
+
+
+def _follow_up(survey_round: SurveyRound) -> tuple[StatusTable, FollowUpList]:
+    """The 未提出団体の一覧 of the rows the user may see, filtered and sorted as the address
+    says (?status=, ?subprefecture=, ?sort=, ?desc=1): links and forms, no script needed."""
+    _results, table = _status_table(survey_round)
+    listing = follow_up_list(
+        table.rows,
+        round_contacts(db.session, survey_round),
+        status=request.args.get("status") or UNSUBMITTED,
+        subprefecture=table.selected,
+        sort=request.args.get("sort") or DEFAULT_SORT,
+        descending=request.args.get("desc") == "1",
+    )
+    return table, listing
+
+
+@bp.route("/rounds/<int:round_id>/follow-up")
+@require_duty(Duty.FOLLOW_UP)
+def follow_up(round_id: int) -> str:
+    survey_round = _round(round_id)
+    table, listing = _follow_up(survey_round)
+    return render_template(
+        "rounds/follow_up.html",
+        round=survey_round,
+        label=reiwa(survey_round.fiscal_year),
+        table=table,
+        listing=listing,
+        status_filters=STATUS_FILTERS,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/follow-up.csv")
+@require_duty(Duty.FOLLOW_UP)
+def follow_up_csv(round_id: int) -> WerkzeugResponse:
+    """The list as shown (same filter and order) as CSV: UTF-8 with BOM, Japanese headers."""
+    survey_round = _round(round_id)
+    _table, listing = _follow_up(survey_round)
+    response = WerkzeugResponse(to_csv(follow_up_frame(listing)), mimetype="text/csv")
+    filename = download_name(survey_round.fiscal_year, "未提出団体の一覧", ext="csv")
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -153,7 +153,7 @@ def test_status_lists_only_what_the_user_may_see(
     page = html(browser, f"/rounds/{world.round_id}")
     assert "夕張市" not in page
     if who == "muni":
-        assert "督促用の一覧" not in page
+        assert "未提出団体の一覧" not in page
         assert "export.xlsx" not in page
 
 
