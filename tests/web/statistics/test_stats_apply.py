@@ -269,6 +269,6 @@ def test_an_xlsx_file_is_previewed_like_a_csv(pref: Browser, survey_round: Surve
         content_type="multipart/form-data",
     )
     html = response.get_data(as_text=True)
-    assert response.status_code == 200, html[html.find("<main"):][:3000]
+    assert response.status_code == 200, html[html.find("<main") :][:3000]
     assert "Excel（.xlsx）シート" in html
     assert "占冠村" in html
