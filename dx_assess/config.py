@@ -80,8 +80,6 @@ log = logging.getLogger("dx_assess.config")
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
 DEFAULT_STATEMENT_TIMEOUT_MS = 20_000
 
-#: The department that runs the survey (seed of R7.7); ``DX_DEPARTMENT`` overrides it.
-
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used safely."""
@@ -179,6 +177,7 @@ def build_config(
         "DX_LOCALES": ("ja", "en"),
         "DX_ALLOW_PLAIN_HTTP": plain_http,
         "DX_METRICS_TOKEN": "",
+        # the department that runs the survey, on pages and PDF covers (seed of R7.7)
         "DX_DEPARTMENT": DEFAULT_DEPARTMENT,
     }
     for name in config:

@@ -97,13 +97,13 @@ def regional_filename(results: RoundResults) -> str:
 
 
 def municipality_spec(
-    results: RoundResults, code: str, today: date, template_root: Path
+    results: RoundResults, code: str, today: date, template_root: Path, *, department: str
 ) -> ReportSpec | None:
     """The spec of ``code``'s report, or None when it has none (no submitted response)."""
     result = results.municipality(code)
     if result is None or not result.final:
         return None
-    context = municipality_context(results, result, today)
+    context = municipality_context(results, result, today, department=department)
     inputs = {
         "answers": dict(results.answers.get(code, {})),
         "questionnaire": _questionnaire(results),
@@ -119,10 +119,12 @@ def municipality_spec(
     )
 
 
-def regional_spec(results: RoundResults, today: date, template_root: Path) -> ReportSpec:
+def regional_spec(
+    results: RoundResults, today: date, template_root: Path, *, department: str
+) -> ReportSpec:
     from dx_assess.core.reports.regional_data import regional_context
 
-    context = regional_context(results, today)
+    context = regional_context(results, today, department=department)
     scores = [
         {str(k): v for k, v in rec.items()}
         for rec in results.scores.reset_index().to_dict("records")
@@ -151,21 +153,30 @@ def round_report_keys(results: RoundResults) -> list[tuple[str, str]]:
 
 
 def report_spec(
-    results: RoundResults, kind: str, key: str, today: date, template_root: Path
+    results: RoundResults,
+    kind: str,
+    key: str,
+    today: date,
+    template_root: Path,
+    *,
+    department: str,
 ) -> ReportSpec | None:
     """The spec of one report of ``round_report_keys`` (None: that municipality has none)."""
     if kind == "regional":
-        return regional_spec(results, today, template_root)
-    return municipality_spec(results, key, today, template_root)
+        return regional_spec(results, today, template_root, department=department)
+    return municipality_spec(results, key, today, template_root, department=department)
 
 
-def round_specs(results: RoundResults, today: date, template_root: Path) -> list[ReportSpec]:
+def round_specs(
+    results: RoundResults, today: date, template_root: Path, *, department: str
+) -> list[ReportSpec]:
     """Every report of a round: one per supported municipality with a submitted response,
     then the regional report."""
     return [
         spec
         for kind, key in round_report_keys(results)
-        if (spec := report_spec(results, kind, key, today, template_root)) is not None
+        if (spec := report_spec(results, kind, key, today, template_root, department=department))
+        is not None
     ]
 
 

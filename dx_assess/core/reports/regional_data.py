@@ -15,8 +15,6 @@ from dx_assess.core.dashboards.kpis import KpiTable, compute_kpis
 from dx_assess.core.dashboards.regional import SMALL_N, distributions, regional_table
 from dx_assess.core.reports.charts import wrap
 from dx_assess.core.reports.data import (
-    CONTACT,
-    ISSUER,
     Context,
     japanese_date,
     methodology,
@@ -139,8 +137,11 @@ def _movers(results: RoundResults) -> Context | None:
     }
 
 
-def regional_context(results: RoundResults, generated_on: date, contact: str = CONTACT) -> Context:
-    """Everything the regional report shows."""
+def regional_context(
+    results: RoundResults, generated_on: date, *, department: str, contact: str | None = None
+) -> Context:
+    """Everything the regional report shows; ``department`` is the issuer on the cover (the
+    ``DX_DEPARTMENT`` setting)."""
     table = regional_table(results)
     regions = [row.region for row in table.rows if not row.is_total]
     dists = distributions(results)
@@ -160,8 +161,8 @@ def regional_context(results: RoundResults, generated_on: date, contact: str = C
         "kind": "regional",
         "title": f"{results.round_label} 市町村DX成熟度 地域別レポート",
         "generated_on": japanese_date(generated_on),
-        "issuer": ISSUER,
-        "contact": contact,
+        "issuer": department,
+        "contact": contact or department,
         "round": round_info(results),
         "is_demo": results.is_demo,
         "status": _status(results, regions),

@@ -20,7 +20,7 @@ from dx_assess.core.reports.assets import PDF_FONT_NAME, templates_dir
 from dx_assess.core.reports.batch import municipality_spec, regional_spec
 from dx_assess.core.reports.render import RenderResult, renderer
 from dx_assess.core.scoring.peers import SUBPREFECTURES
-from dx_assess.core.vocabulary import today
+from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT, today
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.services.reports.service import storage
@@ -96,9 +96,11 @@ def _render(app: Flask, demo: Demo, kind: str, out: Path) -> Rendered:
     with app.app_context():
         results = round_results(db.session, db.session.get(SurveyRound, demo.round_id))
         if kind == "regional":
-            spec = regional_spec(results, today(), root)
+            spec = regional_spec(results, today(), root, department=DEFAULT_DEPARTMENT)
         else:
-            found = municipality_spec(results, demo.town, today(), root)
+            found = municipality_spec(
+                results, demo.town, today(), root, department=DEFAULT_DEPARTMENT
+            )
             assert found is not None
             spec = found
     result = renderer(root).render(kind, spec.context)
