@@ -46,7 +46,7 @@ def japanese_date(value: object) -> str:
 
     if isinstance(value, str) and value:
         try:
-            value = date.fromisoformat(value)
+            return japanese_date(date.fromisoformat(value))
         except ValueError:
             return value
     if isinstance(value, datetime):
