@@ -82,6 +82,13 @@ def round_info(results: RoundResults) -> Context:
         "questionnaire": f"{q.title}（{q.key} {q.version}）",
         "previous_label": results.previous_label,
         "is_demo": results.is_demo,
+        # which municipalities answer and the figures cover (the cover says so)
+        "population": results.population_label,
+        "population_text": (
+            f"全道の全市町村（{len(results.rows)}市町村）"
+            if results.answered_by_all
+            else "支援対象の市町村（対象市町村）"
+        ),
     }
 
 

@@ -31,7 +31,8 @@ MOVERS = 5
 
 
 def _status(results: RoundResults, regions: list[str]) -> Context:
-    supported = [r for r in results.rows if r.supported]
+    """Who answers the round: every municipality, or the support programme."""
+    supported = [r for r in results.rows if results.answered_by_all or r.supported]
 
     def counts(rows: list[Any]) -> dict[str, int]:
         return {s: sum(1 for r in rows if r.status == s) for s in STATUS_ORDER}
@@ -51,7 +52,7 @@ def _status(results: RoundResults, regions: list[str]) -> Context:
         "labels": [STATUS_LABELS[s] for s in STATUS_ORDER],
         "label_map": {s: STATUS_LABELS[s] for s in STATUS_ORDER},
         "rows": by_region,
-        "total": line("対象市町村全体", supported),
+        "total": line("全市町村" if results.answered_by_all else "対象市町村全体", supported),
     }
 
 
