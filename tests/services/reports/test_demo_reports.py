@@ -66,9 +66,9 @@ def demo(app: Flask, demo_data: None, reports_dir: Path) -> Demo:
         rounds = db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year)).all()
         results = round_results(db.session, rounds[-1])
         adviser_area = ("上川", "留萌", "宗谷")
-        # the adviser's towns: supported ones of their area (令和8年度 is answered by all 179)
+        # the adviser's towns: the programme's in their area (令和8年度 is answered by all 179)
         town = next(
-            r for r in results.rows if r.final and r.supported and r.subprefecture in adviser_area
+            r for r in results.rows if r.final and r.programme and r.subprefecture in adviser_area
         )
         other = next(r for r in results.rows if r.final and r.subprefecture not in adviser_area)
         draft = next(r for r in results.rows if r.supported and not r.final)
