@@ -69,7 +69,7 @@ def main() -> int:
         font_face_css,
         renderer,
     )
-    from dx_assess.core.vocabulary import today
+    from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT, today
     from dx_assess.extensions import db
     from dx_assess.services.reports.service import settings
     from dx_assess.services.results import round_results
@@ -82,7 +82,12 @@ def main() -> int:
         if survey_round is None:
             return 1
         root = settings(app).template_root
-        specs = round_specs(round_results(db.session, survey_round), today(), root)
+        specs = round_specs(
+            round_results(db.session, survey_round),
+            today(),
+            root,
+            department=DEFAULT_DEPARTMENT,
+        )
     specs = [s for s in specs if s.kind == "municipality"][: args.reports]
 
     project = renderer(root)

@@ -71,7 +71,7 @@ def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> tuple[f
     import multiprocessing
 
     from dx_assess.core.reports.batch import RENDERED, Outcome, build_zip, round_specs
-    from dx_assess.core.vocabulary import today
+    from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT, today
     from dx_assess.extensions import db
     from dx_assess.models import SurveyRound
     from dx_assess.services.reports.service import settings
@@ -89,7 +89,7 @@ def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> tuple[f
             cpu = cpu_seconds(pids)
             started = time.perf_counter()
             results = round_results(db.session, db.session.get(SurveyRound, round_id))
-            specs = round_specs(results, today(), root)
+            specs = round_specs(results, today(), root, department=DEFAULT_DEPARTMENT)
             futures = {
                 pool.submit(_old_render_to_folder, s.kind, s.context, s.digest, str(folder),
                             str(root)): s

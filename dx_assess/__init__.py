@@ -47,9 +47,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     health.init_app(app)
     throttle.init_app(app)
-    from dx_assess.web.labels import label
+    from dx_assess.web.labels import japanese_date, label
 
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["wareki"] = japanese_date
 
     from dx_assess.cli.main import register_cli
 

@@ -200,6 +200,7 @@ def build_config(
         "DX_LOCALES": ("ja", "en"),
         "DX_ALLOW_PLAIN_HTTP": plain_http,
         "DX_METRICS_TOKEN": "",
+        # the department that runs the survey, on pages and PDF covers (seed of R7.7)
         "DX_DEPARTMENT": DEFAULT_DEPARTMENT,
         "DX_CONTACT_PHONE": "",
         "DX_CONTACT_EMAIL": "",

@@ -246,18 +246,24 @@ def demo_setup() -> None:
         .where(Municipality.supported, Subprefecture.short_name.in_(DEMO_ADVISER_SUBPREFECTURES))
     ).all()
     set_assignments(db.session, users["adviser"], list(codes))
-    from dx_assess.services.demo.seed import seed_rounds
+    from dx_assess.services.demo.seed import TOWN_PASSWORD, ensure_town_accounts, seed_rounds
 
     for seeded in seed_rounds(db.session, users["prefecture"], keep_untouched=DEMO_TOWN):
         click.echo(
             f"デモ用の調査回 {seeded.fiscal_year}年度: 提出 {seeded.submitted}、"
             f"回答中 {seeded.drafts}、未着手 {seeded.untouched}（合成データ）"
         )
+    created = ensure_town_accounts(db.session)
+    if created:
+        click.echo(f"回答する市町村の職員用デモアカウントを{created}件作りました。")
 
     click.echo("")
     click.echo("デモ用アカウント（ログインID / パスワード / 役割）:")
     for login, _name, role, password in DEMO_ACCOUNTS:
         click.echo(f"  {login:<11} {password:<22} {role.value}")
+    click.echo(
+        f"  m+団体コード（例: m012025 函館市） {TOWN_PASSWORD:<10} municipal（ほかの市町村）"
+    )
     click.echo(
         f"アドバイザーの担当: {len(codes)}市町村（{'・'.join(DEMO_ADVISER_SUBPREFECTURES)}）"
     )

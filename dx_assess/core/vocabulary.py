@@ -50,8 +50,21 @@ def reiwa(fiscal_year: int) -> str:
     return f"令和{_reiwa_year(fiscal_year)}年度"
 
 
+_REIWA_START = date(2019, 5, 1)
+
+
+def reference_date(fiscal_year: int) -> date:
+    """A round's 基準日: the first day of its fiscal year (令和8年度 → 令和8年4月1日現在), as
+    the questionnaire from 令和8年度 on fixes it for every municipality."""
+    return date(fiscal_year, 4, 1)
+
+
 def wareki(day: date) -> str:
-    """A date in the Japanese calendar, e.g. 令和8年12月1日 (令和 only: from 2019-05-01)."""
+    """A date in the Japanese calendar, e.g. 令和8年12月1日; 平成 before 2019-05-01
+    (平成31年4月30日), so that an old statistics file's date reads right too."""
+    if day < _REIWA_START:
+        n = day.year - 1988
+        return f"平成{'元' if n == 1 else n}年{day.month}月{day.day}日"
     return f"令和{_reiwa_year(day.year)}年{day.month}月{day.day}日"
 
 

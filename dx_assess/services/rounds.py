@@ -33,6 +33,17 @@ def check_fiscal_year_dates(fiscal_year: int, opens_on: date, closes_on: date) -
             raise RoundError(field, f"{name}は{span}の中の日付にしてください。")
 
 
+def check_deadline_near_fiscal_year(fiscal_year: int, closes_on: date) -> None:
+    """A new deadline (reopening a round to correct answers) lies no later than the end of the
+    following fiscal year: a 令和7年度 round reopens until 令和9年3月31日 at the latest."""
+    last = date(fiscal_year + 2, 3, 31)
+    if closes_on > last:
+        raise RoundError(
+            "closes_on",
+            f"{reiwa(fiscal_year)}の調査回の締切日は、{wareki(last)}までの日付にしてください。",
+        )
+
+
 SCHEDULED, OPEN, CLOSED = RoundState.SCHEDULED, RoundState.OPEN, RoundState.CLOSED
 
 

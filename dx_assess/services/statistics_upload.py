@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import select
 
 from dx_assess.core.questionnaire.bindings import CARDS_HELD, POPULATION, ROLES
-from dx_assess.core.statistics.model import StatisticsFile, StatisticsRow
+from dx_assess.core.statistics.model import StatisticsFile, StatisticsRow, staleness_note
 from dx_assess.core.statistics.proposals import Proposal, proposals
 from dx_assess.core.statistics.reading import parse_statistics
+from dx_assess.core.vocabulary import reference_date
 from dx_assess.models import (
     Channel,
     Municipality,
@@ -122,6 +123,13 @@ def preview(
     return stats, _proposals(session, survey_round, stats)
 
 
+def preview_notes(survey_round: SurveyRound, stats: StatisticsFile) -> tuple[str, ...]:
+    """What the review screen says about the file for this round: the file's own notes, and a
+    warning when its date is more than a year before the round's 基準日."""
+    stale = staleness_note(stats, reference_date(survey_round.fiscal_year))
+    return (stale, *stats.notes) if stale else stats.notes
+
+
 def reason_text(stats: StatisticsFile, source_name: str) -> str:
     pop = "・".join(d.isoformat() for d in stats.population_dates) or "不明"
     cards = "・".join(d.isoformat() for d in stats.cards_dates) or "不明"
@@ -163,6 +171,8 @@ def stats_to_json(stats: StatisticsFile) -> dict[str, Any]:
         "cards_column": stats.cards_column,
         "population_dates": [d.isoformat() for d in stats.population_dates],
         "cards_dates": [d.isoformat() for d in stats.cards_dates],
+        "skipped_totals": list(stats.skipped_totals),
+        "sapporo_from_wards": stats.sapporo_from_wards,
     }
 
 
@@ -187,6 +197,8 @@ def stats_from_json(data: Mapping[str, Any]) -> StatisticsFile:
         cards_column=str(data["cards_column"]),
         population_dates=tuple(date.fromisoformat(d) for d in data["population_dates"]),
         cards_dates=tuple(date.fromisoformat(d) for d in data["cards_dates"]),
+        skipped_totals=tuple(data.get("skipped_totals", ())),
+        sapporo_from_wards=bool(data.get("sapporo_from_wards", False)),
     )
 
 

@@ -38,3 +38,27 @@ KNOWN = (
 def label(text: object) -> str:
     """The page-language form of a label made by pure code (unknown text is shown as it is)."""
     return gettext(str(text)) if text else ""
+
+
+def japanese_date(value: object) -> str:
+    """The ``wareki`` filter: a date as pages show it, 令和8年12月1日 (in English, 2026-12-01);
+    a date written as ISO text (2026-12-01) too; "—" for none."""
+    from datetime import date, datetime
+
+    from flask_babel import get_locale
+
+    from dx_assess.core.vocabulary import JST, wareki
+
+    if isinstance(value, str) and value:
+        try:
+            return japanese_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.astimezone(JST).date()
+    if not isinstance(value, date):
+        return "—"
+    locale = get_locale()
+    if locale is not None and locale.language == "en":
+        return value.isoformat()
+    return wareki(value)

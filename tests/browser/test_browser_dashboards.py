@@ -1,6 +1,6 @@
 """The dashboards in a real browser (acceptance of issue 7): screenshots and axe-core.
 
-One demo database (53 supported municipalities, FY2024 closed and FY2025 in progress, one
+One demo database (53 supported municipalities, FY2024 and FY2025 closed, FY2026 in progress, one
 account per role) serves every test of this module. Each page is checked with axe-core
 (vendored in tests/browser/vendor, injected through Playwright): no violation of impact
 "serious" or "critical" is allowed. Screenshots go to docs/screenshots/dashboard-*.png when
@@ -33,11 +33,11 @@ NewContext = Callable[..., BrowserContext]
 
 @pytest.fixture(scope="module")
 def demo_round(app: Flask) -> Iterator[int]:
-    """The demo data set up once for the module; the FY2025 round's id. Emptied afterwards."""
+    """The demo data set up once for the module; the open FY2026 round's id. Emptied afterwards."""
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["demo", "setup"])
         assert result.exit_code == 0, result.output
-        round_id = db.session.scalar(select(SurveyRound.id).where(SurveyRound.fiscal_year == 2025))
+        round_id = db.session.scalar(select(SurveyRound.id).where(SurveyRound.fiscal_year == 2026))
         assert round_id is not None
         db.session.remove()
     yield round_id
@@ -52,7 +52,7 @@ def check_accessible(page: Page) -> None:
 
 def test_adviser_home(demo_round: int, new_context: NewContext, screenshots: Path) -> None:
     page = log_in_demo(new_context(), "adviser")
-    table = page.get_by_role("table", name="担当市町村の状況（令和7年度）")
+    table = page.get_by_role("table", name="担当市町村の状況（令和8年度）")
     expect(table).to_be_visible()
     expect(table.get_by_role("rowheader")).to_have_count(12)
     expect(table.get_by_text("提出済み").first).to_be_visible()
@@ -91,7 +91,7 @@ def test_regional_map_works_without_javascript(
     page.goto(f"/rounds/{demo_round}/regions")
     svg = page.locator("svg.choropleth")
     expect(svg).to_be_visible()
-    assert svg.locator("path").count() == 185
+    assert svg.locator("path[data-code]").count() == 185  # and the 振興局 borders
     expect(page.get_by_text("国土数値情報（行政区域データ）", exact=False).first).to_be_visible()
     page.get_by_label("色分けする得点").select_option(label="行政手続のオンライン化")
     page.get_by_role("button", name="地図を表示").click()
@@ -120,7 +120,7 @@ def test_results_page_is_accessible(
 ) -> None:
     """A municipality's results page, opened by the adviser from the home page."""
     page = log_in_demo(new_context(), "adviser")
-    table = page.get_by_role("table", name="担当市町村の状況（令和7年度）")
+    table = page.get_by_role("table", name="担当市町村の状況（令和8年度）")
     submitted = table.locator("tr", has=page.get_by_text("提出済み")).first
     submitted.get_by_role("rowheader").get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("の結果")

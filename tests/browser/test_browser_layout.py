@@ -56,27 +56,28 @@ README_PICTURES = {"municipal-form-grid", "municipal-results", "prefecture-regio
 
 @pytest.fixture(scope="module")
 def demo(app: Flask) -> Iterator[dict[str, Any]]:
-    """The demo data, once for the module: both rounds' ids and a submitted FY2025 town."""
+    """The demo data, once for the module: the open 令和8年度 round's id ("current"), the closed
+    令和7年度 round's ("previous") and a submitted 令和8年度 town."""
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["demo", "setup"])
         assert result.exit_code == 0, result.output
         rounds = {r.fiscal_year: r.id for r in db.session.scalars(select(SurveyRound)).all()}
         submitted = db.session.scalars(
             select(Response).where(
-                Response.round_id == rounds[2025], Response.status == "submitted"
+                Response.round_id == rounds[2026], Response.status == "submitted"
             )
         ).first()
         assert submitted is not None
         town = submitted.municipality.code
         db.session.remove()
-    yield {"fy2024": rounds[2024], "fy2025": rounds[2025], "town": town}
+    yield {"previous": rounds[2025], "current": rounds[2026], "town": town}
     with app.app_context():
         empty_database()
 
 
 def pages_of(role: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
     """(name, path) of the main pages of each role."""
-    r24, r25, town = demo["fy2024"], demo["fy2025"], demo["town"]
+    r24, r25, town = demo["previous"], demo["current"], demo["town"]
     own = f"/rounds/{r25}/responses/{DEMO_TOWN}"
     return {
         "municipal": [
@@ -211,7 +212,7 @@ def test_phone_status_grid_is_stacked_with_large_tap_targets(
 ) -> None:
     """At 390 px each of the 20 systems is one row: its name over a full-width select."""
     page = log_in_demo(new_context(viewport=PHONE), "municipal")
-    page.goto(f"/rounds/{demo['fy2025']}/responses/{DEMO_TOWN}/sections/std")
+    page.goto(f"/rounds/{demo['current']}/responses/{DEMO_TOWN}/sections/std")
     rows = page.locator("table.grid tbody tr")
     assert rows.count() == 20
     first = rows.first
@@ -223,7 +224,7 @@ def test_phone_status_grid_is_stacked_with_large_tap_targets(
     assert select_box["width"] >= 300
     assert select_box["height"] >= 44
     # the radios of the other pages are at least 24 px, with a label box of 44 px
-    page.goto(f"/rounds/{demo['fy2025']}/responses/{DEMO_TOWN}/sections/mnc")
+    page.goto(f"/rounds/{demo['current']}/responses/{DEMO_TOWN}/sections/mnc")
     radio = page.locator(".options input[type=radio]").first
     box = radio.bounding_box()
     assert box is not None
@@ -236,7 +237,7 @@ def test_phone_status_grid_is_stacked_with_large_tap_targets(
 
 def test_print_leaves_out_the_menus(demo: dict[str, Any], new_context: NewContext) -> None:
     page = log_in_demo(new_context(viewport=DESKTOP), "prefecture")
-    page.goto(f"/rounds/{demo['fy2025']}/regions")
+    page.goto(f"/rounds/{demo['current']}/regions")
     expect(page.locator(".main-nav")).to_be_visible()
     page.emulate_media(media="print")
     expect(page.locator(".main-nav")).to_be_hidden()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -93,19 +94,30 @@ def check_rounds(demo: str) -> None:
     from dx_assess.services.rounds import round_state
 
     rounds = {r.fiscal_year: r for r in db.session.scalars(select(SurveyRound))}
-    assert set(rounds) == {2024, 2025}
-    assert all(r.is_demo for r in rounds.values())
+    assert set(rounds) == {2024, 2025, 2026}
+    assert all(r.is_demo for r in rounds.values())  # still labelled as demo data
     assert round_state(rounds[2024]).code == "closed"
-    assert round_state(rounds[2025]).code == "open"
+    assert round_state(rounds[2025]).code == "closed"
+    assert round_state(rounds[2026]).code == "open"
+    assert rounds[2026].questionnaire_version.version == "2026.1"
+    assert rounds[2026].population == "all"
+    assert [rounds[fy].population for fy in (2024, 2025)] == ["programme", "programme"]
+    # a closed round's dates lie in its own fiscal year
+    assert (rounds[2025].opens_on, rounds[2025].closes_on) == (
+        dt.date(2025, 6, 2),
+        dt.date(2025, 9, 30),
+    )
     statuses = {
         fy: [
             r.status for r in db.session.scalars(select(Response).where(Response.round_id == r.id))
         ]
         for fy, r in rounds.items()
     }
-    assert len(statuses[2024]) == 53
-    assert statuses[2024].count(ResponseStatus.SUBMITTED) >= 45
-    assert 0 < statuses[2025].count(ResponseStatus.SUBMITTED) < 53
+    for fy in (2024, 2025):
+        assert len(statuses[fy]) == 53
+        assert statuses[fy].count(ResponseStatus.SUBMITTED) >= 45
+    assert 53 < len(statuses[2026]) < 179  # every municipality answers; some not started
+    assert 0 < statuses[2026].count(ResponseStatus.SUBMITTED) < len(statuses[2026])
     town = db.session.scalar(select(Municipality).where(Municipality.code == DEMO_TOWN))
     assert town is not None
     mine = {
@@ -113,8 +125,9 @@ def check_rounds(demo: str) -> None:
         for r in db.session.scalars(select(Response).where(Response.municipality_id == town.id))
     }
     # the demo account's town has last year's answers to carry over, and this year's to do
-    assert mine == {2024: ResponseStatus.SUBMITTED}
+    assert mine == {2024: ResponseStatus.SUBMITTED, 2025: ResponseStatus.SUBMITTED}
     assert "デモ用の調査回 2024年度: 提出" in demo
+    assert "デモ用の調査回 2026年度: 提出" in demo
 
 
 def test_synthetic_answers_are_complete_and_consistent_for_every_town() -> None:
@@ -133,7 +146,7 @@ def test_synthetic_answers_are_complete_and_consistent_for_every_town() -> None:
         )
     }
     towns = [DemoTown(code, code, pop) for code, pop in population.items()]
-    for name, year in (("fy2024", 2024), ("fy2025", 2025)):
+    for name, year in (("fy2024", 2024), ("fy2025", 2025), ("fy2026", 2026)):
         questionnaire = load_questionnaire(DEFAULT_ROOT / "dx-maturity" / f"{name}.yaml")
         for town in towns:
             answers = synthetic_answers(questionnaire, town, year)
@@ -142,9 +155,41 @@ def test_synthetic_answers_are_complete_and_consistent_for_every_town() -> None:
             assert issues == [], (town.code, year, issues)
 
 
-def test_demo_setup_builds_the_whole_demo(demo: str) -> None:
+def check_town_accounts(app: Flask) -> None:
+    """Every municipality that answers (令和8年度: all 179) has a staff account; the documented
+    demo logins keep working."""
+    from dx_assess.core.vocabulary import Role
+    from dx_assess.models import User
+    from dx_assess.services.demo.seed import TOWN_PASSWORD
+
+    towns_with_account = set(
+        db.session.scalars(select(User.municipality_id).where(User.role == Role.MUNICIPAL))
+    )
+    assert len(towns_with_account) == 179
+    hakodate = Browser(app)
+    assert hakodate.login("m012025", TOWN_PASSWORD).status_code == 302
+    assert "函館市のページ" in hakodate.get("/").get_data(as_text=True)
+    check_home(Browser(app), "municipal", "demo-municipal-2026")
+
+
+def test_demo_setup_builds_the_whole_demo(demo: str, app: Flask) -> None:
     """One demo, several checks: it takes a few seconds to build."""
     check_registry_and_selection(demo)
     check_accounts_printed(demo)
     check_demo_town(demo)
     check_rounds(demo)
+    check_town_accounts(app)
+
+
+def test_the_seeds_facts_open_data_in_174_of_179_and_online_everywhere() -> None:
+    from dx_assess.core.registry.files import read_registry
+    from dx_assess.models import Municipality as M
+    from dx_assess.services.demo.seed import facts
+
+    _, rows = read_registry()
+    towns = [M(code=r.code, name=r.name, population=r.population) for r in rows]
+    fixed = facts(towns, 2026)
+    assert len(fixed) == 179
+    assert sum(f["od_published"] == "yes" for f in fixed.values()) == 174
+    assert all(f["onl_pittari"] == "yes" for f in fixed.values())
+    assert facts(towns, 2025) == {}

@@ -3,8 +3,10 @@
 Each municipality is one ``<path>`` with a ``<title>`` (name and value, shown on hover and read
 by screen readers), coloured by the class of its value; municipalities in the programme without
 a value (no submitted response yet) are grey, and those outside the programme (and the six
-北方領土 villages, which are not in the registry) are hatched. The legend is drawn in the sea
-south-east of the island, so the SVG stands alone (also in a PDF).
+北方領土 villages, which are not in the registry) are hatched; the six 北方領土 villages are
+drawn apart (light grey, dotted outline, a legend entry of their own 「北方領土（調査対象外）」),
+never as outside the programme. Thicker lines are the borders between the 14 振興局. The legend
+is drawn in the sea south-east of the island, so the SVG stands alone (also in a PDF).
 """
 
 from __future__ import annotations
@@ -87,12 +89,18 @@ def _legend(
     no_value_label: str,
     outside_label: str,
     counts: Mapping[str, int],
+    hoppo: int,
+    borders: bool,
 ) -> str:
     items = [(c.fill, f"{c.label} {counts.get(c.fill, 0)}") for c in reversed(classes)]
     items += [
         (NO_VALUE_FILL, f"{no_value_label} {counts.get(NO_VALUE_FILL, 0)}"),
         (f"url(#{OUTSIDE_PATTERN})", f"{outside_label} {counts.get(OUTSIDE, 0)}"),
     ]
+    if hoppo:
+        items.append((HOPPO, f"{HOPPO_LABEL} {hoppo}"))
+    if borders:
+        items.append((BORDER, BORDER_LABEL))
     row = 19.0
     x = geometry.width * 0.61
     y = geometry.height - 12 - row * (len(items) + 1)
@@ -103,10 +111,23 @@ def _legend(
     ]
     for i, (fill, label) in enumerate(items):
         top = row * (i + 1)
+        if fill == BORDER:
+            swatch = (
+                f'<line x1="0" y1="{top + 7:.0f}" x2="22" y2="{top + 7:.0f}" '
+                f'stroke="{BORDER_STROKE}" stroke-width="{BORDER_WIDTH}"/>'
+            )
+        elif fill == HOPPO:
+            swatch = (
+                f'<rect x="0" y="{top:.0f}" width="22" height="14" fill="{HOPPO_FILL}" '
+                f'stroke="#595959" stroke-width="0.8" stroke-dasharray="{HOPPO_DASH}"/>'
+            )
+        else:
+            swatch = (
+                f'<rect x="0" y="{top:.0f}" width="22" height="14" fill="{fill}" '
+                'stroke="#595959" stroke-width="0.8"/>'
+            )
         out.append(
-            f'<rect x="0" y="{top:.0f}" width="22" height="14" fill="{fill}" '
-            'stroke="#595959" stroke-width="0.8"/>'
-            f'<text x="30" y="{top + 11.5:.1f}" font-size="12" fill="#1a1a1a">'
+            swatch + f'<text x="30" y="{top + 11.5:.1f}" font-size="12" fill="#1a1a1a">'
             f"{escape(label)}</text>"
         )
     out.append("</g>")
@@ -115,6 +136,14 @@ def _legend(
 
 #: Fill of the six 北方領土 villages (light grey, no hatching: not "outside the programme").
 HOPPO_FILL = "#e6e6e6"
+HOPPO_DASH = "1.5 1"
+HOPPO_LABEL = "北方領土（調査対象外）"
+HOPPO = "hoppo"  # legend key
+#: The borders between 振興局: drawn over the municipalities, thicker and darker.
+BORDER = "border"  # legend key
+BORDER_LABEL = "振興局の境界"
+BORDER_STROKE = "#262626"
+BORDER_WIDTH = 1.3
 
 
 def render_choropleth(
@@ -135,13 +164,15 @@ def render_choropleth(
     outside = MapEntry(OUTSIDE)
     paths = []
     counts: dict[str, int] = {}
+    hoppo = 0
     for shape in geometry.shapes:
         if shape.is_hoppo:  # not a municipality of the registry: drawn apart, never "outside"
             paths.append(
                 f'<path role="img" data-code="{shape.code}" data-state="hoppo" '
-                f'fill="{HOPPO_FILL}" stroke-dasharray="1.5 1" d="{shape.path}">'
+                f'fill="{HOPPO_FILL}" stroke-dasharray="{HOPPO_DASH}" d="{shape.path}">'
                 f"<title>{escape(shape.name)}（北方領土・調査の対象ではありません）</title></path>"
             )
+            hoppo += 1
             continue
         entry = entries.get(shape.code, outside)
         key = OUTSIDE if entry.state == OUTSIDE else _fill(entry, classes)
@@ -166,7 +197,23 @@ def render_choropleth(
             f'<g stroke="{STROKE}" stroke-width="0.35" stroke-linejoin="round">',
             *paths,
             "</g>",
-            _legend(geometry, classes, legend_heading, no_value_label, outside_label, counts),
+            (
+                f'<path class="subprefecture-borders" aria-hidden="true" fill="none" '
+                f'stroke="{BORDER_STROKE}" stroke-width="{BORDER_WIDTH}" stroke-linejoin="round" '
+                f'stroke-linecap="round" d="{geometry.subprefecture_borders}"/>'
+                if geometry.subprefecture_borders
+                else ""
+            ),
+            _legend(
+                geometry,
+                classes,
+                legend_heading,
+                no_value_label,
+                outside_label,
+                counts,
+                hoppo,
+                bool(geometry.subprefecture_borders),
+            ),
             "</svg>",
         ]
     )

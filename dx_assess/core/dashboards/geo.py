@@ -54,6 +54,9 @@ class MapGeometry:
     width: float
     height: float
     shapes: tuple[Shape, ...]
+    #: SVG path data (open lines) of the borders between 振興局: the edges two municipalities
+    #: of different 振興局 share.
+    subprefecture_borders: str = ""
 
     @property
     def view_box(self) -> str:
@@ -148,6 +151,67 @@ def _num(tenths: int) -> str:
     return f"{sign}{whole or ''}.{frac}"
 
 
+def border_lines(
+    rings_by_region: Iterable[tuple[str, Sequence[Sequence[Point]]]],
+) -> list[list[Point]]:
+    """The lines between regions: every edge (pair of consecutive points) that rings of two
+    different regions share, chained into polylines. The boundary data share the vertices of
+    common borders (they come from one topology), so equal edges are the common border."""
+    regions_of: dict[tuple[Point, Point], set[str]] = {}
+    for region, rings in rings_by_region:
+        for ring in rings:
+            for a, b in pairwise(ring):
+                if a != b:
+                    key = (a, b) if a <= b else (b, a)
+                    regions_of.setdefault(key, set()).add(region)
+    edges = {key for key, regions in regions_of.items() if len(regions) > 1}
+    neighbours: dict[Point, list[Point]] = {}
+    for a, b in edges:
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+    used: set[tuple[Point, Point]] = set()
+
+    def walk(start: Point, nxt: Point) -> list[Point]:
+        line = [start]
+        previous, current = start, nxt
+        while True:
+            used.add((previous, current) if previous <= current else (current, previous))
+            line.append(current)
+            onward = [
+                p
+                for p in neighbours[current]
+                if ((current, p) if current <= p else (p, current)) not in used
+            ]
+            if len(neighbours[current]) != 2 or not onward:
+                return line
+            previous, current = current, onward[0]
+
+    lines: list[list[Point]] = []
+    # start at the ends and junctions first, then what is left are closed loops
+    starts = sorted(p for p, ns in neighbours.items() if len(ns) != 2)
+    for start in [*starts, *sorted(neighbours)]:
+        for nxt in sorted(neighbours[start]):
+            if ((start, nxt) if start <= nxt else (nxt, start)) not in used:
+                lines.append(walk(start, nxt))
+    return lines
+
+
+def line_data(lines: Iterable[Sequence[Point]]) -> str:
+    """Compact SVG path data of open lines (absolute move, relative lines, 0.1 unit)."""
+    parts: list[str] = []
+    for line in lines:
+        q = [(round(x * 10), round(y * 10)) for x, y in line]
+        deduped = [p for i, p in enumerate(q) if i == 0 or p != q[i - 1]]
+        if len(deduped) < 2:
+            continue
+        x0, y0 = deduped[0]
+        coords = " ".join(
+            f"{_num(bx - ax)} {_num(by - ay)}" for (ax, ay), (bx, by) in pairwise(deduped)
+        )
+        parts.append(f"M{_num(x0)} {_num(y0)}l" + coords.replace(" -", "-"))
+    return "".join(parts)
+
+
 @cache
 def map_geometry(path: Path = GEOJSON, width: float = WIDTH) -> MapGeometry:
     """The projected, simplified shapes of every feature in ``path`` (computed once)."""
@@ -166,6 +230,14 @@ def map_geometry(path: Path = GEOJSON, width: float = WIDTH) -> MapGeometry:
         return (MARGIN + (p[0] - lon_min) * k * scale, MARGIN + (lat_max - p[1]) * scale)
 
     shapes: list[Shape] = []
+    borders = border_lines(
+        (
+            str(f["properties"]["subprefecture"]),
+            [[(p[0], p[1]) for p in r] for r in _rings(f["geometry"])],
+        )
+        for f in features
+    )
+    border_path = line_data(simplify([project(p) for p in line], TOLERANCE) for line in borders)
     for f in features:
         props = f["properties"]
         rings = [[project(p) for p in ring] for ring in _rings(f["geometry"])]
@@ -190,4 +262,6 @@ def map_geometry(path: Path = GEOJSON, width: float = WIDTH) -> MapGeometry:
                 centroid=(round(cx, 1), round(cy, 1)),
             )
         )
-    return MapGeometry(width=width, height=height, shapes=tuple(shapes))
+    return MapGeometry(
+        width=width, height=height, shapes=tuple(shapes), subprefecture_borders=border_path
+    )

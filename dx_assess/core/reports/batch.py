@@ -27,7 +27,7 @@ from typing import Any
 
 from dx_assess.core.filenames import download_name
 from dx_assess.core.reports.assets import fingerprint
-from dx_assess.core.reports.data import CONTACT, Context, hashable, municipality_context
+from dx_assess.core.reports.data import Context, hashable, municipality_context
 from dx_assess.core.results import RoundResults
 
 RENDERED = "rendered"
@@ -97,13 +97,19 @@ def regional_filename(results: RoundResults) -> str:
 
 
 def municipality_spec(
-    results: RoundResults, code: str, today: date, template_root: Path, contact: str = CONTACT
+    results: RoundResults,
+    code: str,
+    today: date,
+    template_root: Path,
+    *,
+    department: str,
+    contact: str | None = None,
 ) -> ReportSpec | None:
     """The spec of ``code``'s report, or None when it has none (no submitted response)."""
     result = results.municipality(code)
     if result is None or not result.final:
         return None
-    context = municipality_context(results, result, today, contact=contact)
+    context = municipality_context(results, result, today, department=department, contact=contact)
     inputs = {
         "answers": dict(results.answers.get(code, {})),
         "questionnaire": _questionnaire(results),
@@ -120,11 +126,16 @@ def municipality_spec(
 
 
 def regional_spec(
-    results: RoundResults, today: date, template_root: Path, contact: str = CONTACT
+    results: RoundResults,
+    today: date,
+    template_root: Path,
+    *,
+    department: str,
+    contact: str | None = None,
 ) -> ReportSpec:
     from dx_assess.core.reports.regional_data import regional_context
 
-    context = regional_context(results, today, contact=contact)
+    context = regional_context(results, today, department=department, contact=contact)
     scores = [
         {str(k): v for k, v in rec.items()}
         for rec in results.scores.reset_index().to_dict("records")
@@ -158,24 +169,38 @@ def report_spec(
     key: str,
     today: date,
     template_root: Path,
-    contact: str = CONTACT,
+    *,
+    department: str,
+    contact: str | None = None,
 ) -> ReportSpec | None:
     """The spec of one report of ``round_report_keys`` (None: that municipality has none);
     ``contact``: the cover's 問い合わせ先."""
     if kind == "regional":
-        return regional_spec(results, today, template_root, contact)
-    return municipality_spec(results, key, today, template_root, contact)
+        return regional_spec(results, today, template_root, department=department, contact=contact)
+    return municipality_spec(
+        results, key, today, template_root, department=department, contact=contact
+    )
 
 
 def round_specs(
-    results: RoundResults, today: date, template_root: Path, contact: str = CONTACT
+    results: RoundResults,
+    today: date,
+    template_root: Path,
+    *,
+    department: str,
+    contact: str | None = None,
 ) -> list[ReportSpec]:
     """Every report of a round: one per supported municipality with a submitted response,
     then the regional report."""
     return [
         spec
         for kind, key in round_report_keys(results)
-        if (spec := report_spec(results, kind, key, today, template_root, contact)) is not None
+        if (
+            spec := report_spec(
+                results, kind, key, today, template_root, department=department, contact=contact
+            )
+        )
+        is not None
     ]
 
 

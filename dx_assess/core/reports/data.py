@@ -24,13 +24,10 @@ from dx_assess.core.results import (
     Trend,
 )
 from dx_assess.core.scoring import OVERALL
-from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT, JST
+from dx_assess.core.vocabulary import JST, wareki
 
 Context = dict[str, Any]
 MINUS = "−"  # U+2212, as the charts print it
-ISSUER = DEFAULT_DEPARTMENT  # the issuer named on report covers
-#: The cover's 問い合わせ先 unless the caller names another (``contact=``).
-CONTACT = DEFAULT_DEPARTMENT
 
 
 # --- formatting ----------------------------------------------------------------------------
@@ -60,7 +57,7 @@ def japanese_date(value: date | datetime | None) -> str:
         return "—"
     if isinstance(value, datetime):
         value = value.astimezone(JST).date()
-    return f"{value.year}年{value.month}月{value.day}日"
+    return wareki(value)
 
 
 def people(value: int | None) -> str:
@@ -84,6 +81,13 @@ def round_info(results: RoundResults) -> Context:
         "questionnaire": f"{q.title}（{q.key} {q.version}）",
         "previous_label": results.previous_label,
         "is_demo": results.is_demo,
+        # which municipalities answer and the figures cover (the cover says so)
+        "population": results.population_label,
+        "population_text": (
+            f"全道の全市町村（{len(results.rows)}市町村）"
+            if results.answered_by_all
+            else "支援対象の市町村（対象市町村）"
+        ),
     }
 
 
@@ -330,10 +334,17 @@ def methodology(results: RoundResults) -> Context:
 
 
 def municipality_context(
-    results: RoundResults, m: MunicipalityResult, generated_on: date, contact: str = CONTACT
+    results: RoundResults,
+    m: MunicipalityResult,
+    generated_on: date,
+    *,
+    department: str,
+    contact: str | None = None,
 ) -> Context:
     """Everything the municipality report shows. ``generated_on`` is the only value that is
-    not a function of the data (it is left out of the cache key, see ``batch.input_hash``)."""
+    not a function of the data (it is left out of the cache key, see ``batch.input_hash``).
+    ``department``: the issuer on the cover (the ``DX_DEPARTMENT`` setting); ``contact``: whom
+    to ask (the department unless given)."""
     overall_all = m.overall_peer("all")
     rank = None
     if overall_all and not overall_all.too_small and overall_all.rank:
@@ -351,8 +362,8 @@ def municipality_context(
         "kind": "municipality",
         "title": f"{m.round_label} 市町村DX成熟度レポート {m.name}",
         "generated_on": japanese_date(generated_on),
-        "issuer": ISSUER,
-        "contact": contact,
+        "issuer": department,
+        "contact": contact or department,
         "round": round_info(results),
         "is_demo": m.is_demo,
         "final": m.final,

@@ -15,8 +15,6 @@ from dx_assess.core.dashboards.kpis import KpiTable, compute_kpis
 from dx_assess.core.dashboards.regional import SMALL_N, distributions, regional_table
 from dx_assess.core.reports.charts import wrap
 from dx_assess.core.reports.data import (
-    CONTACT,
-    ISSUER,
     Context,
     japanese_date,
     methodology,
@@ -33,7 +31,8 @@ MOVERS = 5
 
 
 def _status(results: RoundResults, regions: list[str]) -> Context:
-    supported = [r for r in results.rows if r.supported]
+    """Who answers the round: every municipality, or the support programme."""
+    supported = [r for r in results.rows if results.answered_by_all or r.supported]
 
     def counts(rows: list[Any]) -> dict[str, int]:
         return {s: sum(1 for r in rows if r.status == s) for s in STATUS_ORDER}
@@ -53,7 +52,7 @@ def _status(results: RoundResults, regions: list[str]) -> Context:
         "labels": [STATUS_LABELS[s] for s in STATUS_ORDER],
         "label_map": {s: STATUS_LABELS[s] for s in STATUS_ORDER},
         "rows": by_region,
-        "total": line("対象市町村全体", supported),
+        "total": line("全市町村" if results.answered_by_all else "対象市町村全体", supported),
     }
 
 
@@ -139,8 +138,11 @@ def _movers(results: RoundResults) -> Context | None:
     }
 
 
-def regional_context(results: RoundResults, generated_on: date, contact: str = CONTACT) -> Context:
-    """Everything the regional report shows."""
+def regional_context(
+    results: RoundResults, generated_on: date, *, department: str, contact: str | None = None
+) -> Context:
+    """Everything the regional report shows; ``department`` is the issuer on the cover (the
+    ``DX_DEPARTMENT`` setting)."""
     table = regional_table(results)
     regions = [row.region for row in table.rows if not row.is_total]
     dists = distributions(results)
@@ -160,8 +162,8 @@ def regional_context(results: RoundResults, generated_on: date, contact: str = C
         "kind": "regional",
         "title": f"{results.round_label} 市町村DX成熟度 地域別レポート",
         "generated_on": japanese_date(generated_on),
-        "issuer": ISSUER,
-        "contact": contact,
+        "issuer": department,
+        "contact": contact or department,
         "round": round_info(results),
         "is_demo": results.is_demo,
         "status": _status(results, regions),

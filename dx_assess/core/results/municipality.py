@@ -28,6 +28,7 @@ from dx_assess.core.results.records import (
     Trend,
 )
 from dx_assess.core.scoring import OVERALL, explain, recommend
+from dx_assess.core.scoring.good_practice import Town
 from dx_assess.core.vocabulary import cell_number as number
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def municipality_result(results: RoundResults, row: MunicipalityRow) -> Municipa
                     CaseView(c.municipality, c.title, c.summary, c.source) for c in r.cases
                 ),
             )
-            for r in recommend(q, answers, card, medians)
+            for r in recommend(q, answers, card, medians, Town(row.kind, row.population))
         )
 
     carried = inputs.carried_over if inputs else frozenset()

@@ -9,6 +9,11 @@ values recomputed) and the response's pillar scores. Ranking (docs/scoring.md):
    peers, or above the median, the weakest heavy pillar comes first;
 3. then file order. A recommendation without a pillar (or whose pillar has no score) has
    priority 0 and headroom 0, so it follows the pillar recommendations in file order.
+
+What fits the answers (:mod:`.good_practice`): a recommendation whose suggestion the answers
+show as already done is left out (for every version, published ones included); its cases are
+those the good-practice file attributes to it, those of a municipality of the same type and
+nearest population first; a published version's text the file corrects is shown corrected.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from dx_assess.core.questionnaire import Case, Questionnaire, evaluate
+from dx_assess.core.scoring.good_practice import GoodPracticeBook, Town, good_practice
 from dx_assess.core.scoring.model import Scorecard
 from dx_assess.core.scoring.score import score_response, shown_values
 
@@ -42,12 +48,16 @@ def recommend(
     answers: Mapping[str, object],
     scorecard: Scorecard | None = None,
     peer_medians: Mapping[str, float] | None = None,
+    town: Town | None = None,
+    book: GoodPracticeBook | None = None,
 ) -> tuple[RankedRecommendation, ...]:
     """The recommendations of ``questionnaire`` that apply to ``answers``, ranked.
 
     ``scorecard`` defaults to scoring ``answers``; ``peer_medians`` maps pillar id -> the peer
-    group's median (e.g. ``PeerComparison.medians(code)``).
+    group's median (e.g. ``PeerComparison.medians(code)``); ``town`` (type and population)
+    orders the cases; ``book`` defaults to the shipped good-practice file.
     """
+    book = book if book is not None else good_practice()
     card = scorecard if scorecard is not None else score_response(questionnaire, answers)
     pillar_scores = card.pillar_scores
     values = shown_values(questionnaire, answers)
@@ -55,7 +65,7 @@ def recommend(
     weights = {p.id: p.weight for p in questionnaire.pillars}
     found: list[tuple[float, float, int, RankedRecommendation]] = []
     for k, rec in enumerate(questionnaire.recommendations):
-        if not evaluate(rec.when, values, pillar_scores):
+        if not evaluate(rec.when, values, pillar_scores) or book.done(rec.id, values):
             continue
         score = pillar_scores.get(rec.pillar) if rec.pillar else None
         median = medians.get(rec.pillar) if rec.pillar else None
@@ -66,7 +76,7 @@ def recommend(
             rank=0,
             id=rec.id,
             title=rec.title,
-            text=rec.text,
+            text=book.text(questionnaire.version, rec.id, rec.text),
             pillar=rec.pillar,
             pillar_score=score,
             peer_median=median,
@@ -74,7 +84,7 @@ def recommend(
             gap=gap,
             priority=gap * weight,
             headroom=headroom,
-            cases=tuple(questionnaire.case(c) for c in rec.cases),
+            cases=book.cases_for(rec.id, [questionnaire.case(c) for c in rec.cases], town),
         )
         found.append((-item.priority, -headroom, k, item))
     found.sort(key=lambda t: (t[0], t[1], t[2]))

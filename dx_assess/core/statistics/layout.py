@@ -56,6 +56,11 @@ class _Columns:
         return self.find(POPULATION_HEADERS) is not None
 
 
+def looks_like_header(cells: list[str]) -> bool:
+    """True for a row that names a population column (the header of a statistics table)."""
+    return _Columns(cells).has_required()
+
+
 def find_header(rows: list[tuple[int, list[str]]]) -> int:
     """Index in ``rows`` of the header row: the first with a population column, else 0."""
     for i, (_, cells) in enumerate(rows[:_HEADER_SEARCH_ROWS]):

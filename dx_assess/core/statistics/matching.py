@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dx_assess.core.registry.codes import is_valid_code
+from dx_assess.core.registry.codes import check_digit, is_valid_code
 from dx_assess.core.registry.supported_list import RegistryEntry, Resolver, normalise
 from dx_assess.core.statistics.layout import CODE_HEADERS, NAME_HEADERS, Layout
 from dx_assess.core.statistics.model import StatisticsProblem
@@ -56,37 +56,152 @@ def _is_sapporo_ward(code: str, name: str) -> bool:
     return plain.startswith(SAPPORO) and plain.removeprefix(SAPPORO) in SAPPORO_WARDS.values()
 
 
-def _code_prefecture(raw: str, lost_zero_file: bool) -> str | None:
-    """The 2-digit prefecture of a code, when its form tells (for files without 都道府県名).
+# Rows that are not a municipality: totals, 全国 and prefectures.
+TOTAL_NAMES = {"全国", "全国計", "合計", "総計", "計", "小計", "総数", "都道府県計", "市区町村計"}
+PREFECTURES = [
+    "北海道",
+    "青森県",
+    "岩手県",
+    "宮城県",
+    "秋田県",
+    "山形県",
+    "福島県",
+    "茨城県",
+    "栃木県",
+    "群馬県",
+    "埼玉県",
+    "千葉県",
+    "東京都",
+    "神奈川県",
+    "新潟県",
+    "富山県",
+    "石川県",
+    "福井県",
+    "山梨県",
+    "長野県",
+    "岐阜県",
+    "静岡県",
+    "愛知県",
+    "三重県",
+    "滋賀県",
+    "京都府",
+    "大阪府",
+    "兵庫県",
+    "奈良県",
+    "和歌山県",
+    "鳥取県",
+    "島根県",
+    "岡山県",
+    "広島県",
+    "山口県",
+    "徳島県",
+    "香川県",
+    "愛媛県",
+    "高知県",
+    "福岡県",
+    "佐賀県",
+    "長崎県",
+    "熊本県",
+    "大分県",
+    "宮崎県",
+    "鹿児島県",
+    "沖縄県",
+]
 
-    A 5-digit code not starting with 0 is either a 6-digit code that lost its zero (12025,
-    函館市) or the 5-digit code of a prefecture numbered 10–47 (13101, 千代田区): it is taken as
-    the former when the file also has 6-digit codes or when its check digit fits.
-    """
-    digits = normalise(raw)
-    if not digits.isdigit():
-        return None
-    if len(digits) == 6:
-        return digits[:2]
-    if len(digits) == 5:
-        if digits.startswith("0"):
-            return digits[:2]
-        lost_zero = lost_zero_file or is_valid_code(digits.zfill(6))
-        return digits.zfill(6)[:2] if lost_zero else digits[:2]
+
+def ward_codes6() -> dict[str, str]:
+    """The wards' 6-digit codes (with check digit) -> 5-digit codes."""
+    return {c + str(check_digit(c)): c for c in SAPPORO_WARDS}
+
+
+def _municipal_part(digits: str) -> str | None:
+    """The 3-digit municipal part of a code as written (6, 5 or 4 digits), or None."""
+    if len(digits) in (5, 6):
+        return digits[2:5]
     if len(digits) == 4:
-        return digits.zfill(5)[:2]
+        return digits[1:4]
     return None
 
 
 class Matcher:
-    """Decides, row by row, which registry municipality a row is about."""
+    """Decides, row by row, which registry municipality a row is about.
 
-    def __init__(self, layout: Layout, entries: Sequence[RegistryEntry], lost_zero_file: bool):
+    Codes: a file with any 6-digit code has 6-digit codes throughout (a 5-digit one lost its
+    leading zero: 12025 is 012025, 函館市). A file with 4-digit codes (01202 saved as a number,
+    1202) or 5-digit codes starting with 0 has 5-digit codes without check digit (13101 is
+    千代田区). Otherwise a 5-digit code 1xxxx is Hokkaido's only when 0 + it is a Hokkaido code
+    (its check digit fits) and, when the row has a name, the name is that municipality's: so
+    the 5-digit codes of 埼玉県…神奈川県 in an all-Japan file are not taken for Hokkaido's.
+    """
+
+    def __init__(
+        self,
+        layout: Layout,
+        entries: Sequence[RegistryEntry],
+        body: Sequence[tuple[int, list[str]]],
+    ) -> None:
         self.layout = layout
         self.resolver = Resolver(list(entries))
-        self.lost_zero_file = lost_zero_file
         self.code_title = layout.title(layout.code, CODE_HEADERS[0])
         self.name_title = layout.title(layout.name, NAME_HEADERS[0])
+        forms = [normalise(self.code(cells)) for _, cells in body]
+        forms = [f for f in forms if f.isdigit()]
+        self.six_digit_file = any(len(f) == 6 for f in forms)
+        self.five_digit_file = not self.six_digit_file and any(
+            len(f) == 4 or (len(f) == 5 and f.startswith("0")) for f in forms
+        )
+        self.wards6 = ward_codes6()
+        self.known6 = {e.code for e in entries} | set(self.wards6)
+
+    def _lost_zero(self, digits: str, cells: list[str]) -> bool:
+        """Whether a 5-digit code not starting with 0 is a 6-digit Hokkaido code that lost its
+        zero (else it is the 5-digit code of a prefecture numbered 10–47)."""
+        if self.six_digit_file:
+            return True
+        six = digits.zfill(6)
+        if six not in self.known6 or not is_valid_code(six):
+            return False
+        name = normalise(self.layout.cell(cells, self.layout.name))
+        if name:
+            if six in self.wards6:
+                ward = name.removeprefix(HOKKAIDO).removeprefix(SAPPORO)
+                return ward in SAPPORO_WARDS.values()
+            found = self.resolver.name(name)
+            return not isinstance(found, str) and found.code == six
+        return not self.five_digit_file
+
+    def code_prefecture(self, cells: list[str]) -> str | None:
+        """The 2-digit prefecture of the row's code, when its form tells."""
+        digits = normalise(self.code(cells))
+        if not digits.isdigit():
+            return None
+        if len(digits) == 6:
+            return digits[:2]
+        if len(digits) == 5:
+            if digits.startswith("0"):
+                return digits[:2]
+            return digits.zfill(6)[:2] if self._lost_zero(digits, cells) else digits[:2]
+        if len(digits) == 4:
+            return digits.zfill(5)[:2]
+        return None
+
+    def total_row(self, cells: list[str]) -> str | None:
+        """What a row is when it is a total, 全国 or a prefecture (else None): the text shown."""
+        prefecture = normalise(self.layout.cell(cells, self.layout.prefecture))
+        name = normalise(self.layout.cell(cells, self.layout.name))
+        for text in (name, prefecture):
+            bare = text.strip("()[]【】〔〕<>＜＞")
+            if bare in TOTAL_NAMES or bare.endswith("合計") or (bare.endswith("計") and not name):
+                return text
+        if name in PREFECTURES:
+            return name
+        digits = normalise(self.code(cells))
+        if digits.isdigit() and (
+            _municipal_part(digits) == "000"
+            or (len(digits) == 5 and is_valid_code(digits.zfill(6)) and digits[1:4] == "000")
+        ):
+            return name or prefecture or digits
+        return None
 
     def in_hokkaido(self, cells: list[str]) -> bool:
         """By 都道府県名; without it, by the code's prefecture digits; else by name.
@@ -96,8 +211,7 @@ class Matcher:
         prefecture = normalise(self.layout.cell(cells, self.layout.prefecture))
         if prefecture:
             return prefecture == HOKKAIDO
-        code = self.code(cells)
-        by_code = _code_prefecture(code, self.lost_zero_file) if code else None
+        by_code = self.code_prefecture(cells)
         if by_code is not None:
             return by_code == HOKKAIDO_PREFIX
         name = self.layout.cell(cells, self.layout.name)
@@ -108,7 +222,18 @@ class Matcher:
         return "" if normalise(code).upper() in NO_CODE_MARKERS else code
 
     def is_ward(self, cells: list[str]) -> bool:
-        return _is_sapporo_ward(self.code(cells), self.layout.cell(cells, self.layout.name))
+        return self.ward(cells) is not None
+
+    def ward(self, cells: list[str]) -> str | None:
+        """The 5-digit code of the 札幌市 ward a row is about, or None."""
+        code = self.code(cells)
+        name = self.layout.cell(cells, self.layout.name)
+        if not _is_sapporo_ward(code, name):
+            return None
+        if code:
+            return _code5(code)
+        plain = normalise(name).removeprefix(HOKKAIDO).removeprefix(SAPPORO)
+        return next(c for c, ward in SAPPORO_WARDS.items() if ward == plain)
 
     def entry(self, line: int, cells: list[str]) -> RegistryEntry | StatisticsProblem:
         code = self.code(cells)

@@ -7,6 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dx_assess.core.vocabulary import wareki
+
+SAPPORO_WARD_NAMES = (
+    "中央区",
+    "北区",
+    "東区",
+    "白石区",
+    "豊平区",
+    "南区",
+    "西区",
+    "厚別区",
+    "手稲区",
+    "清田区",
+)
+
 #: The two measures of cards in the 総務省 files (canonical column names).
 CARDS_HELD_COLUMN = "保有枚数"  # the measure 総務省 uses since 2023, and the survey asks for
 CARDS_ISSUED_COLUMN = "交付枚数"  # the older measure (cards issued), as in the 2022 file
@@ -57,6 +72,10 @@ class StatisticsFile:
     cards_column: str = CARDS_ISSUED_COLUMN  # "交付枚数" or "保有枚数"
     population_dates: tuple[date, ...] = ()  # distinct 人口算出基準日 in the file, sorted
     cards_dates: tuple[date, ...] = ()  # distinct 交付件数基準日 (or 算出基準日), sorted
+    # Rows that are not a municipality (全国, 合計, a prefecture), as "N行目「全国」".
+    skipped_totals: tuple[str, ...] = ()
+    # 札幌市 summed from its 10 wards (the file had no row for the whole city).
+    sapporo_from_wards: bool = False
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -69,11 +88,25 @@ class StatisticsFile:
             notes.append(
                 f"このファイルの枚数は「{self.cards_column}」（これまでに交付したカードの枚数）です。"
                 "調査票の「保有枚数」（交付済みで有効なカードの枚数）とは数え方が異なり、"
-                "失効・返納の分だけ多くなります。回答として反映するかどうかは県で判断してください。"
+                "失効・返納の分だけ多くなります。回答として反映するかどうかは道で判断してください。"
             )
         if self.population_dates and self.cards_dates and self.population_dates != self.cards_dates:
             notes.append(
                 "人口と枚数の基準日が異なります。調査票は、保有枚数を人口と同じ基準日で尋ねています。"
+            )
+        if self.skipped_totals:
+            notes.append(
+                f"合計・全国・都道府県の行 {len(self.skipped_totals)}件は市町村の行ではないため"
+                "使いません: " + "、".join(self.skipped_totals)
+            )
+        if self.sapporo_from_wards:
+            notes.append(
+                "ファイルに札幌市全体の行がないため、札幌市の人口と枚数は10区"
+                f"（{'・'.join(SAPPORO_WARD_NAMES)}）の合計です。"
+            )
+        elif self.skipped_wards:
+            notes.append(
+                f"札幌市の区の行 {self.skipped_wards}件は、札幌市全体の行があるため使いません。"
             )
         if self.unmatched_hokkaido:
             notes.append(
@@ -83,7 +116,30 @@ class StatisticsFile:
         return tuple(notes)
 
 
+def file_date(stats: StatisticsFile) -> date | None:
+    """The file's reference date: the latest of its population and cards dates."""
+    dates = stats.population_dates + stats.cards_dates
+    return max(dates) if dates else None
+
+
+def staleness_note(stats: StatisticsFile, reference_date: date) -> str | None:
+    """A warning when the file's date is more than a year before the round's 基準日."""
+    latest = file_date(stats)
+    if latest is None:
+        return None
+    try:
+        year_before = reference_date.replace(year=reference_date.year - 1)
+    except ValueError:  # 29 February
+        year_before = reference_date.replace(year=reference_date.year - 1, day=28)
+    if latest >= year_before:
+        return None
+    return (
+        f"注意: このファイルの基準日（{wareki(latest)}）は、調査回の基準日"
+        f"（{wareki(reference_date)}）より1年以上前です。新しい統計がないか確認してください。"
+    )
+
+
 def _dates_text(dates: tuple[date, ...]) -> str:
     if not dates:
         return "ファイルに書かれていません"
-    return "、".join(f"{d.year}年{d.month}月{d.day}日" for d in dates)
+    return "、".join(wareki(d) for d in dates)

@@ -19,16 +19,16 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 
-from dx_assess.core.csvio import CsvDecodeError, read_csv
 from dx_assess.core.registry.supported_list import RegistryEntry, normalise
-from dx_assess.core.statistics.layout import Layout, find_header
-from dx_assess.core.statistics.matching import Matcher
+from dx_assess.core.statistics.layout import Layout, find_header, looks_like_header
+from dx_assess.core.statistics.matching import SAPPORO, SAPPORO_WARDS, Matcher
 from dx_assess.core.statistics.model import (
     StatisticsError,
     StatisticsFile,
     StatisticsProblem,
     StatisticsRow,
 )
+from dx_assess.core.statistics.workbook import TableReadError, read_table
 
 _INTEGER = re.compile(r"\d+(\.0*)?")
 _NEGATIVE = re.compile(r"-\d+(\.\d*)?")
@@ -78,8 +78,8 @@ def parse_statistics(data: bytes, entries: Sequence[RegistryEntry]) -> Statistic
     more than the population; the same municipality twice; no Hokkaido row at all.
     """
     try:
-        decoded = read_csv(data)
-    except CsvDecodeError as exc:
+        decoded = read_table(data, looks_like_header)
+    except TableReadError as exc:
         raise StatisticsError([StatisticsProblem(None, None, "", str(exc))]) from exc
     if not decoded.rows:
         raise StatisticsError([StatisticsProblem(None, None, "", "ファイルが空です")])
@@ -87,21 +87,34 @@ def parse_statistics(data: bytes, entries: Sequence[RegistryEntry]) -> Statistic
     header_at = find_header(decoded.rows)
     layout = Layout.of(*decoded.rows[header_at])
     body = decoded.rows[header_at + 1 :]
-    lost_zero_file = any(len(normalise(layout.cell(c, layout.code))) == 6 for _, c in body)
-    matcher = Matcher(layout, entries, lost_zero_file)
-    population_title = layout.title(layout.population)
-    cards_title = layout.title(layout.cards)
+    matcher = Matcher(layout, entries, body)
 
     problems: list[StatisticsProblem] = []
     matched: dict[str, StatisticsRow] = {}
     seen: dict[str, int] = {}  # code -> first line
-    skipped_other = skipped_wards = 0
+    skipped_other = 0
+    totals: list[str] = []
+    wards: dict[str, tuple[int, list[str]]] = {}  # ward code -> (line, cells)
+    ward_problems: list[StatisticsProblem] = []
     for line, cells in body:
+        if (total := matcher.total_row(cells)) is not None:
+            totals.append(f"{line}行目「{total}」")
+            continue
         if not matcher.in_hokkaido(cells):
             skipped_other += 1
             continue
-        if matcher.is_ward(cells):
-            skipped_wards += 1
+        if (ward := matcher.ward(cells)) is not None:
+            if ward in wards:
+                ward_problems.append(
+                    StatisticsProblem(
+                        line,
+                        None,
+                        f"札幌市{SAPPORO_WARDS[ward]}",
+                        f"は{wards[ward][0]}行目と同じ区です（重複）",
+                    )
+                )
+            else:
+                wards[ward] = (line, cells)
             continue
         row_problems: list[StatisticsProblem] = []
         entry = matcher.entry(line, cells)
@@ -118,47 +131,21 @@ def parse_statistics(data: bytes, entries: Sequence[RegistryEntry]) -> Statistic
             )
         else:
             seen[entry.code] = line
-
-        numbers: list[int] = []
-        for col in (layout.population, layout.cards):
-            raw = layout.cell(cells, col)
-            number = parse_count(raw)
-            if isinstance(number, str):
-                row_problems.append(StatisticsProblem(line, layout.title(col), raw, number))
-            else:
-                numbers.append(number)
-        dates: list[date | None] = []
-        for date_col in (layout.population_date, layout.cards_date):
-            raw = layout.cell(cells, date_col)
-            parsed = parse_date(raw)
-            if isinstance(parsed, str):
-                row_problems.append(StatisticsProblem(line, layout.title(date_col), raw, parsed))
-                dates.append(None)
-            else:
-                dates.append(parsed)
-        if len(numbers) == 2 and numbers[1] > numbers[0]:
-            row_problems.append(
-                StatisticsProblem(
-                    line,
-                    None,
-                    "",
-                    f"{cards_title}（{numbers[1]:,}）が{population_title}（{numbers[0]:,}）"
-                    "を上回っています",
-                )
-            )
+        row = _read_row(line, cells, layout, row_problems)
 
         problems.extend(row_problems)
-        if row_problems or isinstance(entry, StatisticsProblem):
+        if row_problems or isinstance(entry, StatisticsProblem) or row is None:
             continue
-        matched[entry.code] = StatisticsRow(
-            code=entry.code,
-            name=entry.name,
-            population=numbers[0],
-            cards=numbers[1],
-            population_date=dates[0],
-            cards_date=dates[1],
-            line=line,
-        )
+        matched[entry.code] = StatisticsRow(entry.code, entry.name, *row)
+
+    sapporo = next((e for e in entries if e.name == SAPPORO), None)
+    from_wards = False
+    problems.extend(ward_problems)
+    if wards and sapporo is not None and sapporo.code not in matched and not ward_problems:
+        summed = _sum_wards(wards, layout, sapporo, problems)
+        if summed is not None:
+            matched[sapporo.code] = summed
+            from_wards = True
 
     if not problems and not matched:
         problems.append(
@@ -172,8 +159,101 @@ def parse_statistics(data: bytes, entries: Sequence[RegistryEntry]) -> Statistic
         rows=rows,
         unmatched_hokkaido=tuple(f"{e.code} {e.name}" for e in entries if e.code not in matched),
         skipped_other_prefectures=skipped_other,
-        skipped_wards=skipped_wards,
+        skipped_wards=0 if from_wards else len(wards),
         cards_column=layout.cards_column,
         population_dates=tuple(sorted({r.population_date for r in rows if r.population_date})),
         cards_dates=tuple(sorted({r.cards_date for r in rows if r.cards_date})),
+        skipped_totals=tuple(totals),
+        sapporo_from_wards=from_wards,
+    )
+
+
+_RowFigures = tuple[int, int, date | None, date | None, int]
+
+
+def _read_row(
+    line: int, cells: list[str], layout: Layout, problems: list[StatisticsProblem]
+) -> _RowFigures | None:
+    """A row's population, cards and dates (with its line), or None when a problem was added."""
+    before = len(problems)
+    population_title = layout.title(layout.population)
+    cards_title = layout.title(layout.cards)
+    numbers: list[int] = []
+    for col in (layout.population, layout.cards):
+        raw = layout.cell(cells, col)
+        number = parse_count(raw)
+        if isinstance(number, str):
+            problems.append(StatisticsProblem(line, layout.title(col), raw, number))
+        else:
+            numbers.append(number)
+    dates: list[date | None] = []
+    for date_col in (layout.population_date, layout.cards_date):
+        raw = layout.cell(cells, date_col)
+        parsed = parse_date(raw)
+        if isinstance(parsed, str):
+            problems.append(StatisticsProblem(line, layout.title(date_col), raw, parsed))
+            dates.append(None)
+        else:
+            dates.append(parsed)
+    if len(numbers) == 2 and numbers[1] > numbers[0]:
+        problems.append(
+            StatisticsProblem(
+                line,
+                None,
+                "",
+                f"{cards_title}（{numbers[1]:,}）が{population_title}（{numbers[0]:,}）"
+                "を上回っています",
+            )
+        )
+    if len(problems) > before or len(numbers) != 2:
+        return None
+    return numbers[0], numbers[1], dates[0], dates[1], line
+
+
+def _sum_wards(
+    wards: dict[str, tuple[int, list[str]]],
+    layout: Layout,
+    sapporo: RegistryEntry,
+    problems: list[StatisticsProblem],
+) -> StatisticsRow | None:
+    """札幌市 as the sum of its 10 wards, or None (with a problem) when some are missing or
+    their figures or dates cannot be summed."""
+    missing = [name for code, name in SAPPORO_WARDS.items() if code not in wards]
+    first_line = min(line for line, _ in wards.values())
+    if missing:
+        problems.append(
+            StatisticsProblem(
+                first_line,
+                None,
+                "",
+                f"札幌市全体の行がなく、区の行が10区のうち{len(wards)}区だけです"
+                f"（ない区: {'、'.join(missing)}）。札幌市全体の行を入れるか、"
+                "10区すべての行を入れてください",
+            )
+        )
+        return None
+    read = [_read_row(*wards[code], layout, problems) for code in SAPPORO_WARDS]
+    figures = [row for row in read if row is not None]
+    if len(figures) != len(read):
+        return None
+    population_dates = {f[2] for f in figures}
+    cards_dates = {f[3] for f in figures}
+    if len(population_dates) > 1 or len(cards_dates) > 1:
+        problems.append(
+            StatisticsProblem(
+                first_line,
+                None,
+                "",
+                "札幌市の区の行で基準日が区ごとに異なるため、札幌市として合計できません",
+            )
+        )
+        return None
+    return StatisticsRow(
+        code=sapporo.code,
+        name=sapporo.name,
+        population=sum(f[0] for f in figures),
+        cards=sum(f[1] for f in figures),
+        population_date=figures[0][2],
+        cards_date=figures[0][3],
+        line=first_line,
     )

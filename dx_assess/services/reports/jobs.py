@@ -165,7 +165,15 @@ def plan_job(session: DbSession, job_id: int, sender: Sender, config: ReportSett
     for kind, key in keys:
         if key in planned:
             continue
-        spec = report_spec(results, kind, key, today(), config.template_root, config.contact)
+        spec = report_spec(
+            results,
+            kind,
+            key,
+            today(),
+            config.template_root,
+            department=config.department,
+            contact=config.contact,
+        )
         if spec is None:  # pragma: no cover - a round_report_keys key always has a spec
             continue
         cached = store.has(pdf_key(spec.digest))
@@ -191,7 +199,15 @@ def plan_job(session: DbSession, job_id: int, sender: Sender, config: ReportSett
 
 
 def _spec(results: Any, item: ReportItem, config: ReportSettings) -> ReportSpec:
-    spec = report_spec(results, item.kind, item.key, today(), config.template_root, config.contact)
+    spec = report_spec(
+        results,
+        item.kind,
+        item.key,
+        today(),
+        config.template_root,
+        department=config.department,
+        contact=config.contact,
+    )
     if spec is None:
         raise LookupError(f"{item.key}: the response is no longer submitted")
     return spec

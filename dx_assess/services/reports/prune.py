@@ -39,11 +39,24 @@ def referenced_keys(session: DbSession, config: ReportSettings) -> set[str]:
         results = round_results(session, survey_round)
         specs: Iterable[ReportSpec | None] = [
             *(
-                municipality_spec(results, row.code, today(), config.template_root, config.contact)
+                municipality_spec(
+                    results,
+                    row.code,
+                    today(),
+                    config.template_root,
+                    department=config.department,
+                    contact=config.contact,
+                )
                 for row in results.rows
                 if row.final
             ),
-            regional_spec(results, today(), config.template_root, config.contact),
+            regional_spec(
+                results,
+                today(),
+                config.template_root,
+                department=config.department,
+                contact=config.contact,
+            ),
         ]
         keys.update(pdf_key(s.digest) for s in specs if s is not None)
         latest = session.scalar(

@@ -12,9 +12,8 @@ from dx_assess import unit_of_work
 from dx_assess.config import prefecture_contact
 from dx_assess.core.reports.assets import templates_dir
 from dx_assess.core.reports.batch import ReportSpec, municipality_spec, regional_spec
-from dx_assess.core.reports.data import CONTACT
 from dx_assess.core.results import RoundResults
-from dx_assess.core.vocabulary import today
+from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT, today
 from dx_assess.extensions import db
 from dx_assess.services.reports.storage import DatabaseStorage, FolderStorage, ReportStorage
 
@@ -31,7 +30,8 @@ class ReportSettings:
     broker_url: str | None  # Redis; None: the embedded in-process queue
     namespace: str  # prefix of the queue's Redis keys
     auto_prune: bool  # prune the storage after every finished batch
-    contact: str = CONTACT  # the covers' 問い合わせ先 (DX_DEPARTMENT, DX_CONTACT_PHONE/EMAIL)
+    department: str = DEFAULT_DEPARTMENT  # DX_DEPARTMENT: the issuer on the reports' covers
+    contact: str | None = None  # the covers' 問い合わせ先 (DX_DEPARTMENT, DX_CONTACT_PHONE/EMAIL)
 
 
 def _as_bool(value: object) -> bool:
@@ -42,7 +42,8 @@ def settings(app: Flask | None = None) -> ReportSettings:
     """``DX_REPORTS_DIR`` (default ``<instance>/reports``), ``DX_REPORT_WORKERS`` (2),
     ``DX_REPORT_TEMPLATES_DIR`` (default: see ``assets.templates_dir``), ``DX_REPORT_STORAGE``
     (``database`` on PostgreSQL, else ``folder``), ``DX_BROKER_URL`` (none: in-process),
-    ``DX_BROKER_NAMESPACE`` (``dx_assess``), ``DX_REPORTS_AUTO_PRUNE`` (off)."""
+    ``DX_BROKER_NAMESPACE`` (``dx_assess``), ``DX_REPORTS_AUTO_PRUNE`` (off), ``DX_DEPARTMENT``
+    (the issuer on the covers; default ``DEFAULT_DEPARTMENT``)."""
     app = app or current_app
     configured = app.config.get("DX_REPORTS_DIR") or app.config.get("DX_REPORT_CACHE_DIR")
     reports_dir = Path(configured) if configured else Path(app.instance_path) / "reports"
@@ -61,6 +62,7 @@ def settings(app: Flask | None = None) -> ReportSettings:
         broker_url=str(app.config.get("DX_BROKER_URL") or "") or None,
         namespace=str(app.config.get("DX_BROKER_NAMESPACE") or "dx_assess"),
         auto_prune=_as_bool(app.config.get("DX_REPORTS_AUTO_PRUNE", False)),
+        department=str(app.config.get("DX_DEPARTMENT") or DEFAULT_DEPARTMENT),
         contact="　".join(prefecture_contact(app.config).lines()),
     )
 
@@ -91,10 +93,20 @@ def _ready(spec: ReportSpec, config: ReportSettings) -> ReadyReport:
 def municipality_report(results: RoundResults, code: str) -> ReadyReport | None:
     """``code``'s report (None when it has none: no submitted response)."""
     config = settings()
-    spec = municipality_spec(results, code, today(), config.template_root, config.contact)
+    spec = municipality_spec(
+        results,
+        code,
+        today(),
+        config.template_root,
+        department=config.department,
+        contact=config.contact,
+    )
     return _ready(spec, config) if spec is not None else None
 
 
 def regional_report(results: RoundResults) -> ReadyReport:
     config = settings()
-    return _ready(regional_spec(results, today(), config.template_root, config.contact), config)
+    spec = regional_spec(
+        results, today(), config.template_root, department=config.department, contact=config.contact
+    )
+    return _ready(spec, config)

@@ -67,7 +67,8 @@ def regional(round_id: int) -> str:
         title=f"{results.round_label} {title}の得点（市町村別）",
         description=(
             "北海道の市町村を、提出された回答の得点で塗り分けた地図です。灰色は支援対象で"
-            "提出された回答がない市町村、斜線は支援対象外の市町村です。"
+            "提出された回答がない市町村、斜線は支援対象外の市町村です。点線で囲んだ薄い灰色は"
+            "北方領土の6村（調査対象外）、太い線は振興局の境界です。"
         ),
         metric=title,
         legend_heading=f"{title}（成熟度レベル・市町村数）",

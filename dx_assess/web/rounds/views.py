@@ -20,7 +20,7 @@ from dx_assess.core.dashboards.follow_up import (
 from dx_assess.core.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.core.filenames import content_disposition, download_name
 from dx_assess.core.results import RoundResults
-from dx_assess.core.vocabulary import reiwa, today
+from dx_assess.core.vocabulary import reiwa, today, wareki
 from dx_assess.extensions import db
 from dx_assess.models import Response, ResponseStatus, SurveyRound
 from dx_assess.services import notices
@@ -29,6 +29,7 @@ from dx_assess.services.results import round_results
 from dx_assess.services.rounds import (
     OPEN,
     RoundError,
+    check_deadline_near_fiscal_year,
     check_fiscal_year_dates,
     close_round,
     open_round,
@@ -211,12 +212,13 @@ def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
     form = ScheduleForm()
     if form.validate_on_submit():
         try:
+            check_deadline_near_fiscal_year(survey_round.fiscal_year, form.closes_on.parsed)
             reschedule_round(db.session, survey_round, form.closes_on.parsed)
         except RoundError as exc:
             form.closes_on.errors = [exc.message]
         else:
             flash(
-                f"{survey_round.title}の締切を{survey_round.closes_on.isoformat()}にしました。"
+                f"{survey_round.title}の締切を{wareki(survey_round.closes_on)}にしました。"
                 "この日まで回答を受け付けます。",
                 "success",
             )

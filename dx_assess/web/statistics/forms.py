@@ -10,11 +10,13 @@ from wtforms import BooleanField, HiddenField
 
 class StatisticsUploadForm(FlaskForm):
     file = FileField(
-        _l("総務省「マイナンバーカード交付状況」のCSVファイル"),
-        validators=[FileRequired(_l("CSVファイルを選んでください。"))],
+        _l("総務省「マイナンバーカード交付状況」のファイル（ExcelまたはCSV）"),
+        validators=[FileRequired(_l("ファイルを選んでください。"))],
         description=_l(
-            "全国の市区町村が並んだCSVのままで構いません（北海道の行だけを使います）。"
-            "UTF-8（BOM付き・なし）と Shift_JIS に対応しています。"
+            "総務省が公表したExcel（.xlsx）またはCSVのままで構いません。全国の市区町村が並んだ"
+            "ファイルでも北海道の行だけを使い、合計・全国・都道府県の行は使いません。"
+            "札幌市が10区に分かれている場合は合計します。"
+            "CSVは UTF-8（BOM付き・なし）と Shift_JIS に対応しています。"
         ),
     )
 

@@ -29,6 +29,7 @@ def _preview(
         "statistics/preview.html",
         round=survey_round,
         stats=reviewed.stats,
+        notes=statistics_import.preview_notes(survey_round, reviewed.stats),
         rows=reviewed.rows,
         changed_since={r.code for r in reviewed.changed_since},
         form=form,

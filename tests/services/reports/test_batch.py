@@ -407,8 +407,13 @@ def test_a_claim_is_rendered_once_and_a_dead_claim_is_taken_over(
         assert survey_round is not None
         from dx_assess.services.results import round_results
 
+        config = settings()
         spec = municipality_spec(
-            round_results(db.session, survey_round), TOWNS[3], today(), settings().template_root
+            round_results(db.session, survey_round),
+            TOWNS[3],
+            today(),
+            config.template_root,
+            department=config.department,
         )
         assert spec is not None
         store = storage()

@@ -20,7 +20,7 @@ from dx_assess.core.reports.assets import PDF_FONT_NAME, templates_dir
 from dx_assess.core.reports.batch import municipality_spec, regional_spec
 from dx_assess.core.reports.render import RenderResult, renderer
 from dx_assess.core.scoring.peers import SUBPREFECTURES
-from dx_assess.core.vocabulary import today
+from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT, today
 from dx_assess.extensions import db
 from dx_assess.models import Channel, Municipality, Response, SurveyRound
 from dx_assess.services.reports.service import storage
@@ -66,7 +66,10 @@ def demo(app: Flask, demo_data: None, reports_dir: Path) -> Demo:
         rounds = db.session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year)).all()
         results = round_results(db.session, rounds[-1])
         adviser_area = ("上川", "留萌", "宗谷")
-        town = next(r for r in results.rows if r.final and r.subprefecture in adviser_area)
+        # the adviser's towns: the programme's in their area (令和8年度 is answered by all 179)
+        town = next(
+            r for r in results.rows if r.final and r.programme and r.subprefecture in adviser_area
+        )
         other = next(r for r in results.rows if r.final and r.subprefecture not in adviser_area)
         draft = next(r for r in results.rows if r.supported and not r.final)
         # markup and characters outside the font in a free-text answer of the town
@@ -88,7 +91,7 @@ def demo(app: Flask, demo_data: None, reports_dir: Path) -> Demo:
         )
         assert saved.status == "saved", saved.errors
         db.session.commit()
-        return Demo(rounds[-1].id, rounds[0].id, town.code, other.code, draft.code)
+        return Demo(rounds[-1].id, rounds[-2].id, town.code, other.code, draft.code)
 
 
 def _render(app: Flask, demo: Demo, kind: str, out: Path) -> Rendered:
@@ -96,9 +99,11 @@ def _render(app: Flask, demo: Demo, kind: str, out: Path) -> Rendered:
     with app.app_context():
         results = round_results(db.session, db.session.get(SurveyRound, demo.round_id))
         if kind == "regional":
-            spec = regional_spec(results, today(), root)
+            spec = regional_spec(results, today(), root, department=DEFAULT_DEPARTMENT)
         else:
-            found = municipality_spec(results, demo.town, today(), root)
+            found = municipality_spec(
+                results, demo.town, today(), root, department=DEFAULT_DEPARTMENT
+            )
             assert found is not None
             spec = found
     result = renderer(root).render(kind, spec.context)
@@ -154,7 +159,7 @@ def test_municipality_report_has_the_expected_pages(town_pdf: Rendered) -> None:
     # cover, summary, overview, one page per pillar, then recommendations, method, appendix
     assert r["municipality"]["name"] in pages[0]
     assert "デモデータ" in pages[0]
-    assert "令和7年度（2025年度）" in pages[0]
+    assert "令和8年度（2026年度）" in pages[0]
     assert heading("1", "概要", pages[1])
     assert heading("2", "分野別の全体像", pages[2])
     for k, pillar in enumerate(r["pillars"], start=1):
@@ -168,7 +173,7 @@ def test_municipality_report_has_the_expected_pages(town_pdf: Rendered) -> None:
     assert len(pages) == method + 1 + appendix_pages
     for number, text in enumerate(pages[1:], start=2):  # page numbers and running header
         assert f"{number} / {len(pages)}" in text
-        assert "令和7年度 市町村DX成熟度レポート" in text
+        assert "令和8年度 市町村DX成熟度レポート" in text
         assert "デモデータ" in text
 
 
@@ -218,7 +223,9 @@ def test_regional_report(regional_pdf: Rendered) -> None:
     check_pdf_basics(regional_pdf)
     pages = regional_pdf.pages
     text = "\n".join(pages)
-    assert "全道（対象市町村）" in pages[0]
+    # the cover says which municipalities answer: 令和8年度 is answered by all 179
+    assert "全道（全市町村）" in pages[0]
+    assert "全道の全市町村（179市町村）" in pages[0]
     assert heading("1", "回答状況", pages[1])
     assert heading("2", "分野ごとの得点の分布", pages[2])
     assert heading("3", "振興局別の比較", pages[3])
@@ -268,7 +275,7 @@ def test_adviser_downloads_assigned_reports_only(
 
 def test_municipal_staff_get_their_own_submitted_report(app: Flask, demo: Demo) -> None:
     browser = _login(app, "municipal")
-    # the demo town has no FY2025 response yet, but submitted in FY2024
+    # the demo town has no 令和8年度 response yet, but submitted in 令和7年度
     assert _get(browser, f"/rounds/{demo.round_id}/reports/{DEMO_TOWN}.pdf")[0] == 404
     html = browser.get("/reports").get_data(as_text=True)
     assert "回答の提出後に作成できます" in html

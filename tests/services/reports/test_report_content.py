@@ -12,7 +12,7 @@ import pytest
 
 from dx_assess.core.reports import charts
 from dx_assess.core.reports.assets import REPO_TEMPLATES
-from dx_assess.core.reports.data import CONTACT, growth_areas, municipality_context
+from dx_assess.core.reports.data import growth_areas, municipality_context
 from dx_assess.core.results import MunicipalityResult, PeerPosition, PillarResult, RoundResults
 from tests.support.rounds import fixed_round
 
@@ -79,8 +79,9 @@ def test_growth_areas_are_the_lowest_pillars_when_every_pillar_is_in_the_top_qua
 def test_context_names_answers_by_number_and_short_label(results: RoundResults) -> None:
     m = results.municipality("900001")
     assert m is not None
-    context = municipality_context(results, m, date(2025, 7, 1))
-    assert context["contact"] == CONTACT
+    context = municipality_context(results, m, date(2025, 7, 1), department="テスト部 テスト課")
+    assert context["contact"] == context["issuer"] == "テスト部 テスト課"
+    assert context["generated_on"] == "令和7年7月1日"
     assert context["growth"]["items"]  # never empty
     rows = [d for p in context["pillars"] for d in p["raised"] + p["held_back"]]
     assert rows
@@ -88,7 +89,9 @@ def test_context_names_answers_by_number_and_short_label(results: RoundResults) 
         assert re.match(r"^問\d+-\d+ \S", row["text"]), row
         assert not row["text"].endswith("ください。")
         assert len(row["text"]) <= 32
-    other = municipality_context(results, m, date(2025, 7, 1), contact="道庁 DX推進課 011-000-0000")
+    other = municipality_context(
+        results, m, date(2025, 7, 1), department="テスト課", contact="道庁 DX推進課 011-000-0000"
+    )
     assert other["contact"] == "道庁 DX推進課 011-000-0000"
 
 

@@ -98,3 +98,21 @@ def test_wareki() -> None:
 
     assert wareki(dt.date(2026, 12, 1)) == "令和8年12月1日"
     assert wareki(dt.date(2019, 5, 1)) == "令和元年5月1日"
+
+
+def test_pages_show_round_dates_in_wareki(browser: Browser, people: dict[str, User]) -> None:
+    """The rounds list and a round's page show 和暦 (令和8年12月1日), not ISO dates."""
+    import datetime as dt
+
+    survey_round = open_test_round(2026, "2026.1", population="all")
+    browser.login(people["pref"].login)
+    listing = browser.get("/rounds").get_data(as_text=True)
+    first, last = survey_round.opens_on, survey_round.closes_on
+
+    def reiwa(d: dt.date) -> str:
+        return f"令和{d.year - 2018}年{d.month}月{d.day}日"
+
+    assert f"{reiwa(first)} 〜 {reiwa(last)}" in listing
+    assert f"{first.isoformat()} 〜" not in listing
+    page = browser.get(f"/rounds/{survey_round.id}").get_data(as_text=True)
+    assert f"締切日: {reiwa(last)}" in page

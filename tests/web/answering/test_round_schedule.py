@@ -63,6 +63,7 @@ def test_a_closed_round_reopens_until_a_new_date(
         ("来週", "日付は 2025-06-30 の形で入力してください。"),
         ("2001-01-01", "締切日は今日以降の日付にしてください。"),
     ],
+    ids=["empty", "words", "past"],
 )
 def test_a_bad_closing_date_is_refused_beside_the_field(
     prefecture: Browser, survey_round: SurveyRound, value: str, message: str
@@ -76,3 +77,23 @@ def test_a_bad_closing_date_is_refused_beside_the_field(
     assert 'aria-invalid="true"' in html
     db.session.expire_all()
     assert survey_round.closes_on == before
+
+
+def test_a_deadline_far_beyond_the_fiscal_year_is_refused_beside_the_field(
+    prefecture: Browser, survey_round: SurveyRound
+) -> None:
+    """A round reopens at the latest until the end of the following fiscal year."""
+    page = f"/rounds/{survey_round.id}"
+    fy = survey_round.fiscal_year
+    last = dt.date(fy + 2, 3, 31)
+    response = prefecture.post(
+        f"{page}/schedule",
+        {"closes_on": (last + dt.timedelta(days=1)).isoformat()},
+        form_page=page,
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    reiwa_fy = fy - 2018
+    expected = f"令和{reiwa_fy}年度の調査回の締切日は、令和{reiwa_fy + 2}年3月31日までの日付に"
+    assert expected + "してください。" in html
+    assert 'aria-invalid="true"' in html

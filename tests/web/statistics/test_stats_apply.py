@@ -240,3 +240,35 @@ def test_the_statistics_pages_sit_under_the_rounds_menu_entry(
     assert '<a href="/rounds" aria-current="page">' in html
     html, _fields = preview(pref, survey_round)
     assert '<a href="/rounds" aria-current="page">' in html
+
+
+def test_the_preview_warns_when_the_file_is_more_than_a_year_older_than_the_round(
+    pref: Browser, survey_round: SurveyRound
+) -> None:
+    """The 2022 file (cards 令和4年12月31日) against this round's 基準日 (4月1日 of its year)."""
+    html, _fields = preview(pref, survey_round)
+    stale = survey_round.fiscal_year >= 2024
+    assert ("より1年以上前です" in html) is stale
+    if stale:
+        assert "注意: このファイルの基準日（令和4年12月31日）は、調査回の基準日" in html
+
+
+def test_an_xlsx_file_is_previewed_like_a_csv(pref: Browser, survey_round: SurveyRound) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["団体コード", "市区町村名", "総数（人口）", "交付枚数"])
+    sheet.append([14630, "占冠村", POPULATION, CARDS])  # 014630 with its zero lost
+    out = io.BytesIO()
+    book.save(out)
+    response = pref.post(
+        page(survey_round),
+        {"file": (io.BytesIO(out.getvalue()), "all_localgovs.xlsx")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[html.find("<main") :][:3000]
+    assert "Excel（.xlsx）シート" in html
+    assert "占冠村" in html

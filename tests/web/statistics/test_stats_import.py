@@ -106,9 +106,9 @@ def test_real_file_reference_dates_and_notes() -> None:
     assert stats.cards_dates == (date(2022, 12, 31),)
     assert stats.cards_column == "交付枚数"
     notes = stats.notes
-    assert notes[0] == "人口の基準日: 2022年1月1日"
-    assert notes[1] == "枚数（交付枚数）の基準日: 2022年12月31日"
-    assert any("「保有枚数」" in n and "県で判断" in n for n in notes)
+    assert notes[0] == "人口の基準日: 令和4年1月1日"
+    assert notes[1] == "枚数（交付枚数）の基準日: 令和4年12月31日"
+    assert any("「保有枚数」" in n and "道で判断" in n for n in notes)
     assert any("基準日が異なります" in n for n in notes)
 
 
@@ -233,7 +233,7 @@ def test_cards_held_column_is_preferred_and_noted() -> None:
     stats = parse_statistics(data.encode(), entries())
     assert stats.rows[0].cards == 1_200_000
     assert stats.cards_column == "保有枚数"
-    assert not any("県で判断" in n for n in stats.notes)
+    assert not any("道で判断" in n for n in stats.notes)
 
 
 def test_no_code_marker_falls_back_to_the_name() -> None:
