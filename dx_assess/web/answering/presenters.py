@@ -14,6 +14,7 @@ from dx_assess.core.questionnaire import (
     Question,
     Questionnaire,
     Section,
+    check_answers,
     type_of,
     visible_question_ids,
     with_derived,
@@ -27,6 +28,8 @@ from dx_assess.core.questionnaire.model import (
     PillarScoreTest,
     QuestionTest,
 )
+from dx_assess.core.questionnaire.expressions import formula_json
+from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.vocabulary import RoundState, Status, jst, reiwa
 from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound
 from dx_assess.services.responses import editable_reason
@@ -68,6 +71,8 @@ class QuestionView:
     numeric: bool = False  # the page's script reads the input as a number
     layout: str = ""  # options | grid | input (FormField.layout); "" when computed
     inline: bool = False  # options on one line
+    label: str = ""  # 「問3-1 マイナンバーカードの保有枚数」: how the error summary names it
+    formula: str | None = None  # JSON for the page's script (derived values), see formula_json
 
 
 @dataclass(frozen=True)
@@ -136,9 +141,11 @@ class _QuestionParts:
     numeric: bool
     layout: str
     inline: bool
+    label: str
+    formula: str | None
 
 
-def _question_parts(q: Question) -> _QuestionParts:
+def _question_parts(q: Question, number: str) -> _QuestionParts:
     computed = not is_entered(q)
     qtype = type_of(q)
     field = None if computed else qtype.form_field(q)
@@ -157,6 +164,13 @@ def _question_parts(q: Question) -> _QuestionParts:
         numeric=qtype.numeric and not computed,
         layout=field.layout if field else "",
         inline=field.inline if field else False,
+        label=f"{number} {short_label(q)}".strip(),
+        formula=json.dumps(
+            {"expr": formula_json(q.formula.source), "decimals": q.decimals, "unit": qtype.unit(q)},
+            ensure_ascii=False,
+        )
+        if q.formula is not None
+        else None,
     )
 
 
@@ -167,11 +181,13 @@ def _section_parts(questionnaire: Questionnaire, section: Section) -> list[_Ques
     """The request-independent parts of a section's questions, built once per process for a
     published questionnaire (known by its content hash); built afresh for one without."""
     if not questionnaire.content_hash:
-        return [_question_parts(q) for q in section.questions]
+        numbers = question_numbers(questionnaire)
+        return [_question_parts(q, numbers.get(q.id, "")) for q in section.questions]
     key = (questionnaire.content_hash, section.id)
     parts = _PARTS.get(key)
     if parts is None:
-        parts = _PARTS[key] = [_question_parts(q) for q in section.questions]
+        numbers = question_numbers(questionnaire)
+        parts = _PARTS[key] = [_question_parts(q, numbers[q.id]) for q in section.questions]
     return parts
 
 
@@ -209,6 +225,8 @@ def section_view(
                 field_name=parts.field_name,
                 show_when=parts.show_when,
                 reference=references.get(q.id, ""),
+                label=parts.label,
+                formula=parts.formula,
             )
         )
     countable = [v for v in questions if v.visible and not v.computed]
@@ -221,6 +239,44 @@ def section_view(
         carried_over=sum(1 for v in countable if v.carried_over),
         questions=questions,
     )
+
+
+@dataclass(frozen=True)
+class PageWarning:
+    """A cross-field check that fails, shown on the page of a question it names."""
+
+    question_id: str  # the first of the checked questions on this page (the summary links it)
+    label: str  # 「問4-2 …」
+    message: str
+    question_ids: tuple[str, ...]  # every checked question on this page (each shows it)
+
+
+def page_warnings(
+    questionnaire: Questionnaire, section: Section, answers: Mapping[str, AnswerValue]
+) -> list[PageWarning]:
+    """The questionnaire's cross-field checks that the stored answers fail and that name a
+    question of this page (for example 子育て + 介護 > 26 on the page of both counts)."""
+    _values, issues = check_answers(questionnaire, answers)
+    failed = {i.check_id for i in issues if i.check_id}
+    on_page = [q.id for q in section.questions]
+    numbers = question_numbers(questionnaire)
+    out = []
+    for check in questionnaire.checks:
+        if check.id not in failed:
+            continue
+        here = tuple(qid for qid in on_page if qid in check.names)
+        if not here:
+            continue
+        first = questionnaire.question(here[0])
+        out.append(
+            PageWarning(
+                question_id=first.id,
+                label=f"{numbers[first.id]} {short_label(first)}",
+                message=check.message,
+                question_ids=here,
+            )
+        )
+    return out
 
 
 def not_editable_reason(survey_round: SurveyRound, response: Response | None) -> str | None:

@@ -550,10 +550,10 @@ def test_display_value(q2025: Questionnaire) -> None:
 
 def test_problem_text_and_error_summary() -> None:
     problem = UploadProblem(
-        "回答", 12, "E", "basic_population", "数値で答えてください（入力: たくさん）。"
+        "回答", 12, "E", "basic_population", "数値を入力してください（入力: たくさん）。"
     )
     assert str(problem) == (
-        "シート「回答」 12行目 E列 [basic_population]: 数値で答えてください（入力: たくさん）。"
+        "シート「回答」 12行目 E列 [basic_population]: 数値を入力してください（入力: たくさん）。"
     )
     assert str(UploadProblem(None, None, None, None, "ファイルが空です。")) == "ファイルが空です。"
     error = UploadError([problem])
@@ -748,25 +748,25 @@ def test_broken_changed_header_row(q2025: Questionnaire) -> None:
         ("onl_childcare_count", 30, "26手続以下の値を入力してください（入力: 30）。"),
         ("basic_population", 0, "1人以上の値を入力してください（入力: 0）。"),
         ("onl_usage_rate", "120%", "100%以下の値を入力してください（入力: 120%）。"),
-        ("basic_population", "たくさん", "数値で答えてください（入力: たくさん）。"),
-        ("basic_population", 12.5, "整数で答えてください（入力: 12.5）。"),
-        ("basic_it_staff", True, "数値で答えてください（入力: はい）。"),
+        ("basic_population", "たくさん", "数値を入力してください（入力: たくさん）。"),
+        ("basic_population", 12.5, "整数を入力してください（入力: 12.5）。"),
+        ("basic_it_staff", True, "数値を入力してください（入力: はい）。"),
         (
             "basic_answer_date",
             "2025-02-30",
             "日付は 2025-03-31 の形で入力してください（入力: 2025-02-30）。",
         ),
         ("basic_answer_date", "来月", "日付は 2025-03-31 の形で入力してください（入力: 来月）。"),
-        ("gov_cio", "市長", "選択肢にない値です（入力: 市長）。▼ の一覧から選んでください。"),
+        ("gov_cio", "市長", "「市長」は選択肢にありません。▼ の一覧から選んでください。"),
         (
             "std_vendor_agreed",
             "たぶん",
-            "「はい」か「いいえ」で答えてください（入力: たぶん）。▼ の一覧から選んでください。",
+            "「はい」か「いいえ」を選んでください（入力: たぶん）。▼ の一覧から選んでください。",
         ),
         (
             "std_status:juki",
             "完了",
-            "「住民基本台帳」の状況が選択肢にありません: '完了'。▼ の一覧から選んでください。",
+            "「住民基本台帳」の状況「完了」は選択肢にありません。▼ の一覧から選んでください。",
         ),
         (
             "mnc_uses:library",
