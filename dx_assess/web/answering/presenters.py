@@ -19,6 +19,7 @@ from dx_assess.core.questionnaire import (
     visible_question_ids,
     with_derived,
 )
+from dx_assess.core.questionnaire.expressions import formula_json
 from dx_assess.core.questionnaire.model import (
     AllOf,
     AnswerValue,
@@ -28,7 +29,6 @@ from dx_assess.core.questionnaire.model import (
     PillarScoreTest,
     QuestionTest,
 )
-from dx_assess.core.questionnaire.expressions import formula_json
 from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.vocabulary import RoundState, Status, jst, reiwa
 from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound

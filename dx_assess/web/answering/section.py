@@ -288,7 +288,10 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             stay = True
             continue  # the page shows it beside the question, linked from its summary
         flash(_("確認してください：%(message)s", message=warning.message), "warning")
-    flash(_("保存しました。") if result.status == "saved" else _("変更はありませんでした。"), "success")
+    flash(
+        _("保存しました。") if result.status == "saved" else _("変更はありませんでした。"),
+        "success",
+    )
     wants_next = request.form.get("action") == "next"
     if stay and wants_next:
         flash(_("確認が必要な回答があるため、このページを表示しています。"), "info")

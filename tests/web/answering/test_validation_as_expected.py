@@ -63,7 +63,8 @@ def test_the_error_summary_names_questions_by_number_and_label(
     assert "autofocus" in html.split('id="error-summary"', 1)[1].split(">", 1)[0]
     assert '<a href="#question-basic_population">問1-3 住民基本台帳人口</a>：' in summary
     assert "数値を入力してください（入力: たくさん）。" in summary
-    assert "。:" not in summary and "ください。</a>" not in summary
+    assert "。:" not in summary
+    assert "ください。</a>" not in summary
 
 
 def test_the_conflict_page_shows_the_value_before_both_edits_and_what_else_is_saved(
@@ -77,8 +78,9 @@ def test_the_conflict_page_shows_the_value_before_both_edits_and_what_else_is_sa
     sato.login("sato")
     page = url(survey_round, "/sections/basic")
     assert (
-        yamada.post(page, {"base_version": "0", **form_data({"basic_population": "1000"})})
-        .status_code
+        yamada.post(
+            page, {"base_version": "0", **form_data({"basic_population": "1000"})}
+        ).status_code
         == 302
     )
     yamada.post(page, {"base_version": "1", **form_data({"basic_population": "1100"})})
@@ -89,10 +91,12 @@ def test_the_conflict_page_shows_the_value_before_both_edits_and_what_else_is_sa
     before = html.split('class="muted before-both"', 1)[1].split("</p>", 1)[0]
     assert "1,000人" in before  # what both pages showed
     also = html.split('class="also-saved"', 1)[1].split("</section>", 1)[0]
-    assert "問1-4" in also and "40人" in also
+    assert "問1-4" in also
+    assert "40人" in also
     assert "basic_population" not in also
     cancel = re.search(r'<a href="([^"]+)">保存せずにページに戻る', html)
-    assert cancel is not None and cancel.group(1) == page
+    assert cancel is not None
+    assert cancel.group(1) == page
 
     response = sato.post(
         page,

@@ -688,8 +688,8 @@ def test_broken_file_for_another_questionnaire_version(
     q2024: Questionnaire, q2025: Questionnaire
 ) -> None:
     assert problems_of(export(q2024), q2025) == [
-        "このファイルは別の調査票（dx-maturity の版 2024.1）の回答用です。"
-        "いまの調査票（dx-maturity の版 2025.1）の回答の画面からダウンロードし直してください。"
+        "このファイルは別の版の調査票（2024.1版）の回答用です。"
+        f"いまの調査票（{q2025.title}、2025.1版）の回答の画面からダウンロードし直してください。"
     ]
 
 
@@ -704,8 +704,8 @@ def test_broken_file_of_another_municipality(q2025: Questionnaire) -> None:
 
 def test_broken_file_of_another_fiscal_year(q2025: Questionnaire) -> None:
     assert problems_of(export(q2025, fiscal_year=2026), q2025, fiscal_year=2025) == [
-        "このファイルは 2026 年度の調査の回答用です。"
-        "2025 年度の回答の画面からダウンロードし直してください。"
+        "このファイルは令和8年度（2026年度）の調査の回答用です。"
+        "令和7年度の回答の画面からダウンロードし直してください。"
     ]
 
 
