@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
@@ -286,7 +287,7 @@ def not_editable_reason(survey_round: SurveyRound, response: Response | None) ->
     return (
         None
         if round_state(survey_round) is RoundState.OPEN
-        else "この調査回は回答を受け付けていません。"
+        else gettext("この調査回は回答を受け付けていません。")
     )
 
 
@@ -310,7 +311,11 @@ def response_view(
     return ResponseView(
         round_id=survey_round.id,
         round_title=survey_round.title,
-        fiscal_year_label=f"{reiwa(survey_round.fiscal_year)}（{survey_round.fiscal_year}年度）",
+        fiscal_year_label=gettext(
+            "%(reiwa)s（%(year)d年度）",
+            reiwa=reiwa(survey_round.fiscal_year),
+            year=survey_round.fiscal_year,
+        ),
         round_state=state.code,
         round_state_label=state.label,
         closes_on=survey_round.closes_on.isoformat(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from dx_assess.models import SurveyRound
 from dx_assess.services.official_figures import official_card_rate
 from dx_assess.services.results import round_results
 from dx_assess.web.access import Duty, require_duty, visible_codes
+from dx_assess.web.labels import label
 
 bp = Blueprint("dashboards", __name__, template_folder="templates")
 
@@ -41,7 +43,7 @@ def latest_regional() -> WerkzeugResponse:
     """The regional comparison of the latest round (a stable link for the menu)."""
     latest = db.session.scalar(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc()))
     if latest is None:
-        flash("調査回がまだありません。", "warning")
+        flash(_("調査回がまだありません。"), "warning")
         return redirect(url_for("rounds.rounds"))
     return redirect(url_for("dashboards.regional", round_id=latest.id))
 
@@ -55,27 +57,27 @@ def regional(round_id: int) -> str:
     metric = request.args.get("pillar", OVERALL)
     if metric not in {m.id for m in metrics}:
         metric = OVERALL
-    title = results.pillar_title(metric)
+    title = label(results.pillar_title(metric))
     table = rd.regional_table(results)
     entries = rd.map_entries(results, metric)
     svg = render_choropleth(
         map_geometry(),
         entries,
         table.classes,
-        title=f"{results.round_label} {title}の得点（市町村別）",
-        description=(
+        title=_("%(round)s %(metric)sの得点（市町村別）", round=results.round_label, metric=title),
+        description=_(
             "北海道の市町村を、提出された回答の得点で塗り分けた地図です。灰色は支援対象で"
             "提出された回答がない市町村、斜線は支援対象外の市町村です。"
         ),
         metric=title,
-        legend_heading=f"{title}（成熟度レベル・市町村数）",
+        legend_heading=_("%(metric)s（成熟度レベル・市町村数）", metric=title),
     )
     distributions = rd.distributions(results)
     chart = charts.distribution_chart(
         distributions,
         [c.lower for c in table.classes[1:]],
-        title=f"{results.round_label} 柱ごとの得点の分布",
-        description=(
+        title=_("%(round)s 柱ごとの得点の分布", round=results.round_label),
+        description=_(
             "柱ごとに、箱が第1四分位から第3四分位、太線が中央値、横線が最小値から最大値、"
             "点が市町村ごとの得点です。同じ数値を下の表に示します。"
         ),
