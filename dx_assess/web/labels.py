@@ -60,7 +60,7 @@ def label(text: object) -> str:
     a pillar or section (「マイナンバーカードの普及・利活用」 → "My Number card")."""
     if not text:
         return ""
-    shown = gettext(str(text))
+    shown = str(gettext(str(text)))
     if shown == str(text) and str(get_locale() or "ja") == "en":
         return _english_titles().get(str(text), shown)
     return shown

@@ -7,6 +7,8 @@ assigned to them (answers and scores) plus the peer statistics, which are aggreg
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -71,10 +73,17 @@ def regional(round_id: int) -> str:
         ),
         metric=title,
         legend_heading=_("%(metric)s（成熟度レベル・市町村数）", metric=title),
+        no_value_label=_("提出された回答なし"),
+        outside_label=_("支援対象外"),
     )
     distributions = rd.distributions(results)
     chart = charts.distribution_chart(
-        distributions,
+        [  # the chart's row labels in the page's language
+            dataclasses.replace(
+                d, metric=dataclasses.replace(d.metric, title=label(d.metric.title))
+            )
+            for d in distributions
+        ],
         [c.lower for c in table.classes[1:]],
         title=_("%(round)s 柱ごとの得点の分布", round=results.round_label),
         description=_(

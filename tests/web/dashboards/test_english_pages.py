@@ -39,3 +39,5 @@ def test_sensitivity_and_regional_pages_in_english(browser: Browser, world: Worl
     regional = html(browser, f"/rounds/{world.round_id}/regions")
     assert "distribution of scores by area" in regional
     assert "Online procedures" in regional
+    assert "outside the support programme" in regional
+    assert "支援対象外" not in regional
