@@ -30,6 +30,9 @@ KNOWN = (
     _l("1万人以上3万人未満"),
     _l("3万人以上10万人未満"),
     _l("10万人以上"),
+    # why a response cannot be edited (dx_assess.services.responses.editable_reason)
+    _l("提出済みのため編集できません。修正が必要な場合は道庁に差し戻しを依頼してください。"),
+    _l("この調査回は回答を受け付けていません。"),
 )
 
 

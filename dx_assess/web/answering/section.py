@@ -40,6 +40,7 @@ from dx_assess.web.answering.forms import (
 )
 from dx_assess.web.answering.presenters import not_editable_reason, page_warnings, response_view
 from dx_assess.web.answering.save import SaveNotMade, save_with_retries
+from dx_assess.web.labels import label
 
 
 def _section(questionnaire: Questionnaire, section_id: str) -> Section:
@@ -132,7 +133,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if not form.validate_on_submit():  # only the CSRF token can fail here
         abort(400)
     if not editing:
-        flash(why_not or _("編集できません。"), "error")
+        flash(label(why_not) if why_not else _("編集できません。"), "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     posted = posted_answers(form, section, request.form)
     shown = shown_values(section, request.form)
