@@ -81,13 +81,13 @@ def open_round(
     if session.scalar(select(SurveyRound.id).where(SurveyRound.fiscal_year == fiscal_year)):
         raise RoundError("fiscal_year", f"{reiwa(fiscal_year)}の調査回は既にあります。")
     row, _created = publish(session, root, key, version, actor=actor.login if actor else "system")
+    questionnaire = load_published(row)
     if row.fiscal_year != fiscal_year:
         raise RoundError(
             "questionnaire",
-            f"調査票 {key}:{version} は{reiwa(row.fiscal_year)}用です"
-            f"（調査回は{reiwa(fiscal_year)}）。",
+            f"選んだ調査票（{questionnaire.title}、{version}版）は{reiwa(row.fiscal_year)}用です"
+            f"（調査回は{reiwa(fiscal_year)}）。{reiwa(fiscal_year)}用の調査票を選んでください。",
         )
-    questionnaire = load_published(row)
     survey_round = SurveyRound(
         fiscal_year=fiscal_year,
         title=f"{reiwa(fiscal_year)} {questionnaire.title}".replace(

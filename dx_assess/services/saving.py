@@ -60,6 +60,7 @@ class Conflict:
     theirs_by: str
     theirs_at: datetime
     mine: AnswerValue | None  # what this user sent
+    before: AnswerValue | None = None  # what this user's page showed (before both edits)
 
 
 @dataclass
@@ -194,6 +195,7 @@ def save_answers(
                 theirs_by=last.changed_by.display_name if last and last.changed_by else "システム",
                 theirs_at=last.changed_at if last else utcnow(),
                 mine=mine,
+                before=seen(qid),
             )
         )
     if conflicts:

@@ -6,8 +6,11 @@ They are listed here, marked for translation, so that the message catalog holds 
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+
+from dx_assess.core.questionnaire import discover
+from dx_assess.services.versions import questionnaire_root
 
 KNOWN = (
     _l("未着手"),
@@ -32,12 +35,43 @@ KNOWN = (
     _l("所属（課・係）"),
     _l("電話番号"),
     _l("メールアドレス"),
+    # why a response cannot be edited (dx_assess.services.responses.editable_reason)
+    _l("提出済みのため編集できません。修正が必要な場合は道庁に差し戻しを依頼してください。"),
+    _l("この調査回は回答を受け付けていません。"),
 )
 
 
+_TITLES: dict[str, dict[str, str]] = {}
+
+
+def _english_titles() -> dict[str, str]:
+    """Japanese → English titles of pillars, sections and questionnaires, from the
+    questionnaire files' ``{ja: …, en: …}`` titles (read once per process and folder)."""
+    root = questionnaire_root()
+    key = str(root)
+    if key not in _TITLES:
+        found: dict[str, str] = {}
+        for info in discover(root) if root.is_dir() else []:
+            q = info.questionnaire
+            if q is None:
+                continue
+            for text in [q.title, *(p.title for p in q.pillars), *(s.title for s in q.sections)]:
+                if text.en:
+                    found.setdefault(text.ja, text.en)
+        _TITLES[key] = found
+    return _TITLES[key]
+
+
 def label(text: object) -> str:
-    """The page-language form of a label made by pure code (unknown text is shown as it is)."""
-    return gettext(str(text)) if text else ""
+    """The page-language form of a label made by pure code (unknown text is shown as it is):
+    the catalogue's translation, or in English the English title a questionnaire file gives
+    a pillar or section (「マイナンバーカードの普及・利活用」 → "My Number card")."""
+    if not text:
+        return ""
+    shown = str(gettext(str(text)))
+    if shown == str(text) and str(get_locale() or "ja") == "en":
+        return _english_titles().get(str(text), shown)
+    return shown
 
 
 def japanese_date(value: object) -> str:

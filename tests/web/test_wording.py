@@ -26,5 +26,5 @@ def test_choice_errors_have_no_python_quotes() -> None:
     choice = next(x for x in q.questions if x.type == "single_choice")
     with pytest.raises(AnswerError) as caught:
         normalize_answer(choice, "利用中")
-    assert caught.value.message == "選択肢にない値です（入力: 利用中）。"
+    assert caught.value.message == "「利用中」は選択肢にありません。"
     assert "'" not in caught.value.message

@@ -294,7 +294,7 @@ def _answer_sheet(
             cell = _put(ws, number, column, value)
             cell.fill = _FIXED_FILL
         answer = _put(ws, number, 5, cell_value(row, answers))
-        _put(ws, number, 6, note(row))
+        _put(ws, number, 6, note(row, questionnaire))
         for column in range(1, 7):
             styled = ws.cell(row=number, column=column)
             styled.border = _BORDER

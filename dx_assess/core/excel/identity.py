@@ -11,6 +11,7 @@ from typing import Any
 from dx_assess.core.excel.container import DOWNLOAD_AGAIN, UploadProblem, file_problem
 from dx_assess.core.excel.layout import FORMAT_ID, META_FIELDS, META_SHEET, WorkbookMeta
 from dx_assess.core.questionnaire import Questionnaire
+from dx_assess.core.vocabulary import reiwa
 
 
 def read_meta(
@@ -53,9 +54,9 @@ def read_meta(
         questionnaire.version,
     ):
         problems += file_problem(
-            f"このファイルは別の調査票（{meta.questionnaire_key} の版 "
-            f"{meta.questionnaire_version}）の回答用です。いまの調査票（{questionnaire.key} の版 "
-            f"{questionnaire.version}）の回答の画面からダウンロードし直してください。"
+            f"このファイルは別の版の調査票（{meta.questionnaire_version}版）の回答用です。"
+            f"いまの調査票（{questionnaire.title}、{questionnaire.version}版）の回答の画面から"
+            "ダウンロードし直してください。"
         )
     if meta.municipality_code != municipality_code.strip():
         problems += file_problem(
@@ -65,7 +66,7 @@ def read_meta(
         )
     if fiscal_year is not None and meta.fiscal_year != fiscal_year:
         problems += file_problem(
-            f"このファイルは {meta.fiscal_year} 年度の調査の回答用です。"
-            f"{fiscal_year} 年度の回答の画面からダウンロードし直してください。"
+            f"このファイルは{reiwa(meta.fiscal_year)}（{meta.fiscal_year}年度）の調査の回答用です。"
+            f"{reiwa(fiscal_year)}の回答の画面からダウンロードし直してください。"
         )
     return meta, problems

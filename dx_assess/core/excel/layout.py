@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dx_assess.core.questionnaire import Question, Questionnaire, type_of
+from dx_assess.core.questionnaire.numbering import readable_formula
 from dx_assess.core.questionnaire.qtypes import NO, YES
 from dx_assess.core.questionnaire.qtypes.base import EXCEL_DERIVED, EXCEL_GRID, EXCEL_OPTIONS
 
@@ -114,11 +115,16 @@ def how_to_answer(row: SheetRow) -> str:
     return required + "。".join(type_of(q).excel_how_to(q))
 
 
-def note(row: SheetRow) -> str:
-    """Column F: the question's help, and whether it may be skipped."""
+def note(row: SheetRow, questionnaire: Questionnaire | None = None) -> str:
+    """Column F: the question's help, and whether it may be skipped; for a derived value the
+    formula in words (問番号 and labels, never question ids)."""
     q = row.question
     if row.kind == DERIVED:
-        formula = f"（{q.formula.source}）" if q.formula else ""
+        formula = (
+            f"（{readable_formula(questionnaire, q.formula.source)}）"
+            if q.formula and questionnaire is not None
+            else ""
+        )
         return f"{DERIVED_NOTE}: ほかの回答から計算します{formula}。入力しても読み込みません。"
     if row.kind in (OPTION, GRID_ROW):
         return ""

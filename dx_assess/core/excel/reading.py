@@ -92,7 +92,7 @@ class ParsedUpload:
 
 def _with_input(message: str, shown: str) -> str:
     """Add the value typed to a message that does not show it yet."""
-    if "入力:" in message or not shown or ": " in message:
+    if "入力:" in message or not shown or ": " in message or f"「{shown}」" in message:
         return message
     if len(shown) > 40:
         shown = shown[:40] + "…"

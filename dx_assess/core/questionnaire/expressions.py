@@ -117,6 +117,29 @@ def _check_nesting(tree: ast.expr) -> None:
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
+_OP_SIGNS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def formula_json(source: str) -> object:
+    """A formula as plain data for the page's script, which recomputes a derived value as
+    the user types (the server still computes the stored one): ``{"n": 100}``, ``{"q": id}``,
+    ``{"neg": …}``, ``{"op": "/", "l": …, "r": …}``."""
+
+    def walk(node: ast.expr) -> object:
+        if isinstance(node, ast.Constant):
+            return {"n": node.value}
+        if isinstance(node, ast.Name):
+            return {"q": node.id}
+        if isinstance(node, ast.UnaryOp):
+            inner = walk(node.operand)
+            return {"neg": inner} if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.BinOp):
+            return {"op": _OP_SIGNS[type(node.op)], "l": walk(node.left), "r": walk(node.right)}
+        raise ExpressionError("式を計算できません")  # pragma: no cover - excluded by parsing
+
+    return walk(parse_formula(source).tree)
+
+
 def _exact(node: ast.expr, values: Mapping[str, Fraction | None]) -> Fraction | None:
     """The exact rational value (numbers read as the decimals they were written as), so
     that 1617 / 2000 * 100 is 80.85 and rounds to 80.9, not binary 80.8499…"""

@@ -69,3 +69,25 @@ def short_label(question: Question) -> str:
     if isinstance(label, str) and label.strip():
         return label.strip()
     return shorten(question.text)
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SIGNS = {"*": "×", "/": "÷", "+": "＋", "-": "−"}
+
+
+def readable_formula(questionnaire: Questionnaire, source: str) -> str:
+    """A derived value's formula as people read it: question ids become 問番号 and short
+    labels, ``* /`` become ``× ÷`` (「問3-1 マイナンバーカードの保有枚数 ÷ 問1-3 住民基本台帳人口
+    × 100」); never an internal id."""
+    numbers = question_numbers(questionnaire)
+
+    def name(match: re.Match[str]) -> str:
+        qid = match.group(0)
+        if not questionnaire.has_question(qid):
+            return "（この版にない設問）"
+        return f"{numbers[qid]} {short_label(questionnaire.question(qid))}"
+
+    text = _NAME.sub(name, source)
+    for sign, shown in _SIGNS.items():
+        text = text.replace(f" {sign} ", f" {shown} ")
+    return text

@@ -151,8 +151,8 @@ class Reader:
         value = obj.get(key)
         if value is None:
             return default
-        if isinstance(value, str):
-            return unfold(value.strip())
+        if isinstance(value, str):  # line breaks in Japanese already joined (yamlsrc._joined)
+            return value.strip()
         quote = isinstance(value, int | float)
         hint = '。"2025.1" のように引用符で囲んでください' if quote else ""
         self.wrong(join(path, key), key, "文字列", value, qid, hint)

@@ -175,4 +175,38 @@ def _convert(
             _convert(loader, item, join(path, i), src, depth + 1, budget)
             for i, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, str) and node.end_mark.line > node.start_mark.line:
+        return _joined(loader, node, value)
+    return value
+
+
+_JAPANESE = re.compile(
+    r"[\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+)
+_FOLD_GAP = re.compile(rf"(?<={_JAPANESE.pattern})[ \t]+(?={_JAPANESE.pattern})")
+
+
+def _joined(loader: StrictBoolLoader, node: yaml.Node, value: str) -> str:
+    """A string written over several lines as Japanese reads it: YAML folds each line break
+    into a space, and Japanese puts none between words (「事業者と⏎スケジュール」 is
+    「事業者とスケジュール」). Only the spaces made from line breaks go; one typed inside a
+    line stays (「総務課 情報政策係」). ``|`` blocks keep their line breaks."""
+    style = getattr(node, "style", None)
+    if style == "|":
+        return value
+    buffer = getattr(loader, "buffer", "")
+    raw = buffer[node.start_mark.index : node.end_mark.index] if buffer else ""
+    lines = raw.splitlines()
+    if style == ">":
+        lines = lines[1:]  # the header line (">", ">-")
+    parts = [line.strip() for line in lines if line.strip()]
+    if style is None and parts and " ".join(parts) == value.strip():
+        pass  # a plain scalar over several lines: the parts are exactly its lines
+    elif not (style == ">" and parts and " ".join(parts) == value.strip()):
+        return _FOLD_GAP.sub("", value)  # quoted, or blank lines inside: every gap
+    out = parts[0]
+    for part in parts[1:]:
+        japanese = _JAPANESE.fullmatch(out[-1]) and _JAPANESE.fullmatch(part[0])
+        out += ("" if japanese else " ") + part
+    return out + value[len(value.rstrip()) :]

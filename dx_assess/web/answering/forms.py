@@ -17,7 +17,7 @@ from typing import Any
 
 from babel import support
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -88,9 +88,9 @@ class StatusGridField(Field):
         super().__init__(label, **kwargs)
         self.rows = rows
         self.statuses = statuses
-        self.row_heading = "項目"
-        self.status_heading = "状況"
-        self.empty_label = "（未選択）"
+        self.row_heading = gettext("項目")
+        self.status_heading = gettext("状況")
+        self.empty_label = gettext("（未選択）")
 
     def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
         self.process_errors: list[str] = []

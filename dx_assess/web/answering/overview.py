@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -113,8 +114,10 @@ def submit_response(round_id: int, code: str) -> ViewResult:
     )
     notices.receipt(db.session, response, attachment=copy)  # queued with the submission
     flash(
-        "提出しました。ご協力ありがとうございました。提出控え（PDF）をこのページから"
-        "ダウンロードできます。",
+        _(
+            "提出しました。ご協力ありがとうございました。提出控え（PDF）をこのページから"
+            "ダウンロードできます。"
+        ),
         "success",
     )
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
@@ -132,13 +135,17 @@ def prefill_response(round_id: int, code: str) -> WerkzeugResponse:
         return _refused(exc, round_id, code)
     if result.filled:
         flash(
-            f"{result.source_title}の回答から {len(result.filled)} 問を引き継ぎました。"
-            "「引き継ぎ」の印がある回答を確かめて、各ページで直すか"
-            "「この内容で確認しました」を押してください。",
+            _(
+                "%(source)sの回答から %(n)d 問を引き継ぎました。"
+                "「引き継ぎ」の印がある回答を確かめて、各ページで直すか"
+                "「この内容で確認しました」を押してください。",
+                source=result.source_title,
+                n=len(result.filled),
+            ),
             "success",
         )
     else:
-        flash("引き継げる回答はありませんでした（回答済みの設問はそのままです）。", "info")
+        flash(_("引き継げる回答はありませんでした（回答済みの設問はそのままです）。"), "info")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
 
 
@@ -152,7 +159,7 @@ def reopen_response(round_id: int, code: str) -> ViewResult:
     if response is None:
         abort(404)
     if not form.validate_on_submit():
-        flash("差し戻しの理由を入力してください。", "error")
+        flash(_("差し戻しの理由を入力してください。"), "error")
         return _overview(
             survey_round, municipality, response, questionnaire, reason_errors=True
         ), 422
@@ -162,7 +169,7 @@ def reopen_response(round_id: int, code: str) -> ViewResult:
         flash(exc.message, "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     notices.sent_back(db.session, response, form.reason.data or "")
-    flash("差し戻しました。市町村の担当者が再び編集できます。", "success")
+    flash(_("差し戻しました。市町村の担当者が再び編集できます。"), "success")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
@@ -14,10 +15,12 @@ from dx_assess.core.questionnaire import (
     Question,
     Questionnaire,
     Section,
+    check_answers,
     type_of,
     visible_question_ids,
     with_derived,
 )
+from dx_assess.core.questionnaire.expressions import formula_json
 from dx_assess.core.questionnaire.model import (
     AllOf,
     AnswerValue,
@@ -27,7 +30,7 @@ from dx_assess.core.questionnaire.model import (
     PillarScoreTest,
     QuestionTest,
 )
-from dx_assess.core.questionnaire.numbering import question_numbers
+from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.vocabulary import RoundState, Status, jst, reiwa, wareki
 from dx_assess.models import EventKind, Response, ResponseEvent, ResponseStatus, SurveyRound
 from dx_assess.services.responses import editable_reason
@@ -70,6 +73,8 @@ class QuestionView:
     layout: str = ""  # options | grid | input (FormField.layout); "" when computed
     inline: bool = False  # options on one line
     number: str = ""  # 問番号 (問1-1), shown beside the question
+    label: str = ""  # 「問3-1 マイナンバーカードの保有枚数」: how the error summary names it
+    formula: str | None = None  # JSON for the page's script (derived values), see formula_json
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ class _QuestionParts:
     layout: str
     inline: bool
     number: str
+    label: str
+    formula: str | None
 
 
 def _question_parts(q: Question, number: str) -> _QuestionParts:
@@ -161,6 +168,13 @@ def _question_parts(q: Question, number: str) -> _QuestionParts:
         layout=field.layout if field else "",
         inline=field.inline if field else False,
         number=number,
+        label=f"{number} {short_label(q)}".strip(),
+        formula=json.dumps(
+            {"expr": formula_json(q.formula.source), "decimals": q.decimals, "unit": qtype.unit(q)},
+            ensure_ascii=False,
+        )
+        if q.formula is not None
+        else None,
     )
 
 
@@ -219,6 +233,8 @@ def section_view(
                 field_name=parts.field_name,
                 show_when=parts.show_when,
                 reference=references.get(q.id, ""),
+                label=parts.label,
+                formula=parts.formula,
             )
         )
     countable = [v for v in questions if v.visible and not v.computed]
@@ -233,14 +249,52 @@ def section_view(
     )
 
 
+@dataclass(frozen=True)
+class PageWarning:
+    """A cross-field check that fails, shown on the page of a question it names."""
+
+    question_id: str  # the first of the checked questions on this page (the summary links it)
+    label: str  # 「問4-2 …」
+    message: str
+    question_ids: tuple[str, ...]  # every checked question on this page (each shows it)
+
+
+def page_warnings(
+    questionnaire: Questionnaire, section: Section, answers: Mapping[str, AnswerValue]
+) -> list[PageWarning]:
+    """The questionnaire's cross-field checks that the stored answers fail and that name a
+    question of this page (for example 子育て + 介護 > 26 on the page of both counts)."""
+    _values, issues = check_answers(questionnaire, answers)
+    failed = {i.check_id for i in issues if i.check_id}
+    on_page = [q.id for q in section.questions]
+    numbers = question_numbers(questionnaire)
+    out = []
+    for check in questionnaire.checks:
+        if check.id not in failed:
+            continue
+        here = tuple(qid for qid in on_page if qid in check.names)
+        if not here:
+            continue
+        first = questionnaire.question(here[0])
+        out.append(
+            PageWarning(
+                question_id=first.id,
+                label=f"{numbers[first.id]} {short_label(first)}",
+                message=check.message,
+                question_ids=here,
+            )
+        )
+    return out
+
+
 def not_editable_reason(survey_round: SurveyRound, response: Response | None) -> str | None:
     """None if municipal staff may edit the response now, else why not (Japanese)."""
     if response is not None:
         return editable_reason(response)
     state = round_state(survey_round)
     if state is RoundState.SCHEDULED:  # say when it opens (和暦)
-        return f"この調査回は {wareki(survey_round.opens_on)} から回答できます。"
-    return None if state is RoundState.OPEN else "この調査回は回答を受け付けていません。"
+        return gettext("この調査回は %(day)s から回答できます。", day=wareki(survey_round.opens_on))
+    return None if state is RoundState.OPEN else gettext("この調査回は回答を受け付けていません。")
 
 
 def response_view(
@@ -263,7 +317,11 @@ def response_view(
     return ResponseView(
         round_id=survey_round.id,
         round_title=survey_round.title,
-        fiscal_year_label=f"{reiwa(survey_round.fiscal_year)}（{survey_round.fiscal_year}年度）",
+        fiscal_year_label=gettext(
+            "%(reiwa)s（%(year)d年度）",
+            reiwa=reiwa(survey_round.fiscal_year),
+            year=survey_round.fiscal_year,
+        ),
         round_state=state.code,
         round_state_label=state.label,
         closes_on=survey_round.closes_on.isoformat(),

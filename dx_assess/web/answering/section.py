@@ -7,12 +7,21 @@ import json
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dx_assess.core.answers.contact import LIMITS as CONTACT_LIMITS
 from dx_assess.core.answers.contact import check_contact
 from dx_assess.core.answers.display import display_value
-from dx_assess.core.questionnaire import Questionnaire, Section
+from dx_assess.core.answers.values import same
+from dx_assess.core.questionnaire import (
+    AnswerError,
+    Question,
+    Questionnaire,
+    Section,
+    normalize_answer,
+)
+from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.questionnaire.numbers import parse_ascii_int
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, SurveyRound
@@ -32,8 +41,9 @@ from dx_assess.web.answering.forms import (
     shown_json,
     shown_values,
 )
-from dx_assess.web.answering.presenters import not_editable_reason, response_view
+from dx_assess.web.answering.presenters import not_editable_reason, page_warnings, response_view
 from dx_assess.web.answering.save import SaveNotMade, save_with_retries
+from dx_assess.web.labels import label
 
 
 def _section(questionnaire: Questionnaire, section_id: str) -> Section:
@@ -98,6 +108,11 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             references=_references(survey_round, municipality, questionnaire, section),
         )
         section_view = next(s for s in view.sections if s.id == section.id)
+        warnings = page_warnings(questionnaire, section, answers)
+        by_question: dict[str, list[str]] = {}
+        for w in warnings:
+            for qid in w.question_ids:
+                by_question.setdefault(qid, []).append(w.message)
         # Show-when conditions may name answers on other pages; the script needs them too.
         other_answers = json.dumps(
             {
@@ -118,6 +133,8 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             contact_labels={k: label for k, (_n, label) in CONTACT_LIMITS.items()},
             contact_values=contact_typed if contact_typed is not None else stored_contact,
             contact_shown=contact_shown if contact_shown is not None else stored_contact,
+            warnings=warnings,
+            question_warnings={qid: " ".join(m) for qid, m in by_question.items()},
             **values,
         )
 
@@ -137,7 +154,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if not form.validate_on_submit():  # only the CSRF token can fail here
         abort(400)
     if not editing:
-        flash(why_not or "編集できません。", "error")
+        flash(label(why_not) if why_not else _("編集できません。"), "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     if contact_typed is not None and not _wants_json():
         _checked, contact_errors = check_contact(contact_typed)
@@ -195,11 +212,15 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     except SaveNotMade as exc:
         message = (
-            "データベースが混み合っているため、まだ保存していません。入力した内容はこの画面に"
-            "残っています。少し待ってから、もう一度「保存する」を押してください。"
+            _(
+                "データベースが混み合っているため、まだ保存していません。入力した内容はこの画面に"
+                "残っています。少し待ってから、もう一度「保存する」を押してください。"
+            )
             if exc.busy
-            else "ほかの方の保存と重なったため、まだ保存していません。入力した内容はこの画面に"
-            "残っています。もう一度「保存する」を押してください。"
+            else _(
+                "ほかの方の保存と重なったため、まだ保存していません。入力した内容はこの画面に"
+                "残っています。もう一度「保存する」を押してください。"
+            )
         )
         if _wants_json():
             return jsonify({"status": "busy", "message": message}), 503 if exc.busy else 409
@@ -241,8 +262,21 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
                 "theirs_by": c.theirs_by,
                 "theirs_at": history_service.jst(c.theirs_at),
                 "mine": display_value(questionnaire.question(c.question_id), c.mine),
+                "before": display_value(questionnaire.question(c.question_id), c.before),
             }
             for c in result.conflicts
+        ]
+        conflicting = {c.question_id for c in result.conflicts}
+        numbers = question_numbers(questionnaire)
+        also_saved = [  # the user's other changes on this page, saved with the choice
+            {
+                "label": f"{numbers[q.id]} {short_label(q)}",
+                "value": _shown(q, posted.get(q.id)),
+            }
+            for q in section.questions
+            if q.id in posted
+            and q.id not in conflicting
+            and not _same_answer(q, posted.get(q.id), answers.get(q.id))
         ]
         kept = [
             (k, v)
@@ -254,6 +288,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         return page(
             "survey/conflict.html",
             conflicts=conflicts,
+            also_saved=also_saved,
             kept=kept,
             base_version=_int_field("base_version"),
             conflict_version=result.version,
@@ -272,17 +307,35 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             db.session, response, contact_typed, current_user, contact_shown
         )
         if contact_changed:
-            flash("回答担当者を保存しました。", "success")
-    if result.merged_from:
+            flash(_("回答担当者を保存しました。"), "success")
+    if resolving:  # after a conflict: the choices made on the conflict page were saved
+        flash(_("同時に編集された回答は、選んだ内容で保存しました。"), "info")
+    elif result.merged_from:
         flash(
-            f"同じ時間に {'、'.join(result.merged_from)} さんも編集していました。"
-            "重なる変更はなかったため、両方の回答を保存しました。",
+            _(
+                "%(names)sさんも同時に編集していました。同じ設問への変更はなかったため、"
+                "両方の回答を保存しました。",
+                names=_("、").join(result.merged_from),
+            ),
             "info",
         )
+    on_this_page = {q.id for q in section.questions}
+    checks = {c.id: c for c in questionnaire.checks}
+    stay = False  # a check on this page's answers failed: show it here, beside the question
     for warning in result.warnings:
-        flash(f"確認してください: {warning.message}", "warning")
-    flash("保存しました。" if result.status == "saved" else "変更はありませんでした。", "success")
-    target = neighbours["next"] if request.form.get("action") == "next" else section.id
+        check = checks.get(warning.check_id or "")
+        if check is not None and on_this_page & set(check.names):
+            stay = True
+            continue  # the page shows it beside the question, linked from its summary
+        flash(_("確認してください：%(message)s", message=warning.message), "warning")
+    flash(
+        _("保存しました。") if result.status == "saved" else _("変更はありませんでした。"),
+        "success",
+    )
+    wants_next = request.form.get("action") == "next"
+    if stay and wants_next:
+        flash(_("確認が必要な回答があるため、このページを表示しています。"), "info")
+    target = neighbours["next"] if wants_next and not stay else section.id
     if target is None:
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     return redirect(url_for("survey.section", round_id=round_id, code=code, section_id=target))
@@ -290,6 +343,23 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
 
 def _contact_values(response: object) -> list[str]:
     return [getattr(response, f"contact_{k}", None) or "" for k in CONTACT_LIMITS]
+
+
+def _same_answer(q: Question, posted: object, stored: object) -> bool:
+    """Whether a posted raw value is the stored answer (an invalid one counts as different)."""
+    try:
+        value = normalize_answer(q, posted)
+    except AnswerError:
+        return False
+    return same(value, stored)
+
+
+def _shown(q: Question, posted: object) -> str:
+    """A posted raw value as the page shows answers (as typed if it is not valid)."""
+    try:
+        return display_value(q, normalize_answer(q, posted))
+    except AnswerError:
+        return str(posted)
 
 
 def _references(

@@ -7,8 +7,11 @@ assigned to them (answers and scores) plus the peer statistics, which are aggreg
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -30,6 +33,7 @@ from dx_assess.services.official_figures import official_card_rate
 from dx_assess.services.results import round_results
 from dx_assess.services.rounds import default_round, opens_on_of
 from dx_assess.web.access import Duty, require_duty, visible_codes
+from dx_assess.web.labels import label
 
 bp = Blueprint("dashboards", __name__, template_folder="templates")
 
@@ -43,7 +47,7 @@ def latest_regional() -> WerkzeugResponse:
     round, else the latest with responses (``services.rounds.default_round``)."""
     latest = default_round(db.session)
     if latest is None:
-        flash("調査回がまだありません。", "warning")
+        flash(_("調査回がまだありません。"), "warning")
         return redirect(url_for("rounds.rounds"))
     return redirect(url_for("dashboards.regional", round_id=latest.id))
 
@@ -57,28 +61,35 @@ def regional(round_id: int) -> str:
     metric = request.args.get("pillar", OVERALL)
     if metric not in {m.id for m in metrics}:
         metric = OVERALL
-    title = results.pillar_title(metric)
+    title = label(results.pillar_title(metric))
     table = rd.regional_table(results)
     entries = rd.map_entries(results, metric)
     svg = render_choropleth(
         map_geometry(),
         entries,
         table.classes,
-        title=f"{results.round_label} {title}の得点（市町村別）",
-        description=(
+        title=_("%(round)s %(metric)sの得点（市町村別）", round=results.round_label, metric=title),
+        description=_(
             "北海道の市町村を、提出された回答の得点で塗り分けた地図です。灰色は支援対象で"
             "提出された回答がない市町村、斜線は支援対象外の市町村です。点線で囲んだ薄い灰色は"
             "北方領土の6村（調査対象外）、太い線は振興局の境界です。"
         ),
         metric=title,
-        legend_heading=f"{title}（成熟度レベル・市町村数）",
+        legend_heading=_("%(metric)s（成熟度レベル・市町村数）", metric=title),
+        no_value_label=_("提出された回答なし"),
+        outside_label=_("支援対象外"),
     )
     distributions = rd.distributions(results)
     chart = charts.distribution_chart(
-        distributions,
+        [  # the chart's row labels in the page's language
+            dataclasses.replace(
+                d, metric=dataclasses.replace(d.metric, title=label(d.metric.title))
+            )
+            for d in distributions
+        ],
         [c.lower for c in table.classes[1:]],
-        title=f"{results.round_label} 柱ごとの得点の分布",
-        description=(
+        title=_("%(round)s 柱ごとの得点の分布", round=results.round_label),
+        description=_(
             "柱ごとに、箱が第1四分位から第3四分位、太線が中央値、横線が最小値から最大値、"
             "点が市町村ごとの得点です。同じ数値を下の表に示します。"
         ),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess import unit_of_work
 from dx_assess.core.excel.workbook import UploadError, WorkbookMeta, export_workbook, parse_workbook
 from dx_assess.core.filenames import content_disposition, download_name
+from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.extensions import db
 from dx_assess.models import UploadKind
 from dx_assess.services import staged
@@ -47,7 +50,7 @@ def download(round_id: int, code: str) -> WerkzeugResponse:
     return result
 
 
-CONFIRM_MISSING = "確認の欄にチェックを入れてください。"
+CONFIRM_MISSING = _l("確認の欄にチェックを入れてください。")
 
 
 def _preview(
@@ -126,7 +129,7 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
     form = ExcelApplyForm()
     back = redirect(url_for("excel.upload", round_id=round_id, code=code))
     if not form.validate_on_submit():  # only the CSRF token can fail here
-        flash("画面の有効期限が切れました。もう一度アップロードしてください。", "warning")
+        flash(_("画面の有効期限が切れました。もう一度アップロードしてください。"), "warning")
         return back
     try:
         if response is not None and (why := editable_reason(response)):
@@ -167,8 +170,16 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
         return back
     if result.status in ("invalid", "conflict"):
         unit_of_work.undo()
-        problems = [f"[{qid}] {message}" for qid, message in result.errors.items()]
-        problems.append("何も反映していません。ファイルを直してもう一度アップロードしてください。")
+        numbers = question_numbers(questionnaire)
+        problems = [
+            f"{numbers.get(qid, '')} {short_label(questionnaire.question(qid))}：{message}"
+            if questionnaire.has_question(qid)
+            else message
+            for qid, message in result.errors.items()
+        ]
+        problems.append(
+            _("何も反映していません。ファイルを直してもう一度アップロードしてください。")
+        )
         return render_template(
             "excel/upload.html",
             form=ExcelUploadForm(formdata=None),
@@ -180,11 +191,11 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
         ), 409 if result.status == "conflict" else 422
     count = len(result.changed)
     flash(
-        f"Excelファイルから {count} 問の回答を反映しました。"
+        _("Excelファイルから %(n)d 問の回答を反映しました。", n=count)
         if count
-        else "Excelファイルの内容は今の回答と同じでした。",
+        else _("Excelファイルの内容は今の回答と同じでした。"),
         "success",
     )
     for warning in result.warnings:
-        flash(f"確認してください: {warning.message}", "warning")
+        flash(_("確認してください：%(message)s", message=warning.message), "warning")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
@@ -19,13 +20,13 @@ def _date(form: FlaskForm, field: Any) -> None:
     try:
         field.parsed = dt.date.fromisoformat((field.data or "").strip().replace("/", "-"))
     except ValueError:
-        raise ValidationError("日付は 2025-06-30 の形で入力してください。") from None
+        raise ValidationError(gettext("日付は 2025-06-30 の形で入力してください。")) from None
 
 
 def _year(form: FlaskForm, field: Any) -> None:
     year = parse_ascii_int(field.data)  # "²⁰²⁵" passes str.isdigit() but not int()
     if year is None or not 2020 <= year <= 2100:
-        raise ValidationError("年度は西暦4桁で入力してください（例: 2025）。")
+        raise ValidationError(gettext("年度は西暦4桁で入力してください（例: 2025）。"))
 
 
 class OpenRoundForm(FlaskForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -20,7 +21,7 @@ from dx_assess.core.dashboards.follow_up import (
 from dx_assess.core.dashboards.status import StatusTable, reminder_text, status_frame, status_table
 from dx_assess.core.filenames import content_disposition, download_name
 from dx_assess.core.results import RoundResults
-from dx_assess.core.vocabulary import reiwa, today, wareki
+from dx_assess.core.vocabulary import reiwa, today
 from dx_assess.extensions import db
 from dx_assess.models import Response, ResponseStatus, SurveyRound
 from dx_assess.services import notices
@@ -39,6 +40,7 @@ from dx_assess.services.rounds import (
 from dx_assess.services.versions import PublishError, broken_files, questionnaire_root, statuses
 from dx_assess.web.access import Duty, has_duty, login_required, require_duty, visible_codes
 from dx_assess.web.formtools import choices
+from dx_assess.web.labels import japanese_date
 from dx_assess.web.rounds.forms import CloseRoundForm, OpenRoundForm, ReminderForm, ScheduleForm
 
 bp = Blueprint("rounds", __name__, template_folder="templates")
@@ -79,7 +81,15 @@ def round_summaries() -> list[dict[str, object]]:
 def rounds() -> str | WerkzeugResponse | tuple[str, int]:
     form = OpenRoundForm()
     form.questionnaire.choices = choices(
-        (f"{s.key}:{s.version}", f"{s.title}（{s.key} {s.version}・{s.question_count}問）")
+        (
+            f"{s.key}:{s.version}",
+            _(
+                "%(title)s（%(version)s版・%(n)d問）",
+                title=s.title,
+                version=s.version,
+                n=s.question_count,
+            ),
+        )
         for s in reversed(statuses(db.session, questionnaire_root()))
     )
     if form.validate_on_submit():
@@ -111,7 +121,7 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
             unit_of_work.undo()
             form.questionnaire.errors.extend(exc.messages)
         else:
-            flash(f"{created.title}を作成しました。", "success")
+            flash(_("%(title)sを作成しました。", title=created.title), "success")
             return redirect(url_for("rounds.round_status", round_id=created.id))
     elif not form.is_submitted():
         day = today()
@@ -198,8 +208,11 @@ def close(round_id: int) -> WerkzeugResponse | tuple[str, int]:
         return _round_page(survey_round, close_form=form), 422
     close_round(db.session, survey_round)
     flash(
-        f"{survey_round.title}を締め切りました。以後、回答は編集できません"
-        "（締切日を変更すると再開できます）。",
+        _(
+            "%(title)sを締め切りました。以後、回答は編集できません"
+            "（締切日を変更すると再開できます）。",
+            title=survey_round.title,
+        ),
         "success",
     )
     return redirect(url_for("rounds.round_status", round_id=round_id))
@@ -218,8 +231,11 @@ def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
             form.closes_on.errors = [exc.message]
         else:
             flash(
-                f"{survey_round.title}の締切を{wareki(survey_round.closes_on)}にしました。"
-                "この日まで回答を受け付けます。",
+                _(
+                    "%(title)sの締切を%(day)sにしました。この日まで回答を受け付けます。",
+                    title=survey_round.title,
+                    day=japanese_date(survey_round.closes_on),
+                ),
                 "success",
             )
             return redirect(url_for("rounds.round_status", round_id=round_id))

@@ -10,6 +10,13 @@
    values, for every answer the user is not editing, so a stale value is never sent later. */
 (function () {
   "use strict";
+  // After a save that was refused, the error summary above the form takes the focus, so that
+  // keyboard and screen-reader users hear what to fix (the links lead to each field).
+  var summary = document.getElementById("error-summary") || document.getElementById("not-saved");
+  if (summary) { summary.focus(); }
+})();
+(function () {
+  "use strict";
   var form = document.querySelector("form.survey-form");
   if (!form || !window.fetch) { return; }
   var statusBox = form.querySelector(".autosave-status");
@@ -108,6 +115,54 @@
         return c.op === "any_row_in" ? hits.some(Boolean) : hits.length > 0 && hits.every(Boolean);
     }
     return false;
+  }
+
+  // Derived values (保有率 …) recomputed as the user types, from the formula the server
+  // uses (data-formula); the page shows them only: the server computes the stored value.
+  function numberOf(qid, depth) {
+    var box = document.getElementById("question-" + qid);
+    if (box && box.getAttribute("data-formula")) { return derive(box, depth + 1); }
+    var v = readValue(qid);
+    return typeof v === "number" && isFinite(v) ? v : null;
+  }
+  function calc(node, depth) {
+    if (depth > 50) { return null; }
+    if (node.n !== undefined) { return node.n; }
+    if (node.q !== undefined) { return numberOf(node.q, depth); }
+    if (node.neg !== undefined) { var x = calc(node.neg, depth + 1); return x === null ? null : -x; }
+    var l = calc(node.l, depth + 1), r = calc(node.r, depth + 1);
+    if (l === null || r === null) { return null; }
+    switch (node.op) {
+      case "+": return l + r;
+      case "-": return l - r;
+      case "*": return l * r;
+      case "/": return r === 0 ? null : l / r;
+    }
+    return null;
+  }
+  function derive(box, depth) {
+    var f = JSON.parse(box.getAttribute("data-formula"));
+    var v = calc(f.expr, depth || 0);
+    if (v === null || !isFinite(v)) { return null; }
+    if (f.decimals !== null && f.decimals !== undefined) {  // 四捨五入 (half away from zero)
+      var scale = Math.pow(10, f.decimals);
+      v = Math.sign(v) * Math.round(Math.abs(v) * scale + 1e-9) / scale;
+    }
+    return v;
+  }
+  function showNumber(v, decimals) {
+    if (Number.isInteger(v)) { return v.toLocaleString("en-US"); }
+    var digits = decimals === null || decimals === undefined ? undefined : decimals;
+    return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits === undefined ? 20 : digits });
+  }
+  function refreshDerived() {
+    form.querySelectorAll("[data-formula]").forEach(function (box) {
+      var out = box.querySelector("output");
+      if (!out) { return; }
+      var f = JSON.parse(box.getAttribute("data-formula"));
+      var v = derive(box, 0);
+      out.textContent = v === null ? (out.getAttribute("data-pending") || "") : showNumber(v, f.decimals) + (f.unit || "");
+    });
   }
 
   function refreshVisibility() {
@@ -256,6 +311,7 @@
   function changed() {
     dirty = true;
     refreshVisibility();
+    refreshDerived();
     if (!stopped) { say(text("unsaved", "未保存の変更があります")); schedule(); }
   }
 

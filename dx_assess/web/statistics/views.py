@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -19,7 +21,7 @@ from dx_assess.web.statistics.forms import StatisticsApplyForm, StatisticsUpload
 
 bp = Blueprint("statistics", __name__, template_folder="templates")
 
-CONFIRM_MISSING = "確認の欄にチェックを入れてください。"
+CONFIRM_MISSING = _l("確認の欄にチェックを入れてください。")
 
 
 def _preview(
@@ -73,7 +75,7 @@ def apply(round_id: int) -> str | tuple[str, int] | WerkzeugResponse:
     form = StatisticsApplyForm()
     back = redirect(url_for("statistics.upload", round_id=round_id))
     if not form.validate_on_submit():  # only the CSRF token can fail here
-        flash("画面の有効期限が切れました。もう一度アップロードしてください。", "warning")
+        flash(_("画面の有効期限が切れました。もう一度アップロードしてください。"), "warning")
         return back
     try:
         row = staged.load(
@@ -103,7 +105,9 @@ def apply(round_id: int) -> str | tuple[str, int] | WerkzeugResponse:
         unit_of_work.undo()
         flash(exc.message, "error")
         return back
-    flash(f"{len(applied)}市町村の回答に反映しました。", "success")
+    flash(_("%(n)d市町村の回答に反映しました。", n=len(applied)), "success")
     if skipped:
-        flash(f"提出済みのため反映しなかった市町村: {'、'.join(skipped)}", "warning")
+        flash(
+            _("提出済みのため反映しなかった市町村：%(names)s", names="、".join(skipped)), "warning"
+        )
     return redirect(url_for("rounds.round_status", round_id=round_id))

@@ -240,6 +240,41 @@ def test_regional_report(regional_pdf: Rendered) -> None:
         assert title in text
 
 
+def _rows_per_page(pdf: Path, context: dict[str, Any]) -> dict[int, int]:
+    """Page → rows of the appendix table on it (pdftotext, page by page)."""
+    pages = pdftext(pdf, layout=True).split("\f")
+    start = next(i for i, page in enumerate(pages) if heading("付録", "市町村別の得点", page))
+    per_page: dict[int, int] = {}
+    for row in context["scores"]:
+        line = re.compile(rf"^\s*{re.escape(row['name'])}\s+{re.escape(row['region'])}\s", re.M)
+        found = [i for i in range(start, len(pages)) if line.search(pages[i])]
+        assert len(found) == 1, row["name"]
+        per_page[found[0]] = per_page.get(found[0], 0) + 1
+    assert sum(per_page.values()) == len(context["scores"])
+    return per_page
+
+
+def test_the_last_table_leaves_no_row_alone_on_a_page(
+    regional_pdf: Rendered, tmp_path: Path
+) -> None:
+    """Issue 16: the appendix table (one row per municipality, over pages) never leaves a
+    single row at the top or the bottom of a page. The demo's table, and the same table cut
+    to one row more than a page holds (where, without the break rules, the last row would
+    stand alone on the next page: 32 + 1 in the demo)."""
+    per_page = _rows_per_page(regional_pdf.path, regional_pdf.context)
+    assert min(per_page.values()) >= 2, per_page
+    rows = regional_pdf.context["scores"]
+    for count in range(per_page[min(per_page)] + 1, len(rows) + 1):  # the first that spills
+        context = {**regional_pdf.context, "scores": rows[:count]}
+        out = tmp_path / f"cut-{count}.pdf"
+        out.write_bytes(renderer(templates_dir()).render("regional", context).pdf)
+        cut = _rows_per_page(out, context)
+        if len(cut) > 1:
+            break
+    assert len(cut) == 2, cut
+    assert min(cut.values()) >= 2, cut
+
+
 # --- downloads -----------------------------------------------------------------------------
 
 

@@ -102,7 +102,7 @@ def test_bad_input_is_shown_beside_the_field_and_nothing_is_saved(
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="q_basic_population-error"' in html
-    assert "数値で答えてください（入力: たくさん）。" in html
+    assert "数値を入力してください（入力: たくさん）。" in html
     assert 'value="たくさん"' in html  # what was typed is still there
     assert "入力内容を確認してください（保存されていません）" in html
     assert stored(questionnaire) == {}
@@ -203,7 +203,7 @@ def test_autosave_answers_json(
         headers={"X-Requested-With": "fetch"},
     )
     assert response.status_code == 422
-    assert response.get_json()["errors"] == {"q_basic_staff": "数値で答えてください（入力: x）。"}
+    assert response.get_json()["errors"] == {"q_basic_staff": "数値を入力してください（入力: x）。"}
     response = browser.post(
         page,
         {"base_version": "0", **form_data({"basic_staff": "12"})},

@@ -113,7 +113,7 @@ def test_bad_values_get_japanese_messages_and_change_nothing(
     )
     assert result.status == "invalid"  # type: ignore[attr-defined]
     assert result.errors == {  # type: ignore[attr-defined]
-        "basic_population": "数値で答えてください（入力: たくさん）。",
+        "basic_population": "数値を入力してください（入力: たくさん）。",
         "basic_staff": "0人以上の値を入力してください。",
     }
     assert current_answers(response, questionnaire) == {"basic_population": 1000}

@@ -550,10 +550,10 @@ def test_display_value(q2025: Questionnaire) -> None:
 
 def test_problem_text_and_error_summary() -> None:
     problem = UploadProblem(
-        "回答", 12, "E", "basic_population", "数値で答えてください（入力: たくさん）。"
+        "回答", 12, "E", "basic_population", "数値を入力してください（入力: たくさん）。"
     )
     assert str(problem) == (
-        "シート「回答」 12行目 E列 [basic_population]: 数値で答えてください（入力: たくさん）。"
+        "シート「回答」 12行目 E列 [basic_population]: 数値を入力してください（入力: たくさん）。"
     )
     assert str(UploadProblem(None, None, None, None, "ファイルが空です。")) == "ファイルが空です。"
     error = UploadError([problem])
@@ -688,8 +688,8 @@ def test_broken_file_for_another_questionnaire_version(
     q2024: Questionnaire, q2025: Questionnaire
 ) -> None:
     assert problems_of(export(q2024), q2025) == [
-        "このファイルは別の調査票（dx-maturity の版 2024.1）の回答用です。"
-        "いまの調査票（dx-maturity の版 2025.1）の回答の画面からダウンロードし直してください。"
+        "このファイルは別の版の調査票（2024.1版）の回答用です。"
+        f"いまの調査票（{q2025.title}、2025.1版）の回答の画面からダウンロードし直してください。"
     ]
 
 
@@ -704,8 +704,8 @@ def test_broken_file_of_another_municipality(q2025: Questionnaire) -> None:
 
 def test_broken_file_of_another_fiscal_year(q2025: Questionnaire) -> None:
     assert problems_of(export(q2025, fiscal_year=2026), q2025, fiscal_year=2025) == [
-        "このファイルは 2026 年度の調査の回答用です。"
-        "2025 年度の回答の画面からダウンロードし直してください。"
+        "このファイルは令和8年度（2026年度）の調査の回答用です。"
+        "令和7年度の回答の画面からダウンロードし直してください。"
     ]
 
 
@@ -748,25 +748,25 @@ def test_broken_changed_header_row(q2025: Questionnaire) -> None:
         ("onl_childcare_count", 30, "26手続以下の値を入力してください（入力: 30）。"),
         ("basic_population", 0, "1人以上の値を入力してください（入力: 0）。"),
         ("onl_usage_rate", "120%", "100%以下の値を入力してください（入力: 120%）。"),
-        ("basic_population", "たくさん", "数値で答えてください（入力: たくさん）。"),
-        ("basic_population", 12.5, "整数で答えてください（入力: 12.5）。"),
-        ("basic_it_staff", True, "数値で答えてください（入力: はい）。"),
+        ("basic_population", "たくさん", "数値を入力してください（入力: たくさん）。"),
+        ("basic_population", 12.5, "整数を入力してください（入力: 12.5）。"),
+        ("basic_it_staff", True, "数値を入力してください（入力: はい）。"),
         (
             "basic_answer_date",
             "2025-02-30",
             "日付は 2025-03-31 の形で入力してください（入力: 2025-02-30）。",
         ),
         ("basic_answer_date", "来月", "日付は 2025-03-31 の形で入力してください（入力: 来月）。"),
-        ("gov_cio", "市長", "選択肢にない値です（入力: 市長）。▼ の一覧から選んでください。"),
+        ("gov_cio", "市長", "「市長」は選択肢にありません。▼ の一覧から選んでください。"),
         (
             "std_vendor_agreed",
             "たぶん",
-            "「はい」か「いいえ」で答えてください（入力: たぶん）。▼ の一覧から選んでください。",
+            "「はい」か「いいえ」を選んでください（入力: たぶん）。▼ の一覧から選んでください。",
         ),
         (
             "std_status:juki",
             "完了",
-            "「住民基本台帳」の状況が選択肢にありません: '完了'。▼ の一覧から選んでください。",
+            "「住民基本台帳」の状況「完了」は選択肢にありません。▼ の一覧から選んでください。",
         ),
         (
             "mnc_uses:library",

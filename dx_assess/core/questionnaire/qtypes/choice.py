@@ -56,7 +56,7 @@ class YesNo(QuestionType):
                 return True
             if text in _NO:
                 return False
-        raise AnswerError(q.id, "「はい」か「いいえ」で答えてください。")
+        raise AnswerError(q.id, "「はい」か「いいえ」を選んでください。")
 
     def condition_problem(self, q: Question, name: str, value: object) -> str | None:
         if not isinstance(value, bool):
@@ -91,7 +91,7 @@ class SingleChoice(QuestionType):
     def normalize(self, q: Question, raw: object) -> AnswerValue:
         if isinstance(raw, str) and q.choice(raw.strip()) is not None:
             return raw.strip()
-        raise AnswerError(q.id, f"選択肢にない値です（入力: {raw}）。")
+        raise AnswerError(q.id, f"「{raw}」は選択肢にありません。")
 
     def form_field(self, q: Question) -> FormField:
         options = tuple((c.value, c.label) for c in q.choices)
@@ -130,11 +130,11 @@ class MultipleChoice(QuestionType):
     def normalize(self, q: Question, raw: object) -> AnswerValue:
         items = [raw] if isinstance(raw, str) else raw
         if not isinstance(items, list | tuple | set | frozenset):
-            raise AnswerError(q.id, "選択肢の一覧で答えてください。")
+            raise AnswerError(q.id, "一覧から選んでください。")
         picked: set[str] = set()
         for item in items:
             if not isinstance(item, str) or q.choice(item.strip()) is None:
-                raise AnswerError(q.id, f"選択肢にない値です（入力: {item}）。")
+                raise AnswerError(q.id, f"「{item}」は選択肢にありません。")
             picked.add(item.strip())
         exclusive = [c.label for c in q.choices if c.exclusive and c.value in picked]
         if exclusive and len(picked) > 1:
@@ -178,11 +178,11 @@ class StatusGrid(QuestionType):
         out: dict[str, str] = {}
         for row, status in raw.items():
             if row not in rows:
-                raise AnswerError(q.id, f"表にない行です: {row!r}")
+                raise AnswerError(q.id, f"「{row}」は表にない行です。")
             if is_empty(status):
                 continue
             if not isinstance(status, str) or q.choice(status.strip()) is None:
-                raise AnswerError(q.id, f"「{rows[row]}」の状況が選択肢にありません: {status!r}")
+                raise AnswerError(q.id, f"「{rows[row]}」の状況「{status}」は選択肢にありません。")
             out[row] = status.strip()
         return {r.id: out[r.id] for r in q.rows if r.id in out}
 

@@ -33,7 +33,7 @@ def read_number(q: Question, raw: object) -> tuple[float, str | float]:
     """The answer as a float, and as the decimal it was written as (the typed text after
     normalising, or the number itself) for :func:`round_half_up`."""
     if isinstance(raw, bool):
-        raise AnswerError(q.id, "数値で答えてください。")
+        raise AnswerError(q.id, "数値を入力してください。")
     written: str | float
     if isinstance(raw, int | float):
         value = written = float(raw)
@@ -46,13 +46,13 @@ def read_number(q: Question, raw: object) -> tuple[float, str | float]:
             text = text.removesuffix(unicodedata.normalize("NFKC", q.unit)).strip()
         text = text.removesuffix("%").strip()
         if not _NUMBER_RE.match(text):
-            raise AnswerError(q.id, f"数値で答えてください（入力: {raw}）。")
+            raise AnswerError(q.id, f"数値を入力してください（入力: {raw}）。")
         value = float(text)
         written = text
     else:
-        raise AnswerError(q.id, "数値で答えてください。")
+        raise AnswerError(q.id, "数値を入力してください。")
     if not math.isfinite(value):
-        raise AnswerError(q.id, "数値で答えてください。")
+        raise AnswerError(q.id, "数値を入力してください。")
     unit = q.unit or ""
     if q.min is not None and value < q.min:
         raise AnswerError(q.id, f"{fmt_number(q.min)}{unit}以上の値を入力してください。")
@@ -148,7 +148,7 @@ class Integer(_Number):
     def normalize(self, q: Question, raw: object) -> AnswerValue:
         value = read_number(q, raw)[0]
         if not value.is_integer():
-            raise AnswerError(q.id, "整数で答えてください。")
+            raise AnswerError(q.id, "整数を入力してください。")
         return int(value)
 
 

@@ -72,7 +72,7 @@ class _Text(QuestionType):
 
     def normalize(self, q: Question, raw: object) -> AnswerValue:
         if not isinstance(raw, str):
-            raise AnswerError(q.id, "文字で答えてください。")
+            raise AnswerError(q.id, "文字を入力してください。")
         text = raw.strip().replace("\r\n", "\n").replace("\r", "\n")
         _check_characters(q, text)
         if self.single_line and "\n" in text:
