@@ -33,7 +33,6 @@ from dx_assess.core.answers.review import (
 )
 from dx_assess.core.questionnaire import Questionnaire, check_answers
 from dx_assess.core.reports import confirmation
-from dx_assess.core.reports.data import ISSUER
 from dx_assess.core.reports.engine import PdfEngineUnavailable
 from dx_assess.core.vocabulary import Status, reiwa
 from dx_assess.models import (
@@ -47,6 +46,7 @@ from dx_assess.models import (
     User,
 )
 from dx_assess.models.base import DbSession, utcnow
+from dx_assess.services.reports.service import settings as report_settings
 from dx_assess.services.responses import NotEditable, current_answers, editable_reason
 from dx_assess.services.rounds import round_questionnaire
 
@@ -102,7 +102,7 @@ def _slip(
         else "",
         submitted_by=_name(submitter) if submitted else "",
         contact=contact_of(response),
-        issuer=ISSUER,
+        issuer=report_settings().department,  # DX_DEPARTMENT
     )
 
 

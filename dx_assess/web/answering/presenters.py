@@ -293,8 +293,12 @@ def not_editable_reason(survey_round: SurveyRound, response: Response | None) ->
         return editable_reason(response)
     state = round_state(survey_round)
     if state is RoundState.SCHEDULED:  # say when it opens (和暦)
-        return gettext("この調査回は %(day)s から回答できます。", day=wareki(survey_round.opens_on))
-    return None if state is RoundState.OPEN else gettext("この調査回は回答を受け付けていません。")
+        return str(
+            gettext("この調査回は %(day)s から回答できます。", day=wareki(survey_round.opens_on))
+        )
+    return (
+        None if state is RoundState.OPEN else str(gettext("この調査回は回答を受け付けていません。"))
+    )
 
 
 def response_view(
