@@ -34,7 +34,7 @@ def test_report_settings_carry_the_department(app: Flask, other_department: None
 
 def test_pages_name_the_configured_department(browser: Browser, other_department: None) -> None:
     html = browser.get("/login").get_data(as_text=True)
-    assert f"{OTHER} · dx_assess" in html
+    assert f"<strong>問い合わせ先</strong>: {OTHER}" in html  # the footer, on every page
     assert DEFAULT_DEPARTMENT not in html
 
 

@@ -10,7 +10,7 @@ from flask import Flask
 
 from dx_assess.core.reports.assets import REPO_TEMPLATES
 from dx_assess.core.reports.batch import municipality_spec, regional_spec
-from dx_assess.core.reports.data import CONTACT
+from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT as CONTACT
 from dx_assess.services.reports.service import settings
 from tests.support.rounds import fixed_round
 
@@ -27,11 +27,13 @@ def test_the_covers_name_the_configured_contact(
     assert contact == f"{CONTACT}　電話: 011-204-5000　メール: dx@pref.example.jp"
 
     results = fixed_round()
-    plain = municipality_spec(results, "900001", DAY, REPO_TEMPLATES)
-    named = municipality_spec(results, "900001", DAY, REPO_TEMPLATES, contact)
+    plain = municipality_spec(results, "900001", DAY, REPO_TEMPLATES, department=CONTACT)
+    named = municipality_spec(
+        results, "900001", DAY, REPO_TEMPLATES, department=CONTACT, contact=contact
+    )
     assert plain is not None
     assert named is not None
     assert named.context["contact"] == contact
     assert named.digest != plain.digest
-    regional = regional_spec(results, DAY, REPO_TEMPLATES, contact)
+    regional = regional_spec(results, DAY, REPO_TEMPLATES, department=CONTACT, contact=contact)
     assert regional.context["contact"] == contact

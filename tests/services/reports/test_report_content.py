@@ -125,7 +125,7 @@ def test_appendix_names_every_answer_by_its_question_number(results: RoundResult
     """The report's 回答の一覧 shows the same 問番号 as the web pages and the review."""
     m = results.municipality("900001")
     assert m is not None
-    context = municipality_context(results, m, date(2025, 7, 1))
+    context = municipality_context(results, m, date(2025, 7, 1), department="テスト部 テスト課")
     rows = [row for section in context["appendix"] for row in section["rows"]]
     assert rows
     assert all(re.match(r"^問\d+-\d+$", row["number"]) for row in rows)
