@@ -32,6 +32,7 @@ from tests.support.answers import open_test_round, sample_value
 from tests.support.pages import log_in
 
 pytestmark = pytest.mark.browser
+SUBMIT_TIMEOUT_MS = 60_000
 
 NewContext = Callable[..., BrowserContext]
 AUTOSAVED = "自動保存しました"
@@ -279,7 +280,9 @@ def test_every_section_completed_then_submitted_and_no_longer_editable(
     expect(page.locator(".facts")).to_contain_text("（100%）")
     page.get_by_role("link", name="提出する").click()  # asks first, on a page of its own
     expect(page.get_by_role("heading", name="提出の確認")).to_be_visible()
-    page.get_by_role("button", name="提出する").click()
+    # submitting renders the 提出控え (the first PDF of a process builds the renderer: a few
+    # seconds on a busy machine)
+    page.get_by_role("button", name="提出する").click(timeout=SUBMIT_TIMEOUT_MS)
     expect(flash(page)).to_contain_text("提出しました。")
     expect(page.locator(".status")).to_have_text("提出済み")
     expect(page.get_by_role("button", name="提出する")).to_have_count(0)

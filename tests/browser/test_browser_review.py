@@ -27,6 +27,7 @@ from tests.support.answers import complete_answers, fill, open_test_round
 from tests.support.pages import axe_violations, log_in
 
 pytestmark = pytest.mark.browser
+SUBMIT_TIMEOUT_MS = 60_000
 
 NewContext = Callable[..., BrowserContext]
 TOWN = "014630"  # 占冠村
@@ -94,7 +95,7 @@ def test_review_print_confirm_and_receipt(
     expect(page.locator(".main-nav")).to_be_visible()
 
     # the 確認票 downloads as a PDF
-    with page.expect_download() as slip:
+    with page.expect_download(timeout=SUBMIT_TIMEOUT_MS) as slip:  # the first PDF: slower
         page.get_by_role("link", name="確認票（PDF）をダウンロード").click()
     assert slip.value.suggested_filename.endswith(".pdf")
     assert "確認票" in slip.value.suggested_filename
@@ -105,7 +106,9 @@ def test_review_print_confirm_and_receipt(
     expect(page.locator("main")).to_contain_text("差し戻し")
     expect(page.locator("main")).to_contain_text("提出控え")
     page.screenshot(path=screenshots / "submit-confirm.png", full_page=True, animations="disabled")
-    page.get_by_role("button", name="提出する").click()
+    # submitting renders the 提出控え (the first PDF of a process builds the renderer: a few
+    # seconds on a busy machine)
+    page.get_by_role("button", name="提出する").click(timeout=SUBMIT_TIMEOUT_MS)
     expect(page.locator(".flashes")).to_contain_text("提出しました。")
     expect(page.locator(".status")).to_have_text("提出済み")
 
