@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, ScriptInfo, with_appcontext
-from sqlalchemy import select
 
 from dx_assess import unit_of_work
 from dx_assess.extensions import db
@@ -19,6 +18,7 @@ from dx_assess.services.reports.prune import prune as prune_storage
 from dx_assess.services.reports.service import municipality_report, regional_report, settings
 from dx_assess.services.reports.tasks import report_queue, run_processes
 from dx_assess.services.results import round_results
+from dx_assess.services.rounds import default_round
 
 
 @click.group("reports", cls=AppGroup, help="PDFレポート（市町村別・地域別）の作成")
@@ -29,11 +29,12 @@ def reports_cli() -> None:
         click.echo(f"注意: {problem}", err=True)
 
 
+ROUND_HELP = "調査回のID（省略すると回答受付中の調査回、なければ回答のある最新の調査回）"
+
+
 def _survey_round(round_id: int | None) -> SurveyRound:
-    if round_id is None:
-        found = db.session.scalar(select(SurveyRound).order_by(SurveyRound.fiscal_year.desc()))
-    else:
-        found = db.session.get(SurveyRound, round_id)
+    # without --round: the pages' rule (the open round, else the latest with responses)
+    found = default_round(db.session) if round_id is None else db.session.get(SurveyRound, round_id)
     if found is None:
         raise click.ClickException("調査回が見つかりません。")
     return found
@@ -44,7 +45,12 @@ def _survey_round(round_id: int | None) -> SurveyRound:
     help="調査回の全レポート（提出済みの支援対象市町村と地域別）を作成し、ZIPにまとめます。"
     "入力が変わっていないレポートは作り直しません。",
 )
-@click.option("--round", "round_id", type=int, help="調査回のID（省略すると最新の調査回）")
+@click.option(
+    "--round",
+    "round_id",
+    type=int,
+    help="調査回のID（省略すると回答受付中の調査回、なければ回答のある最新の調査回）",
+)
 @click.option("--timeout", type=int, default=3600, show_default=True, help="待つ時間の上限（秒）")
 def batch(round_id: int | None, timeout: int) -> None:
     survey_round = _survey_round(round_id)
@@ -96,7 +102,12 @@ def batch(round_id: int | None, timeout: int) -> None:
     "render", help="1つのレポートを作成します（CODE は団体コード、または regional）。"
 )
 @click.argument("code")
-@click.option("--round", "round_id", type=int, help="調査回のID（省略すると最新の調査回）")
+@click.option(
+    "--round",
+    "round_id",
+    type=int,
+    help="調査回のID（省略すると回答受付中の調査回、なければ回答のある最新の調査回）",
+)
 @click.option(
     "-o",
     "--output",

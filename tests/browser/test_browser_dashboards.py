@@ -84,6 +84,29 @@ def test_round_status(demo_round: int, new_context: NewContext, screenshots: Pat
     assert all(line.startswith("上川") for line in reminders.splitlines())
 
 
+def test_follow_up_list_sorts_and_filters_without_javascript(
+    demo_round: int, new_context: NewContext, screenshots: Path
+) -> None:
+    """未提出団体の一覧 (issue 15): reached from the round page; sorting and the filters are
+    links and a GET form, so they work with JavaScript off."""
+    page = log_in_demo(new_context(java_script_enabled=False), "prefecture")
+    page.goto(f"/rounds/{demo_round}")
+    page.get_by_role("link", name="担当者の連絡先・最終更新つきの一覧を開く", exact=False).click()
+    expect(page.get_by_role("heading", name="未提出団体の一覧", exact=False).first).to_be_visible()
+    table = page.locator("table.follow-up-table")
+    statuses = table.locator("tbody td:nth-child(3) .status").all_inner_texts()
+    assert statuses
+    assert "提出済み" not in statuses
+    table.get_by_role("link", name="最終更新", exact=False).click()
+    expect(table.locator("th[aria-sort=ascending]")).to_contain_text("最終更新")
+    page.get_by_label("状態").select_option("draft")
+    page.get_by_role("button", name="絞り込む").click()
+    page.wait_for_url("**/follow-up?status=draft*")
+    assert set(table.locator("tbody td:nth-child(3) .status").all_inner_texts()) <= {"回答中"}
+    page.screenshot(path=screenshots / "dashboard-follow-up.png", full_page=True)
+    check_accessible(page)
+
+
 def test_regional_map_works_without_javascript(
     demo_round: int, new_context: NewContext, screenshots: Path
 ) -> None:
