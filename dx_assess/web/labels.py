@@ -35,6 +35,7 @@ KNOWN = (
     _l("所属（課・係）"),
     _l("電話番号"),
     _l("メールアドレス"),
+    _l("総合"),  # the overall score's metric (dx_assess.core.dashboards.regional.metrics)
     # why a response cannot be edited (dx_assess.services.responses.editable_reason)
     _l("提出済みのため編集できません。修正が必要な場合は道庁に差し戻しを依頼してください。"),
     _l("この調査回は回答を受け付けていません。"),

@@ -321,12 +321,14 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         )
     on_this_page = {q.id for q in section.questions}
     checks = {c.id: c for c in questionnaire.checks}
-    stay = False  # a check on this page's answers failed: show it here, beside the question
+    stay = False  # this save made a check on this page fail: show it here, beside the question
     for warning in result.warnings:
         check = checks.get(warning.check_id or "")
         if check is not None and on_this_page & set(check.names):
-            stay = True
-            continue  # the page shows it beside the question, linked from its summary
+            # the page shows it beside the question, linked from its summary; the user stays
+            # to see it when this save changed one of its answers (pressed again: go on)
+            stay = stay or bool(set(result.changed) & set(check.names))
+            continue
         flash(_("確認してください：%(message)s", message=warning.message), "warning")
     flash(
         _("保存しました。") if result.status == "saved" else _("変更はありませんでした。"),

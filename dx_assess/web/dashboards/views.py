@@ -62,7 +62,7 @@ def regional(round_id: int) -> str:
     if metric not in {m.id for m in metrics}:
         metric = OVERALL
     title = label(results.pillar_title(metric))
-    table = rd.regional_table(results)
+    table = _translated_classes(results, rd.regional_table(results))
     entries = rd.map_entries(results, metric)
     svg = render_choropleth(
         map_geometry(),
@@ -111,6 +111,26 @@ def regional(round_id: int) -> str:
         credit=CREDIT,
         small_n=rd.SMALL_N,
     )
+
+
+def _translated_classes(results: RoundResults, table: rd.RegionalTable) -> rd.RegionalTable:
+    """The legend's maturity classes in the page's language (「3 推進（40以上60未満）」)."""
+    levels = results.questionnaire.levels.levels
+    if len(levels) != len(table.classes):
+        return table
+    labels = []
+    for i, lv in enumerate(levels):
+        low = f"{lv.min_score:g}"
+        if i + 1 < len(levels):
+            high = f"{levels[i + 1].min_score:g}"
+            span = _("%(low)s以上%(high)s未満", low=low, high=high)
+        else:
+            span = _("%(low)s以上", low=low)
+        labels.append(_("%(level)d %(name)s（%(span)s）", level=lv.level, name=lv.label, span=span))
+    classes = tuple(
+        dataclasses.replace(c, label=text) for c, text in zip(table.classes, labels, strict=True)
+    )
+    return dataclasses.replace(table, classes=classes)
 
 
 @bp.route("/rounds/<int:round_id>/kpis")

@@ -40,6 +40,9 @@ def test_a_failed_cross_field_check_stays_on_its_page_beside_the_questions(
     # the next page no longer carries it above 「保存しました。」
     nxt = browser.get(url(survey_round, "/sections/od")).get_data(as_text=True)
     assert message not in nxt
+    # 「保存して次のページへ」 again without a change: the user has seen it, and goes on
+    again = browser.post(page, {"base_version": "1", "action": "next", **posted})
+    assert not again.headers["Location"].endswith("/sections/onl")
     # fixed: the warning is gone and 「保存して次のページへ」 goes on
     fixed = form_data({"onl_childcare_count": "16", "onl_care_count": "10"})
     response = browser.post(page, {"base_version": "1", "action": "next", **fixed})

@@ -41,3 +41,6 @@ def test_sensitivity_and_regional_pages_in_english(browser: Browser, world: Worl
     assert "Online procedures" in regional
     assert "outside the support programme" in regional
     assert "支援対象外" not in regional
+    assert "1 着手前 (0 to under 20)" in regional  # the level's name is the questionnaire's
+    assert "以上" not in regional
+    assert ">Overall<" in regional
