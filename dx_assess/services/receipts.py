@@ -31,6 +31,7 @@ from dx_assess.core.answers.review import (
     build_review,
     japanese_datetime,
 )
+from dx_assess.core.filenames import download_name
 from dx_assess.core.questionnaire import Questionnaire, check_answers
 from dx_assess.core.reports import confirmation
 from dx_assess.core.reports.engine import PdfEngineUnavailable
@@ -237,3 +238,12 @@ def save_contact(
         changed.append(key)
     session.flush()
     return {}, changed
+
+
+def file_name(survey_round: SurveyRound, municipality: Municipality, kind: str) -> str:
+    """The download name of a 提出控え (``kind`` "receipt") or 確認票 ("confirmation"), by the
+    one rule for downloads: ``dx_2026_提出控え_014630_占冠村.pdf``."""
+    title = "提出控え" if kind == "receipt" else "確認票"
+    return download_name(
+        survey_round.fiscal_year, title, municipality.code, municipality.name, ext="pdf"
+    )

@@ -133,6 +133,8 @@ ALLOWED_PYTHON = {
     "dx_assess/web/dashboards/views.py::export_xlsx": "the export's 説明 sheet (Japanese)",
     "dx_assess/web/reports/views.py::batch_zip": "download file name (Japanese rule)",
     "dx_assess/web/rounds/views.py::round_status_csv": "download file name (Japanese rule)",
+    "dx_assess/web/rounds/views.py::follow_up_csv": "download file name (Japanese rule)",
+    "dx_assess/web/admin/views.py::users_import_passwords": "download file name (Japanese rule)",
 }
 
 #: Templates, and lines in them, where Japanese outside gettext is right.
@@ -143,6 +145,10 @@ ALLOWED_TEMPLATES = {
     "dx_assess/web/templates/_registry_counts.html:'市'": "compared with the stored kind",
     "dx_assess/web/templates/_registry_counts.html:'町'": "compared with the stored kind",
     "dx_assess/web/templates/_registry_counts.html:'村'": "compared with the stored kind",
+    "dx_assess/web/admin/templates/admin/import_upload.html:ログインID,氏名,役割,団体コード,"
+    "メールアドレス": "an example of the file's header row, which is Japanese in every language",
+    "dx_assess/web/admin/templates/admin/import_upload.html:shimukappu01,占冠村 総務課 山田,"
+    "市町村職員,014630,yamada@example.jp": "an example line of the file (data, not text)",
 }
 
 

@@ -99,13 +99,13 @@ def submit_response(round_id: int, code: str) -> ViewResult:
             survey_round, municipality, shown_response, questionnaire, submit_issues=listed
         ), 422
     from dx_assess.services.mail import Attachment
-    from dx_assess.services.receipts import store_receipt
+    from dx_assess.services.receipts import file_name, store_receipt
     from dx_assess.web.answering.review import template_root
 
     kept = store_receipt(db.session, response, template_root())  # the 提出控え, as submitted
     copy = (
         Attachment(
-            f"提出控え_{municipality.name}_{survey_round.fiscal_year}.pdf",
+            file_name(survey_round, municipality, "receipt"),
             "application/pdf",
             kept.pdf,
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -77,8 +78,10 @@ def _pdf(data: bytes, filename: str) -> WerkzeugResponse:
 
 def _no_engine(round_id: int, code: str) -> WerkzeugResponse:
     flash(
-        "このサーバーではPDFを作れません（PDFの部品がありません）。管理者に連絡してください。"
-        "画面の確認ページはブラウザから印刷できます。",
+        _(
+            "このサーバーではPDFを作れません（PDFの部品がありません）。管理者に連絡してください。"
+            "画面の確認ページはブラウザから印刷できます。"
+        ),
         "error",
     )
     return redirect(url_for("survey.review", round_id=round_id, code=code))
@@ -94,7 +97,7 @@ def confirmation_pdf(round_id: int, code: str) -> WerkzeugResponse:
         )
     except PdfEngineUnavailable:
         return _no_engine(round_id, code)
-    return _pdf(data, f"確認票_{municipality.name}_{survey_round.fiscal_year}.pdf")
+    return _pdf(data, receipts.file_name(survey_round, municipality, "confirmation"))
 
 
 @bp.route("/rounds/<int:round_id>/responses/<code>/receipt.pdf")
@@ -109,4 +112,4 @@ def receipt_download(round_id: int, code: str) -> WerkzeugResponse:
         return _no_engine(round_id, code)
     if data is None:
         abort(404)  # not submitted: no receipt
-    return _pdf(data, f"提出控え_{municipality.name}_{survey_round.fiscal_year}.pdf")
+    return _pdf(data, receipts.file_name(survey_round, municipality, "receipt"))

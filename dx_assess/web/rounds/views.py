@@ -251,14 +251,16 @@ def send_reminders(round_id: int) -> WerkzeugResponse | tuple[str, int]:
     if not ReminderForm().validate_on_submit():
         return _round_page(survey_round), 422
     if round_state(survey_round) is not OPEN:
-        flash("回答を受け付けている調査回だけ、締切前のお願いを送れます。", "error")
+        flash(_("回答を受け付けている調査回だけ、締切前のお願いを送れます。"), "error")
         return redirect(url_for("rounds.round_status", round_id=round_id))
     result = notices.reminders(db.session, survey_round)
-    message = f"{result.queued}団体に締切前のお願いのメールを送りました。"
+    message = _("%(n)d団体に締切前のお願いのメールを送りました。", n=result.queued)
     if result.already:
-        message += f"{result.already}団体には本日すでに送っています。"
+        message += _("%(n)d団体には本日すでに送っています。", n=result.already)
     if result.unreachable:
-        message += f"{result.unreachable}団体はメールアドレスが分からないため送れませんでした。"
+        message += _(
+            "%(n)d団体はメールアドレスが分からないため送れませんでした。", n=result.unreachable
+        )
     flash(message, "success")
     return redirect(url_for("rounds.round_status", round_id=round_id))
 
