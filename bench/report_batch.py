@@ -132,7 +132,12 @@ def _empty_storage(app: Any) -> None:
 
 
 def queued(
-    app: Any, round_id: int, env: dict[str, str], workers: int, logs: Path, probe: Path,
+    app: Any,
+    round_id: int,
+    env: dict[str, str],
+    workers: int,
+    logs: Path,
+    probe: Path,
     profile_at: int,
 ) -> dict[str, Any]:
     import redis
@@ -146,7 +151,7 @@ def queued(
     procs = []
     for i in range(workers):
         log = (logs / f"worker-{workers}-{i}.log").open("wb")
-        procs.append(subprocess.Popen(
+        procs.append(subprocess.Popen(  # noqa: S603  # this interpreter, the bench's own files
             [sys.executable, str(Path(__file__).with_name("_render_probe.py")), str(probe),
              str(profile_at), "worker", "--processes", "1"],
             env={**env, "DX_INSTANCE_PATH": str(logs / f"w{workers}{i}")},
@@ -253,9 +258,8 @@ def probe_summary(label: str, probe: Path, cpu: float, reports: int) -> None:
         f"{statistics.mean(thread):.2f} s; full collections per render "
         f"{statistics.mean(r['full_collections'] for r in records):.1f} "
         f"({statistics.mean(r['full_collection_cpu'] for r in records) * 1000:.0f} ms); after "
-        "the last render: " + ", ".join(
-            f"{r['gc_objects']:,} objects {r['rss_mb']} MB" for r in last.values()
-        )
+        "the last render: "
+        + ", ".join(f"{r['gc_objects']:,} objects {r['rss_mb']} MB" for r in last.values())
         + (f"; calls in render {records[0]['n'] and calls[0]:,}" if calls else "")
         + f"; CPU outside the renders {outside * 1000:.0f} ms/report"
     )
