@@ -176,7 +176,7 @@ def queued(
             cpu = cpu_seconds(pids) - cpu
             job = db.session.get(ReportJob, job.id)
             items = list(job.items)
-            last = max(i.finished_at for i in items if i.finished_at)
+            last = max((i.finished_at for i in items if i.finished_at), default=job.started_at)
             return {
                 "seconds": seconds,
                 "cpu": cpu,
@@ -349,6 +349,14 @@ def main() -> int:
                 "s): " + ", ".join(f"{n} {s:.0f}" for n, s in run["by_worker"].values())
             )
             probe_summary(f"{workers} worker(s)", probe, run["cpu"], run["reports"])
+        # nothing changed since: the same batch again on 2 workers, storage kept
+        rebuild = queued(app, round_id, env, 2, work, work / "probe-rebuild.jsonl", 0)
+        print(
+            f"unchanged rebuild, 2 workers: {rebuild['seconds']:.2f} s "
+            f"({rebuild['rendered']} rendered of {rebuild['reports']}), CPU "
+            f"{rebuild['cpu']:.2f} s: {rebuild['seconds'] / runs[2]['seconds'] * 100:.1f} % of "
+            f"the cold batch's time, {rebuild['cpu'] / runs[2]['cpu'] * 100:.1f} % of its CPU"
+        )
         one, two = runs[1], runs[2]
         print(f"2 workers / 1 worker: {one['seconds'] / two['seconds']:.2f}x")
         print(f"2 workers / old pool: {pool_s / two['seconds']:.2f}x")
