@@ -9,6 +9,7 @@ the keys have a namespace of their own, deleted afterwards.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -87,5 +88,5 @@ def test_a_busy_worker_does_not_poll_and_takes_the_next_message_at_once(
     assert len([q for q, at in fetches if first_start + 1.2 < at < first_end - 0.05]) <= 2
     # the next message starts as soon as the one before is done (Dramatiq's consumer with a
     # 1 s timeout: 0.5–1 s later)
-    gaps = [after[0] - before[1] for before, after in zip(ran, ran[1:], strict=False)]
+    gaps = [after[0] - before[1] for before, after in itertools.pairwise(ran)]
     assert sum(gaps) < 0.2, gaps
