@@ -1,9 +1,13 @@
-"""Charts for the PDF reports: matplotlib figures as SVG, text as text in the bundled font.
+"""Charts for the PDF reports, as SVG with their text as text in the bundled font.
 
-``svg.fonttype: none`` keeps chart text as ``<text>`` in the bundled family, which WeasyPrint
-draws with the same embedded font as the report: smaller and faster than outlines, and the
-PDF stays searchable. Every function takes plain data (from the report context) and returns a
-``data:`` URI for an ``<img>``. Figures are sized in millimetres of the printed page.
+The municipality report's charts (the radar and the position boxes, 8 a report) are written
+as SVG directly (a few lines, rectangles and texts: ~1 ms a report instead of ~0.55 s with
+matplotlib); the regional report's (status bars, distributions, heat map) are matplotlib
+figures with ``svg.fonttype: none``, which keeps their text as ``<text>`` in the bundled
+family. WeasyPrint draws that text with the same embedded font as the report: smaller and
+faster than outlines, and the PDF stays searchable. Every function takes plain data (from the
+report context) and returns a ``data:`` URI for an ``<img>``. Sizes are in millimetres of the
+printed page.
 """
 
 from __future__ import annotations
