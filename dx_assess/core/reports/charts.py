@@ -342,11 +342,13 @@ def position_boxes(boxes: Sequence[dict[str, Any]], own: float | None, name: str
         label = f"{name} {own:.1f}"
         size = 7.5
         w = text_width(label, size) + 1.0
+        # centred on the line, but inside the chart (a score near 100 or 0)
+        middle = min(max(x(own), w / 2 + 0.5), width - w / 2 - 0.5)
         body.append(
-            f'<rect x="{_n(x(own) - w / 2)}" y="{_n(top - 1.5 - size * PT - 0.9)}" width="{_n(w)}" '
-            f'height="{_n(size * PT + 0.9)}" fill="white"/>'
+            f'<rect x="{_n(middle - w / 2)}" y="{_n(top - 1.5 - size * PT - 0.9)}" '
+            f'width="{_n(w)}" height="{_n(size * PT + 0.9)}" fill="white"/>'
         )
-        body.append(_text(x(own), top - 2.1, label, size, anchor="middle", colour=OWN, bold=True))
+        body.append(_text(middle, top - 2.1, label, size, anchor="middle", colour=OWN, bold=True))
     height = bottom + 2.0 + tick_pt * PT + 0.8
     return _svg(width, height, body, f"{name}の類似団体ごとの分布")
 
