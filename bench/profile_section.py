@@ -51,6 +51,12 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sql", action="store_true", help="print the SQL of one GET and POST")
     parser.add_argument("--dump", help="also write the cProfile data to this file")
+    parser.add_argument(
+        "--html",
+        help="write every section page (GET, and the page after its save) of one round to "
+        "this folder, the CSRF token masked: two runs' folders compare equal when the HTML "
+        "is the same",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dx-profile-") as folder:
         instance = Path(folder)
@@ -98,6 +104,7 @@ def run(args: argparse.Namespace, setup: object, instance: Path) -> None:
         gets: list[tuple[float, float]],
         posts: list[tuple[float, float]],
         only: Sequence[Section] | None = None,
+        html: Path | None = None,
     ) -> None:
         nonlocal iteration
         for section in only or sections:
@@ -108,6 +115,8 @@ def run(args: argparse.Namespace, setup: object, instance: Path) -> None:
             expect(page.status_code == 200, f"open: HTTP {page.status_code}")
             body = page.get_data(as_text=True)
             token, version = CSRF_RE.search(body), BASE_VERSION_RE.search(body)
+            if html is not None:
+                (html / f"{section.id}.html").write_text(masked(body), encoding="utf-8")
             if token is None or version is None:
                 raise SystemExit("no form on the section page")
             data = [
@@ -120,8 +129,14 @@ def run(args: argparse.Namespace, setup: object, instance: Path) -> None:
             saved = client.post(path(section.id), data=MultiDict(data))
             posts.append((time.perf_counter() - w, time.process_time() - c))
             expect(saved.status_code == 302, f"save: HTTP {saved.status_code}")
+            if html is not None:  # the page the save's redirect shows
+                after = client.get(path(section.id)).get_data(as_text=True)
+                (html / f"{section.id}.saved.html").write_text(masked(after), encoding="utf-8")
 
     one_round([], [])  # warm: parse the questionnaire, build the forms, first answers
+    if args.html:
+        Path(args.html).mkdir(parents=True, exist_ok=True)
+        one_round([], [], html=Path(args.html))
     gets: list[tuple[float, float]] = []
     posts: list[tuple[float, float]] = []
     for _ in range(args.repeat):
@@ -139,6 +154,11 @@ def run(args: argparse.Namespace, setup: object, instance: Path) -> None:
     if args.sql:
         show_sql(app, lambda: one_round([], [], sections[:1]))
     profile(lambda: one_round([], []), args.repeat, len(sections), args.top, args.dump)
+
+
+def masked(body: str) -> str:
+    """The page with what differs from run to run (the CSRF token) replaced."""
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1…", body)
 
 
 def expect(ok: bool, message: str) -> None:

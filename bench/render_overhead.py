@@ -20,7 +20,14 @@ touches every variant alike), each report is rendered by:
    garbage collector leaves this process's older objects aside, as the project path does):
    project / this is the cost of the path itself;
 4. **bare, prepared per render**: bare, but making the ``FontConfiguration`` and parsing the
-   stylesheets for every report (what the preparation once per process saves).
+   stylesheets for every report (what the preparation once per process saves);
+5. **project, matplotlib charts (before)**: the project path drawing the municipality charts
+   with matplotlib as it did before they were written as SVG directly (``radar_matplotlib``,
+   ``position_boxes_matplotlib``), the drawing included;
+6. **naive**: the same report with a naive stylesheet and charts — tables with automatic
+   layout (``table-layout: auto``, no ``<colgroup>`` widths) and the matplotlib charts with
+   their text as paths (``svg.fonttype: path``) — for the per-page comparison (issue 17: the
+   project's cost per page ≤ 0.5× the naive one's).
 
 It prints per variant the median CPU and wall time per report, the ratios project / bare
 (goal: ≤ 1.1×) measured in this run, and whether project and bare PDFs are byte for byte the
@@ -32,6 +39,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -44,6 +52,15 @@ def _timed(fn: Callable[..., bytes], *args: Any) -> tuple[float, float, bytes]:
     cpu, wall = time.process_time(), time.perf_counter()
     pdf = fn(*args)
     return time.process_time() - cpu, time.perf_counter() - wall, pdf
+
+
+def _pages(pdf: bytes) -> int:
+    """The page count (poppler's pdfinfo; outside the timed part)."""
+    import subprocess
+
+    command = ["pdfinfo", "-"]  # poppler, as the tests use it
+    info = subprocess.run(command, input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S603
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
 
 
 def main() -> int:
@@ -105,13 +122,59 @@ def main() -> int:
         return font_config, css
 
     bare_fc, bare_css = bare_prepare()
+    naive_css_text = (
+        (root / "report.css")
+        .read_text(encoding="utf-8")
+        .replace("table-layout: fixed", "table-layout: auto")
+    )
+    naive_css = [
+        weasyprint.CSS(string=font_face_css(), font_config=bare_fc),
+        weasyprint.CSS(string=naive_css_text, font_config=bare_fc, base_url=root.as_uri() + "/"),
+    ]
+
+    def matplotlib_charts(spec: Any) -> dict[str, Any]:
+        r = dict(spec.context)
+        name = r["municipality"]["name"]
+        return {
+            "radar": charts.radar_matplotlib(
+                r["radar"]["labels"], r["radar"]["own"], r["radar"]["median"], name
+            ),
+            "overall_boxes": charts.position_boxes_matplotlib(
+                r["overall_boxes"], r["overall"]["score_value"], name
+            )
+            if r["overall_boxes"]
+            else None,
+            "pillars": {
+                p["id"]: charts.position_boxes_matplotlib(p["boxes"], p["score_value"], name)
+                if p["boxes"]
+                else None
+                for p in r["pillars"]
+            },
+        }
+
+    def naive_html(spec: Any) -> str:
+        plt = charts.setup()
+        plt.rcParams["svg.fonttype"] = "path"
+        try:
+            uris = matplotlib_charts(spec)
+        finally:
+            plt.rcParams["svg.fonttype"] = "none"
+        html = project.html(spec.kind, spec.context, uris)
+        return re.sub(r"<colgroup>.*?</colgroup>", "", html, flags=re.S)
+
     prepared = []
     chart_seconds = []
+    mpl_seconds = []
+    naive: dict[str, str] = {}
     for spec in specs:
         started = time.process_time()
         uris = charts.charts_for(spec.kind, dict(spec.context))
         chart_seconds.append(time.process_time() - started)
+        started = time.process_time()
+        matplotlib_charts(spec)
+        mpl_seconds.append(time.process_time() - started)
         prepared.append((spec, uris, project.html(spec.kind, spec.context, uris)))
+        naive[spec.key] = naive_html(spec)
     base_url = root.as_uri() + "/"
 
     def run_project(spec: Any, uris: Any, _html: str) -> bytes:
@@ -139,13 +202,26 @@ def main() -> int:
             )
         )
 
+    def run_project_matplotlib(spec: Any, _uris: Any, _html: str) -> bytes:
+        return bytes(project.render(spec.kind, spec.context, matplotlib_charts(spec)).pdf)
+
+    def run_naive(spec: Any, _uris: Any, _html: str) -> bytes:
+        return bytes(
+            weasyprint.HTML(string=naive[spec.key], base_url=base_url).write_pdf(
+                stylesheets=naive_css, font_config=bare_fc, pdf_variant=PDF_VARIANT
+            )
+        )
+
     variants = {
         "project": run_project,
         "project, drawing the charts": run_project_with_charts,
         "bare": run_bare,
         "bare, heap set aside": run_bare_heap_aside,
         "bare, prepared per render": run_bare_per_render,
+        "project, matplotlib charts": run_project_matplotlib,
+        "naive": run_naive,
     }
+    pages: dict[str, list[int]] = {name: [] for name in variants}
     for fn in variants.values():  # warm every path once
         fn(*prepared[0])
     cpu: dict[str, list[float]] = {name: [] for name in variants}
@@ -159,6 +235,7 @@ def main() -> int:
             out: dict[str, bytes] = {}
             for name, fn in variants.items():
                 c, w, out[name] = _timed(fn, *item)
+                pages[name].append(_pages(out[name]))
                 cpu[name].append(c)
                 wall[name].append(w)
             ratios.append(cpu["project"][-1] / cpu["bare"][-1])
@@ -168,8 +245,8 @@ def main() -> int:
 
     print(f"{len(specs)} reports × {args.repeat}; cpus: {os.cpu_count()}; "
           f"load average {os.getloadavg()}; fonts from {FONT_DIR}")  # fmt: skip
-    print(f"charts (matplotlib, not in the figures below): {statistics.median(chart_seconds):.2f} "
-          "s CPU per report")  # fmt: skip
+    print(f"charts written as SVG: {statistics.median(chart_seconds) * 1000:.1f} ms CPU per "
+          f"report; with matplotlib (before): {statistics.median(mpl_seconds):.2f} s")  # fmt: skip
     for name in variants:
         print(f"{name:28s} CPU {statistics.median(cpu[name]):5.2f} s   "
               f"wall {statistics.median(wall[name]):5.2f} s  (median per report)")  # fmt: skip
@@ -180,6 +257,20 @@ def main() -> int:
     print(f"project drawing the charts / bare (CPU): {statistics.median(with_charts):.3f}x")
     print(f"bare prepared per render / bare (CPU): "
           f"{statistics.median(cpu['bare, prepared per render']) / bare:.3f}x")  # fmt: skip
+    before = statistics.median(cpu["project, matplotlib charts"])
+    print(f"project drawing matplotlib charts (before) / bare (CPU): {before / bare:.3f}x")
+
+    def per_page(name: str) -> float:
+        return statistics.median(c / p for c, p in zip(cpu[name], pages[name], strict=True))
+
+    print(f"pages: project {pages['project'][0]}, naive {pages['naive'][0]}; CPU per page: "
+          f"project drawing the charts {per_page('project, drawing the charts') * 1000:.0f} ms, "
+          f"before {per_page('project, matplotlib charts') * 1000:.0f} ms, naive "
+          f"{per_page('naive') * 1000:.0f} ms")  # fmt: skip
+    print(f"per page, project drawing the charts / naive: "
+          f"{per_page('project, drawing the charts') / per_page('naive'):.3f}x (goal ≤ 0.5x); "
+          f"before / naive: "
+          f"{per_page('project, matplotlib charts') / per_page('naive'):.3f}x")  # fmt: skip
     walls = statistics.median(wall["project"]) / statistics.median(wall["bare"])
     print(f"project / bare (wall, medians): {walls:.3f}x")
     print(f"project (both) and bare PDFs byte for byte the same: {'yes' if same else 'NO'}")

@@ -52,8 +52,12 @@ def cpu_seconds(pids: list[int]) -> float:
 # --- the old process pool (baseline) -----------------------------------------------------
 
 
-def _old_warm(template_root: str) -> None:
+def _old_warm(template_root: str, probe: str, profile_at: int) -> None:
+    import _render_probe
+
     from dx_assess.core.reports.render import renderer
+
+    _render_probe.install(probe, profile_at)
 
     renderer(Path(template_root)).stylesheets  # noqa: B018
 
@@ -67,7 +71,9 @@ def _old_render_to_folder(kind: str, context: Any, digest: str, root: str, templ
     return int(result.pages)
 
 
-def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> tuple[float, float]:
+def old_pool(
+    app: Any, round_id: int, folder: Path, probe: Path, profile_at: int, workers: int = 2
+) -> tuple[float, float]:
     import multiprocessing
 
     from dx_assess.core.reports.batch import RENDERED, Outcome, build_zip, round_specs
@@ -81,7 +87,7 @@ def old_pool(app: Any, round_id: int, folder: Path, workers: int = 2) -> tuple[f
     context = multiprocessing.get_context("forkserver")
     root = settings(app).template_root
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_old_warm,
-                             initargs=(str(root),)) as pool:  # fmt: skip
+                             initargs=(str(root), str(probe), profile_at)) as pool:  # fmt: skip
         list(pool.map(abs, range(workers)))  # the pool exists before the clock starts
         pids = [os.getpid(), *pool._processes]
         with app.app_context():
@@ -126,7 +132,13 @@ def _empty_storage(app: Any) -> None:
 
 
 def queued(
-    app: Any, round_id: int, env: dict[str, str], workers: int, logs: Path
+    app: Any,
+    round_id: int,
+    env: dict[str, str],
+    workers: int,
+    logs: Path,
+    probe: Path,
+    profile_at: int,
 ) -> dict[str, Any]:
     import redis
 
@@ -139,8 +151,9 @@ def queued(
     procs = []
     for i in range(workers):
         log = (logs / f"worker-{workers}-{i}.log").open("wb")
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "dx_assess", "worker", "--processes", "1"],
+        procs.append(subprocess.Popen(  # noqa: S603  # this interpreter, the bench's own files
+            [sys.executable, str(Path(__file__).with_name("_render_probe.py")), str(probe),
+             str(profile_at), "worker", "--processes", "1"],
             env={**env, "DX_INSTANCE_PATH": str(logs / f"w{workers}{i}")},
             stdout=log, stderr=subprocess.STDOUT,
         ))  # fmt: skip
@@ -163,7 +176,7 @@ def queued(
             cpu = cpu_seconds(pids) - cpu
             job = db.session.get(ReportJob, job.id)
             items = list(job.items)
-            last = max(i.finished_at for i in items if i.finished_at)
+            last = max((i.finished_at for i in items if i.finished_at), default=job.started_at)
             return {
                 "seconds": seconds,
                 "cpu": cpu,
@@ -222,6 +235,36 @@ def limit_submitted(session: Any, round_id: int, limit: int) -> None:
     session.commit()
 
 
+def probe_summary(label: str, probe: Path, cpu: float, reports: int) -> None:
+    """Per render inside the processes that rendered (bench/_render_probe.py): the rendering
+    thread's CPU, full collections, the heap after the last render; the call count of the
+    profiled render; and the work outside the renders per report."""
+    import statistics
+
+    import _render_probe
+
+    records = _render_probe.read(probe)
+    if not records:
+        print(f"  {label}: no render probed")
+        return
+    thread = [r["thread_cpu"] for r in records]
+    last: dict[int, dict[str, Any]] = {}
+    for r in records:
+        last[r["pid"]] = r
+    calls = [r["calls"] for r in records if "calls" in r]
+    outside = (cpu - sum(r["process_cpu"] for r in records)) / reports
+    print(
+        f"  {label}: render thread CPU median {statistics.median(thread):.2f} s, mean "
+        f"{statistics.mean(thread):.2f} s; full collections per render "
+        f"{statistics.mean(r['full_collections'] for r in records):.1f} "
+        f"({statistics.mean(r['full_collection_cpu'] for r in records) * 1000:.0f} ms); after "
+        "the last render: "
+        + ", ".join(f"{r['gc_objects']:,} objects {r['rss_mb']} MB" for r in last.values())
+        + (f"; calls in render {records[0]['n'] and calls[0]:,}" if calls else "")
+        + f"; CPU outside the renders {outside * 1000:.0f} ms/report"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
@@ -233,6 +276,13 @@ def main() -> int:
         default=0,
         help="keep only the first N submitted responses submitted (the others go back to "
         "draft): N + 1 reports, for a quicker run",
+    )
+    parser.add_argument(
+        "--profile-at",
+        type=int,
+        default=3,
+        help="profile the Nth render of every rendering process with cProfile (0: none); "
+        "its call count is printed, the profile kept beside the probe file",
     )
     args = parser.parse_args()
     if not args.database_url or not args.database_url.startswith("postgres"):
@@ -274,14 +324,17 @@ def main() -> int:
         print(f"{title}; cpus: {os.cpu_count()}, python {sys.version.split()[0]}")
         print(f"load average before: {os.getloadavg()}")
 
-        pool_s, pool_cpu = old_pool(app, round_id, work / "old-pool")
+        probe = work / "probe-pool.jsonl"
+        pool_s, pool_cpu = old_pool(app, round_id, work / "old-pool", probe, args.profile_at)
         n = len(list((work / "old-pool" / "pdf").glob("*/*.pdf")))
         print(f"old process pool (2): {pool_s:6.1f} s, {n / pool_s * 60:5.1f} reports/min ({n}), "
               f"CPU {pool_cpu / n:.2f} s/report")  # fmt: skip
+        probe_summary("old pool", probe, pool_cpu, n)
         runs = {}
         for workers in (1, 2):
             _empty_storage(app)
-            run = queued(app, round_id, env, workers, work)
+            probe = work / f"probe-queue-{workers}.jsonl"
+            run = queued(app, round_id, env, workers, work, probe, args.profile_at)
             runs[workers] = run
             print(
                 f"queue, {workers} worker(s): {run['seconds']:6.1f} s, "
@@ -295,6 +348,15 @@ def main() -> int:
                 f"{run['first_done']:.1f} s after the plan began; per worker (reports, render "
                 "s): " + ", ".join(f"{n} {s:.0f}" for n, s in run["by_worker"].values())
             )
+            probe_summary(f"{workers} worker(s)", probe, run["cpu"], run["reports"])
+        # nothing changed since: the same batch again on 2 workers, storage kept
+        rebuild = queued(app, round_id, env, 2, work, work / "probe-rebuild.jsonl", 0)
+        print(
+            f"unchanged rebuild, 2 workers: {rebuild['seconds']:.2f} s "
+            f"({rebuild['rendered']} rendered of {rebuild['reports']}), CPU "
+            f"{rebuild['cpu']:.2f} s: {rebuild['seconds'] / runs[2]['seconds'] * 100:.1f} % of "
+            f"the cold batch's time, {rebuild['cpu'] / runs[2]['cpu'] * 100:.1f} % of its CPU"
+        )
         one, two = runs[1], runs[2]
         print(f"2 workers / 1 worker: {one['seconds'] / two['seconds']:.2f}x")
         print(f"2 workers / old pool: {pool_s / two['seconds']:.2f}x")

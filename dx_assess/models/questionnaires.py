@@ -25,6 +25,8 @@ class QuestionnaireVersion(Base):
     title: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the file bytes
     source_name: Mapped[str] = mapped_column(String(200))  # e.g. dx-maturity/fy2025.yaml
-    content: Mapped[str] = mapped_column(Text)  # the file as published (UTF-8)
+    # the file as published (UTF-8); deferred: read only when a process first parses it
+    # (services.versions.load_published caches the parse by id and content hash)
+    content: Mapped[str] = mapped_column(Text, deferred=True)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_by: Mapped[str] = mapped_column(String(64))

@@ -212,9 +212,22 @@ def published_bindings(session: DbSession, row: QuestionnaireVersion) -> Binding
     return resolve_bindings(load_published(row), binding_sources(session, row))
 
 
+#: Parsed published versions of this process by (id, content hash, file name): a version is
+#: immutable, so its content (~43 KB, deferred on the model) is read from the database only
+#: the first time a process needs it, not on every request.
+_parsed_versions: dict[tuple[int, str, str], Questionnaire] = {}
+
+
 def load_published(row: QuestionnaireVersion) -> Questionnaire:
     """The definition exactly as published (from the stored content, not the file)."""
+    cache_key = (row.id, row.content_hash, row.source_name)
+    cached = _parsed_versions.get(cache_key)
+    if cached is not None:
+        return cached
     questionnaire, problems = read_questionnaire(row.content.encode("utf-8"), row.source_name)
     if questionnaire is None:  # it loaded when it was published; the loader must not regress
         raise PublishError([str(p) for p in problems])
+    if len(_parsed_versions) >= 64:
+        _parsed_versions.pop(next(iter(_parsed_versions)))
+    _parsed_versions[cache_key] = questionnaire
     return questionnaire

@@ -47,8 +47,11 @@ REQUEUE_EVERY = 2.0
 WORKER_KEY_TTL = 30
 RENDER_TIME_LIMIT_MS = 5 * 60_000
 BATCH_TIME_LIMIT_MS = 10 * 60_000
-#: The longest a worker waits before taking the next message (see run_worker).
+#: The embedded worker's back-off (the stub broker's queue wakes it at once anyway).
 FETCH_EVERY_MS = 50
+#: A busy Redis worker's consumer waits this long for an acknowledgement before it looks
+#: whether it should stop (it fetches the next message as soon as a report is done: broker).
+BUSY_WAIT_MS = 1000
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +69,9 @@ class ReportQueue:
         self.embedded = first.broker_url is None
         self.broker: dramatiq.Broker
         if first.broker_url:
-            from dramatiq.brokers.redis import RedisBroker
+            from dx_assess.services.reports.broker import PromptRedisBroker
 
-            self.broker = RedisBroker(  # type: ignore[no-untyped-call]
+            self.broker = PromptRedisBroker(  # type: ignore[no-untyped-call]
                 url=first.broker_url,
                 namespace=first.namespace,
                 heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
@@ -229,10 +232,8 @@ def run_worker(app: Flask, threads: int = 1, stop: threading.Event | None = None
 
     # warm before the first message: WeasyPrint, matplotlib, fonts and the stylesheet
     renderer(queue.config.template_root).stylesheets  # noqa: B018
-    # worker_timeout bounds the consumer's back-off: with one message per thread prefetched, it
-    # sleeps while a report renders and fetches the next only when it wakes, so a long
-    # timeout left a worker idle up to that long after every report (1 s: ~0.5 s a report)
-    worker = dramatiq.Worker(queue.broker, worker_threads=threads, worker_timeout=FETCH_EVERY_MS)
+    # the consumer waits for a report to be done instead of polling (broker.PromptRedisBroker)
+    worker = dramatiq.Worker(queue.broker, worker_threads=threads, worker_timeout=BUSY_WAIT_MS)
     worker.queue_prefetch = threads  # one message per thread: a dead worker holds few
     maintenance = _Maintenance(queue, stop)
     worker.start()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dx_assess.core.questionnaire import Questionnaire
@@ -24,17 +25,27 @@ ViewResult = str | WerkzeugResponse | tuple[str, int] | tuple[WerkzeugResponse, 
 
 
 def _survey_round(round_id: int) -> SurveyRound:
-    survey_round = db.session.get(SurveyRound, round_id)
+    # with its questionnaire version (not its content: round_questionnaire caches the parse)
+    survey_round = db.session.get(
+        SurveyRound, round_id, options=[joinedload(SurveyRound.questionnaire_version)]
+    )
     if survey_round is None:
         abort(404)
     return survey_round
 
 
 def _response(survey_round: SurveyRound, municipality: Municipality) -> Response | None:
-    return db.session.scalar(
-        select(Response).where(
-            Response.round_id == survey_round.id, Response.municipality_id == municipality.id
+    """The response with its answers, in one query."""
+    return (
+        db.session.scalars(
+            select(Response)
+            .where(
+                Response.round_id == survey_round.id, Response.municipality_id == municipality.id
+            )
+            .options(joinedload(Response.answers))
         )
+        .unique()
+        .first()
     )
 
 

@@ -124,6 +124,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter = Limiter(key_func=get_remote_address, default_limits=[])
     limiter.init_app(app)
+    # The limits are on the log-in view only, and its decorators check them when it runs
+    # (Flask-Limiter's decorated limits are checked in the view, not in before_request).
+    # The before_request hook init_app adds looked up the limits of every other request
+    # of the app for nothing: removed.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     app.extensions["dx_login_limiter"] = limiter
     view: Any = app.view_functions["auth.login"]
     for key_func, limit, scope in (

@@ -182,6 +182,47 @@ def _latest_zip(app: Flask, round_id: int) -> str:
         return key
 
 
+def _contexts(app: Flask, round_id: int) -> dict[str, Any]:
+    """What each report of the round shows (its plain context, the printed date aside)."""
+    from dx_assess.core.reports.batch import round_specs
+    from dx_assess.services.results import round_results
+
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, round_id)
+        assert survey_round is not None
+        specs = round_specs(
+            round_results(db.session, survey_round), today(), settings().template_root
+        )
+        return {s.key: s.context for s in specs}
+
+
+def test_a_scored_answer_re_renders_exactly_the_reports_whose_shown_values_changed(
+    app: Flask, world: World, reports_dir: Path
+) -> None:
+    """A scored answer of one town moves its pillar score and with it the peer statistics the
+    other towns' reports print (five towns: the box plots show min, q1, median, q3 and max,
+    i.e. every one of the five scores) and the regional report's distributions: every report
+    is rendered again, and none whose shown values stayed the same."""
+    _batch(app, world.round_id)  # whatever earlier tests changed is rendered now
+    before = _contexts(app, world.round_id)
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, world.round_id)
+        assert survey_round is not None
+        rows = [r.id for r in round_questionnaire(survey_round).question("std_status").rows]
+        _answer(survey_round, TOWNS[2], {"std_status": dict.fromkeys(rows, "completed")})
+    after = _contexts(app, world.round_id)
+    changed = {key for key in after if after[key] != before.get(key)}
+    assert TOWNS[2] in changed
+    _code, output = _batch(app, world.round_id)
+    with app.app_context():
+        job = db.session.scalars(select(ReportJob).order_by(ReportJob.id.desc())).first()
+        assert job is not None
+        rendered = {i.key for i in job.items if i.status is ReportItemStatus.RENDERED}
+    assert rendered == changed  # exactly the reports whose shown values changed …
+    assert rendered == set(TOWNS) | {"regional"}  # … which here, by the rule above, is all
+    assert "作成 6件・保存済みを使用 0件・失敗 0件" in output
+
+
 def test_one_active_batch_per_round_is_enforced_by_the_database(app: Flask, world: World) -> None:
     with app.app_context():
         db.session.add(ReportJob(round_id=world.round_id, status=ReportJobStatus.RUNNING))

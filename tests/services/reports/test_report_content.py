@@ -130,3 +130,23 @@ def test_appendix_names_every_answer_by_its_question_number(results: RoundResult
     assert rows
     assert all(re.match(r"^問\d+-\d+$", row["number"]) for row in rows)
     assert rows[0]["number"] == "問1-1"
+
+
+def test_the_towns_label_stays_inside_the_position_chart_at_0_and_100() -> None:
+    box = {
+        "label": "全体（5団体）",
+        "min": 0.0,
+        "q1": 10.0,
+        "median": 50.0,
+        "q3": 90.0,
+        "max": 100.0,
+    }
+    for score in (0.0, 100.0):
+        svg = _decoded(charts.position_boxes([box], score, "南富良野町"))
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+        rect = re.search(r'<rect x="([\d.-]+)" y="[\d.-]+" width="([\d.]+)" [^>]*fill="white"', svg)
+        assert rect is not None
+        left, w = float(rect.group(1)), float(rect.group(2))
+        assert left >= 0
+        assert left + w <= width
+        assert f"南富良野町 {score:.1f}" in svg
