@@ -44,7 +44,14 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     """axe-core's violations of impact serious or critical on the current page."""
     # The CSP allows no inline <script>: axe is evaluated through the DevTools protocol.
     page.evaluate(AXE.read_text(encoding="utf-8"))
-    report = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    # page.evaluate has no timeout of its own: a run that never settles fails after 60 s.
+    report = page.evaluate(
+        """async () => await Promise.race([
+            axe.run(document, {resultTypes: ['violations']}),
+            new Promise((_, reject) =>
+                setTimeout(() => reject(new Error('axe: no result in 60 s')), 60000)),
+        ])"""
+    )
     return [
         {
             "id": v["id"],
