@@ -68,6 +68,13 @@ def wareki(day: date) -> str:
     return f"令和{_reiwa_year(day.year)}年{day.month}月{day.day}日"
 
 
+def wareki_time(value: datetime) -> str:
+    """A moment as pages show it, in Japan time: 令和8年11月22日 14:05 (a naive datetime is
+    taken as Japan time already)."""
+    local = value.astimezone(JST) if value.tzinfo is not None else value
+    return f"{wareki(local.date())} {local.hour:02d}:{local.minute:02d}"
+
+
 # ---------------------------------------------------------------------- roles
 
 
