@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -70,8 +70,8 @@ def wareki(day: date) -> str:
 
 def wareki_time(value: datetime) -> str:
     """A moment as pages show it, in Japan time: 令和8年11月22日 14:05 (a naive datetime is
-    taken as Japan time already)."""
-    local = value.astimezone(JST) if value.tzinfo is not None else value
+    taken as UTC, as the database stores time)."""
+    local = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(JST)
     return f"{wareki(local.date())} {local.hour:02d}:{local.minute:02d}"
 
 
