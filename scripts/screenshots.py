@@ -41,11 +41,15 @@ CHROMIUM_ARGS = [
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 MAX_HEIGHT = {"phone": 2600, "desktop": 1800}
 TOWN = "014630"  # 占冠村, the demo's `municipal` login (dx_assess.cli.main.DEMO_TOWN)
+#: a town whose 令和8年度 response is a draft well under way (the demo data are fixed by a seed;
+#: 占冠村 has not started it, so that carrying over can be tried)
+DRAFT_TOWN = "011002"  # 札幌市, login m011002
 PASSWORDS = {
     "municipal": "demo-municipal-2026",
     "adviser": "demo-adviser-2026",
     "prefecture": "demo-pref-2026",
     "admin": "demo-admin-2026",
+    f"m{DRAFT_TOWN}": "demo-town-2026",
 }
 #: the bulk import file of the admin's preview (two accounts, one of them for 占冠村)
 IMPORT_CSV = (
@@ -110,11 +114,12 @@ def pictures(rounds: dict[int, int]) -> list[tuple[str, str, str | Callable[[Pag
     """(name, role, path or action) of every picture."""
     current, previous = rounds[max(rounds)], rounds[max(rounds) - 1]
     own = f"/rounds/{current}/responses/{TOWN}"
+    draft = f"/rounds/{current}/responses/{DRAFT_TOWN}"
     return [
         ("municipal-home", "municipal", "/"),
         ("municipal-form-basic", "municipal", f"{own}/sections/basic"),
-        ("municipal-form-grid", "municipal", f"{own}/sections/std"),
-        ("municipal-review", "municipal", f"{own}/review"),
+        ("municipal-form-grid", f"m{DRAFT_TOWN}", f"{draft}/sections/std"),
+        ("municipal-review", f"m{DRAFT_TOWN}", f"{draft}/review"),
         ("municipal-results", "municipal", f"/rounds/{previous}/results/{TOWN}"),
         ("prefecture-regional", "prefecture", f"/rounds/{current}/regions"),
         ("prefecture-follow-up", "prefecture", f"/rounds/{current}/follow-up"),
