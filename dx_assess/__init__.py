@@ -47,10 +47,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     health.init_app(app)
     throttle.init_app(app)
-    from dx_assess.web.labels import japanese_date, label
+    from dx_assess.web.labels import japanese_date, japanese_time, label
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["wareki"] = japanese_date
+    app.jinja_env.filters["wareki_time"] = japanese_time
 
     from dx_assess.cli.main import register_cli
 

@@ -4,8 +4,10 @@
                                                       # to a temporary folder it prints)
 
 Builds a temporary instance (SQLite, the demo data of `dx-assess demo setup`), renders the
-report of one demo municipality of the FY2025 round and the regional report, and converts the
-first two pages of each with poppler (`pdftoppm -png -r 60`). Touches nothing else.
+report of one demo municipality of the latest round (TOWN, else the first municipality by code
+that submitted) and that round's regional report, and converts the
+first two pages of each with poppler (`pdftoppm -png -r 60`), then `optipng` when installed.
+Touches nothing else.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "reports"
-TOWN = "014621"  # 南富良野町 (上川): submitted in both demo rounds
+TOWN = "014621"  # 南富良野町 (上川), when it has submitted in the demo's latest round
 
 
 def main() -> int:
@@ -29,7 +31,7 @@ def main() -> int:
 
     from dx_assess import create_app
     from dx_assess.extensions import db
-    from dx_assess.models import SurveyRound
+    from dx_assess.models import Municipality, Response, ResponseStatus, SurveyRound
     from dx_assess.services.reports.service import municipality_report, regional_report
     from dx_assess.services.results import round_results
 
@@ -51,15 +53,27 @@ def main() -> int:
         )
         if latest is None:
             return 1
-        results = round_results(db.session, latest)
-        town = municipality_report(results, TOWN)
-        if town is None:
-            print(f"{TOWN} has no submitted response in the demo round", file=sys.stderr)
+        submitted = db.session.scalars(
+            db.select(Municipality.code)
+            .join(Response, Response.municipality_id == Municipality.id)
+            .where(Response.round_id == latest.id, Response.status == ResponseStatus.SUBMITTED)
+            .order_by(Municipality.code)
+        ).all()
+        if not submitted:
+            print(f"no submitted response in {latest.title}", file=sys.stderr)
             return 1
-        pdfs = {"municipality": town.path, "regional": regional_report(results).path}
+        code = TOWN if TOWN in submitted else submitted[0]
+        results = round_results(db.session, latest)
+        town = municipality_report(results, code)
+        if town is None:
+            print(f"{code} has no report in {latest.title}", file=sys.stderr)
+            return 1
+        print(f"{latest.title}: {code}")
+        pdfs = {"municipality": town.data, "regional": regional_report(results).data}
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, pdf in pdfs.items():
-        shutil.copy(pdf, work / f"{name}.pdf")
+    for name, data in pdfs.items():
+        pdf = work / f"{name}.pdf"
+        pdf.write_bytes(data)
         for page in (1, 2):
             target = OUT / f"{name}-{page}.png"
             subprocess.run(  # poppler with fixed arguments
@@ -67,6 +81,8 @@ def main() -> int:
                  "-singlefile", str(pdf), str(target.with_suffix(""))],
                 check=True,
             )  # fmt: skip
+            if shutil.which("optipng"):  # smaller, the same pixels
+                subprocess.run(["optipng", "-quiet", "-o2", str(target)], check=True)  # noqa: S607
             print(target.relative_to(ROOT))
     print(f"PDFs: {work}")
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -66,6 +66,13 @@ def wareki(day: date) -> str:
         n = day.year - 1988
         return f"平成{'元' if n == 1 else n}年{day.month}月{day.day}日"
     return f"令和{_reiwa_year(day.year)}年{day.month}月{day.day}日"
+
+
+def wareki_time(value: datetime) -> str:
+    """A moment as pages show it, in Japan time: 令和8年11月22日 14:05 (a naive datetime is
+    taken as UTC, as the database stores time)."""
+    local = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(JST)
+    return f"{wareki(local.date())} {local.hour:02d}:{local.minute:02d}"
 
 
 # ---------------------------------------------------------------------- roles

@@ -97,3 +97,30 @@ def japanese_date(value: object) -> str:
     if locale is not None and locale.language == "en":
         return value.isoformat()
     return wareki(value)
+
+
+def japanese_time(value: object) -> str:
+    """The ``wareki_time`` filter: a timestamp as pages show it, 令和8年11月22日 14:05 in Japan
+    time (in English ISO, 2026-11-22 14:05). Takes a datetime (converted to Japan time; a
+    naive one is taken as UTC) or the text ``core.vocabulary.jst`` makes (2026-11-22 14:05,
+    Japan time already); other text is shown as it is, "—" for none."""
+    from datetime import UTC, datetime
+
+    from flask_babel import get_locale
+
+    from dx_assess.core.vocabulary import JST, wareki_time
+
+    if isinstance(value, str) and value:
+        try:
+            value = datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=JST)
+        except ValueError:
+            return str(value)
+    if not isinstance(value, datetime):
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # as the database stores time
+    value = value.astimezone(JST)
+    locale = get_locale()
+    if locale is not None and locale.language == "en":
+        return value.strftime("%Y-%m-%d %H:%M")
+    return wareki_time(value)

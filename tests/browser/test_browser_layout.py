@@ -5,9 +5,7 @@ violation; the page is no wider than the screen (``document.documentElement.scro
 ≤ the viewport), wide tables scroll inside their own focusable, labelled region instead; no
 text cell is squeezed so narrow that Japanese breaks every character or two (「住民/基本/台帳」,
 pillar names set vertically); 「必須」 stays on one line; no internal question id is shown.
-Screenshots go to docs/screenshots/phone-*.png and desktop-*.png (the pages in
-README_PICTURES) when
-DX_SCREENSHOTS=1.
+The README's pictures of these pages at both widths are taken by scripts/screenshots.py.
 """
 
 from __future__ import annotations
@@ -50,8 +48,6 @@ NewContext = Callable[..., BrowserContext]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
-#: the pages whose pictures the README shows (docs/screenshots/<width>-<name>.png)
-README_PICTURES = {"municipal-form-grid", "municipal-results", "prefecture-regional"}
 
 
 @pytest.fixture(scope="module")
@@ -176,8 +172,6 @@ def check_page(page: Page, name: str, screenshots: Path, width: str) -> list[str
     violations = axe_violations(page)
     if violations:
         problems.append(f"{name}: axe {json.dumps(violations, ensure_ascii=False)}")
-    if name in README_PICTURES:
-        page.screenshot(path=screenshots / f"{width}-{name}.png", full_page=True)
     return problems
 
 

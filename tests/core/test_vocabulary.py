@@ -19,6 +19,7 @@ from dx_assess.core.vocabulary import (
     jst,
     reiwa,
     wareki,
+    wareki_time,
 )
 
 
@@ -27,6 +28,14 @@ def test_reiwa_fiscal_years_and_dates() -> None:
     assert reiwa(2025) == "令和7年度"
     assert wareki(date(2019, 5, 1)) == "令和元年5月1日"
     assert wareki(date(2026, 12, 1)) == "令和8年12月1日"
+
+
+def test_wareki_time_is_japan_time_in_the_japanese_calendar() -> None:
+    # 15:30 UTC on 31 March is 00:30 on 1 April in Japan: the date changes too
+    assert wareki_time(datetime(2026, 3, 31, 15, 30, tzinfo=UTC)) == "令和8年4月1日 00:30"
+    assert wareki_time(datetime(2026, 11, 22, 5, 5, tzinfo=UTC)) == "令和8年11月22日 14:05"
+    # before 令和: 14:59 UTC on 30 April 2019 is 23:59 in Japan, still 平成
+    assert wareki_time(datetime(2019, 4, 30, 14, 59, tzinfo=UTC)) == "平成31年4月30日 23:59"
 
 
 def test_jst_shows_japan_time() -> None:

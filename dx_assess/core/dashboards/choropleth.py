@@ -102,7 +102,7 @@ def _legend(
     if borders:
         items.append((BORDER, BORDER_LABEL))
     row = 19.0
-    x = geometry.width * 0.61
+    x = geometry.width * 0.65  # east of the 釧路・根室 coast at the heading's height
     y = geometry.height - 12 - row * (len(items) + 1)
     out = [
         f'<g class="legend" transform="translate({x:.0f} {y:.0f})">',

@@ -156,6 +156,9 @@ def _rounds_for(municipality: Municipality) -> list[dict[str, object]]:
                 "closes_on": r.closes_on.isoformat(),
                 "status": status,
                 "status_label": status.label,
+                "submitted_at": response.submitted_at
+                if response is not None and status is Status.SUBMITTED
+                else None,
             }
         )
     return out

@@ -411,3 +411,46 @@ def test_receipt_is_made_when_first_asked_if_none_was_kept(
     assert "提出控え" in pdftext(first, tmp_path)
     assert db.session.scalar(select(func.count()).select_from(SubmissionReceipt)) == 1
     assert receipt_pdf(db.session, response) == first
+
+
+def test_home_shows_the_submission_time_in_wareki_and_links_the_receipt(
+    browser: Browser,
+    survey_round: SurveyRound,
+    questionnaire: Questionnaire,
+    response: Response,
+    people: dict[str, User],
+) -> None:
+    """The municipal home names when the response was submitted (和暦 and Japan time through
+    the ``wareki_time`` filter; ISO in English) and links its 提出控え, which downloads the
+    receipt kept at submission."""
+    import datetime as dt
+
+    _answer_everything(response, questionnaire, people["yamada"])
+    browser.login("yamada")
+    home = browser.get("/").get_data(as_text=True)
+    receipt_link = f'href="{url(survey_round, "/receipt.pdf")}"'
+    assert receipt_link not in home  # a draft has no receipt
+    browser.post(url(survey_round, "/submit"), form_page=url(survey_round, "/submit"))
+    db.session.expire_all()
+    stored = db.session.scalars(select(Response)).one()
+    # 05:05 UTC is 14:05 in Japan (UTC+9)
+    stored.submitted_at = dt.datetime(2026, 11, 22, 5, 5, tzinfo=dt.UTC)
+    db.session.commit()
+
+    home = browser.get("/").get_data(as_text=True)
+    assert receipt_link in home
+    assert "提出控え（PDF）" in home
+    assert "令和8年11月22日 14:05 提出" in home
+    overview = browser.get(url(survey_round)).get_data(as_text=True)
+    assert "（令和8年11月22日 14:05）" in overview  # the overview's 回答の状態, same filter
+    download = browser.get(url(survey_round, "/receipt.pdf"))
+    assert download.status_code == 200
+    assert download.mimetype == "application/pdf"
+    kept = db.session.scalars(select(SubmissionReceipt)).one()
+    assert download.data == kept.pdf
+
+    browser.post("/language", {"lang": "en", "next": "/"}, form_page="/")
+    home = browser.get("/").get_data(as_text=True)
+    assert "submitted 2026-11-22 14:05" in home
+    assert "Submission receipt (PDF)" in home
+    assert "令和8年11月22日" not in home
