@@ -21,7 +21,7 @@ CATALOG = ROOT / "dx_assess" / "translations" / "en" / "LC_MESSAGES"
 
 def source_messages() -> set[str]:
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None}
     return {
         message
         for _file, _line, message, _comments, _context in extract_from_dir(
@@ -107,7 +107,8 @@ def test_statuses_made_by_pure_code_are_translated(
 
 #: Kana and kanji (punctuation alone, such as 「（」 or 「・」, is not text to translate).
 JAPANESE = re.compile(r"[\u3041-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-GETTEXT_CALLS = {"_", "gettext", "_l", "lazy_gettext", "ngettext", "lazy_ngettext"}
+#: N_ is dx_assess.core.messages.N_: a message that services raise and pages translate.
+GETTEXT_CALLS = {"_", "gettext", "_l", "lazy_gettext", "ngettext", "lazy_ngettext", "N_"}
 
 #: Where Japanese literals outside gettext are right, and why. A key is a path (a folder
 #: ends with "/") or "path::name", name being the function or module-level variable.

@@ -43,7 +43,7 @@ from dx_assess.web.answering.forms import (
 )
 from dx_assess.web.answering.presenters import not_editable_reason, page_warnings, response_view
 from dx_assess.web.answering.save import SaveNotMade, save_with_retries
-from dx_assess.web.labels import label
+from dx_assess.web.labels import translated, label
 
 
 def _section(questionnaire: Questionnaire, section_id: str) -> Section:
@@ -208,7 +208,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             conflict_version=_int_field("conflict_version") if resolving else None,
         )
     except WriteRefused as exc:  # the try was rolled back
-        flash(exc.message, "error")
+        flash(translated(exc.message), "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     except SaveNotMade as exc:
         message = (

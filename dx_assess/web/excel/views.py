@@ -18,6 +18,7 @@ from dx_assess.services import staged
 from dx_assess.services.excel_upload import ExcelReview, apply_excel, review_excel, stage_excel
 from dx_assess.services.responses import WriteRefused, current_answers, editable_reason
 from dx_assess.services.staged import file_name
+from dx_assess.web.labels import translated
 from dx_assess.web.access import Action, login_required
 from dx_assess.web.answering.blueprint import context
 from dx_assess.web.excel.forms import ExcelApplyForm, ExcelUploadForm
@@ -143,7 +144,7 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
             user=current_user,
         )
     except WriteRefused as exc:  # refused before writing
-        flash(exc.message, "warning")
+        flash(translated(exc.message), "warning")
         return back
     review = review_excel(db.session, row, response, questionnaire)
     if not review.can_apply or not form.confirm.data:
@@ -166,7 +167,7 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
         )
     except WriteRefused as exc:
         unit_of_work.undo()
-        flash(exc.message, "error")
+        flash(translated(exc.message), "error")
         return back
     if result.status in ("invalid", "conflict"):
         unit_of_work.undo()
