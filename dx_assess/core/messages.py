@@ -51,7 +51,7 @@ class Message(str):
         return (Message, (self.msgid, dict(self.params)))
 
 
-def N_(msgid: str, /, **params: Any) -> Message:  # noqa: N802 (gettext's convention)
+def N_(msgid: str, /, **params: Any) -> Message:
     """A message to translate later: ``msgid`` is Japanese, with ``%(name)s`` placeholders."""
     return Message(msgid, params)
 

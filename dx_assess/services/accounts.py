@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from dx_assess.core.accounts_import import EMAIL_MAX, EMAIL_PATTERN, LOGIN_PATTERN, ImportPlan
-from dx_assess.core.messages import Message, N_
+from dx_assess.core.messages import N_, Message
 from dx_assess.models import AdviserAssignment, Municipality, Role, SecurityEventKind, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.services.passwords import hash_password, password_problem, verify_password

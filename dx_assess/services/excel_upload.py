@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from dx_assess.core.answers.values import to_json
 from dx_assess.core.excel.reading import ParsedUpload
-from dx_assess.core.messages import N_
 from dx_assess.core.excel.workbook import PreviewRow, display_answer, normal_answer
+from dx_assess.core.messages import N_
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.models import (
     AnswerChange,

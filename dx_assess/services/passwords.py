@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dx_assess.core.messages import Message, N_
+from dx_assess.core.messages import N_, Message
 
 MIN_LENGTH = 10
 # A valid hash of a random string, checked when the login is unknown so that the answer

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from dx_assess.core.messages import N_
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.core.round_choice import RoundFacts, default_round_id, opening_day
-from dx_assess.core.vocabulary import RoundState, reiwa, today, wareki
+from dx_assess.core.vocabulary import RoundState, reiwa, today
 from dx_assess.models import Response, SurveyRound, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.models.survey import POPULATION_ALL, POPULATIONS

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import delete, update
 
-from dx_assess.core.messages import Message, N_
+from dx_assess.core.messages import N_, Message
 from dx_assess.core.vocabulary import jst
 from dx_assess.models import StagedUpload, SurveyRound, UploadKind, User
 from dx_assess.models.base import DbSession, utcnow

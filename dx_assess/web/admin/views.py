@@ -29,7 +29,6 @@ from dx_assess.services.accounts import (
 from dx_assess.services.registry import registry_entries
 from dx_assess.services.security_log import events_page
 from dx_assess.services.staged import file_name
-from dx_assess.web.labels import translated
 from dx_assess.web.access import Duty, require_duty
 from dx_assess.web.admin.forms import (
     AccountCreateForm,
@@ -39,6 +38,7 @@ from dx_assess.web.admin.forms import (
     UserForm,
 )
 from dx_assess.web.formtools import choices
+from dx_assess.web.labels import translated
 from dx_assess.web.presenters import user_view
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")

@@ -24,11 +24,11 @@ from dx_assess.services.responses import (
     reopen,
     submit,
 )
-from dx_assess.web.labels import translated
 from dx_assess.web.access import Action, can, login_required
 from dx_assess.web.answering.blueprint import ViewResult, bp, context
 from dx_assess.web.answering.forms import ConfirmForm, ReasonForm
 from dx_assess.web.answering.presenters import response_view
+from dx_assess.web.labels import translated
 
 
 def _overview(

@@ -43,7 +43,7 @@ from dx_assess.web.answering.forms import (
 )
 from dx_assess.web.answering.presenters import not_editable_reason, page_warnings, response_view
 from dx_assess.web.answering.save import SaveNotMade, save_with_retries
-from dx_assess.web.labels import translated, label
+from dx_assess.web.labels import label, translated
 
 
 def _section(questionnaire: Questionnaire, section_id: str) -> Section:

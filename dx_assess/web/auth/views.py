@@ -12,9 +12,9 @@ from dx_assess.config import prefecture_contact
 from dx_assess.extensions import db
 from dx_assess.services import password_reset
 from dx_assess.services.accounts import AccountError, AccountStopped, signed_in, signed_out
-from dx_assess.web.labels import translated
 from dx_assess.web.access import login_required
 from dx_assess.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from dx_assess.web.labels import translated
 from dx_assess.web.request_guard import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")

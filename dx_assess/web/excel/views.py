@@ -18,10 +18,10 @@ from dx_assess.services import staged
 from dx_assess.services.excel_upload import ExcelReview, apply_excel, review_excel, stage_excel
 from dx_assess.services.responses import WriteRefused, current_answers, editable_reason
 from dx_assess.services.staged import file_name
-from dx_assess.web.labels import translated
 from dx_assess.web.access import Action, login_required
 from dx_assess.web.answering.blueprint import context
 from dx_assess.web.excel.forms import ExcelApplyForm, ExcelUploadForm
+from dx_assess.web.labels import translated
 
 bp = Blueprint("excel", __name__, template_folder="templates")
 

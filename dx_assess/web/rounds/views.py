@@ -40,7 +40,7 @@ from dx_assess.services.rounds import (
 from dx_assess.services.versions import PublishError, broken_files, questionnaire_root, statuses
 from dx_assess.web.access import Duty, has_duty, login_required, require_duty, visible_codes
 from dx_assess.web.formtools import choices
-from dx_assess.web.labels import translated, japanese_date
+from dx_assess.web.labels import japanese_date, translated
 from dx_assess.web.rounds.forms import CloseRoundForm, OpenRoundForm, ReminderForm, ScheduleForm
 
 bp = Blueprint("rounds", __name__, template_folder="templates")

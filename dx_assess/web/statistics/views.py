@@ -16,8 +16,8 @@ from dx_assess.services import staged
 from dx_assess.services import statistics_upload as statistics_import
 from dx_assess.services.responses import NotEditable, WriteRefused
 from dx_assess.services.staged import file_name
-from dx_assess.web.labels import translated
 from dx_assess.web.access import Duty, require_duty
+from dx_assess.web.labels import translated
 from dx_assess.web.statistics.forms import StatisticsApplyForm, StatisticsUploadForm
 
 bp = Blueprint("statistics", __name__, template_folder="templates")
