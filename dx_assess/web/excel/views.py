@@ -93,7 +93,7 @@ def upload(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse
                 fiscal_year=survey_round.fiscal_year,
             )
         except UploadError as exc:
-            problems = [str(p) for p in exc.problems]
+            problems = [translated(p.as_message()) for p in exc.problems]
         else:
             review = stage_excel(
                 db.session,

@@ -56,7 +56,7 @@ def upload(round_id: int) -> str | tuple[str, int]:
                 db.session, survey_round, data, name, current_user
             )
         except StatisticsError as exc:
-            problems = [str(p) for p in exc.problems]
+            problems = [translated(p.as_message()) for p in exc.problems]
         except NotEditable as exc:
             problems = [translated(exc.message)]
         else:
