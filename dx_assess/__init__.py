@@ -47,9 +47,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     health.init_app(app)
     throttle.init_app(app)
-    from dx_assess.web.labels import japanese_date, label
+    from dx_assess.web.labels import japanese_date, label, translated
 
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["message"] = translated  # a core.messages.Message
     app.jinja_env.filters["wareki"] = japanese_date
 
     from dx_assess.cli.main import register_cli

@@ -259,7 +259,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
                 "id": c.question_id,
                 "text": questionnaire.question(c.question_id).text,
                 "theirs": display_value(questionnaire.question(c.question_id), c.theirs),
-                "theirs_by": c.theirs_by,
+                "theirs_by": translated(c.theirs_by),
                 "theirs_at": history_service.jst(c.theirs_at),
                 "mine": display_value(questionnaire.question(c.question_id), c.mine),
                 "before": display_value(questionnaire.question(c.question_id), c.before),
@@ -315,7 +315,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             _(
                 "%(names)sさんも同時に編集していました。同じ設問への変更はなかったため、"
                 "両方の回答を保存しました。",
-                names=_("、").join(result.merged_from),
+                names=_("、").join(translated(n) for n in sorted(result.merged_from)),
             ),
             "info",
         )
