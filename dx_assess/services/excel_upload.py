@@ -111,7 +111,7 @@ def _plan(
                 q.text,
                 display_answer(q, now),
                 display_answer(q, mine),
-                last.changed_by.display_name if last.changed_by else "システム",
+                last.changed_by.display_name if last.changed_by else N_("システム"),
             )
             (review.kept if mine == at_download else review.conflicts).append(other)
             continue

@@ -145,8 +145,8 @@ def reschedule_round(session: DbSession, survey_round: SurveyRound, closes_on: d
 
 
 POPULATION_LABELS = {
-    "all": "全道の全市町村（179市町村）",
-    "programme": "支援対象の市町村（対象市町村）",
+    "all": N_("全道の全市町村（179市町村）"),
+    "programme": N_("支援対象の市町村（対象市町村）"),
 }
 
 
