@@ -9,7 +9,8 @@ that a page in another language can translate it (``dx_assess.web.labels.transla
 
 Parameters may themselves be messages (translated too) or a tuple of messages and texts
 (translated and joined by a space, as the location of a problem: 「シート「回答」 12行目」);
-a date is written in 和暦 (令和7年4月1日), and as the page's date filter shows it elsewhere.
+a date is written in 和暦 (令和7年4月1日), and as the page's date filter shows it elsewhere;
+a :class:`FiscalYear` as 令和7年度 (FY2025 in English).
 No Flask here: the core and the services stay pure.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from dx_assess.core.vocabulary import wareki
+from dx_assess.core.vocabulary import reiwa, wareki
 
 
 def _filled(value: object) -> object:
@@ -28,6 +29,13 @@ def _filled(value: object) -> object:
     if isinstance(value, date) and not isinstance(value, datetime):
         return wareki(value)  # 令和7年4月1日 (a page in English shows 2025-04-01)
     return value
+
+
+class FiscalYear(int):
+    """A fiscal year as a message parameter: 令和7年度 in Japanese (FY2025 on an English page)."""
+
+    def __str__(self) -> str:
+        return reiwa(int(self))
 
 
 class Message(str):

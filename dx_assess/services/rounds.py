@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from dx_assess.core.messages import N_
+from dx_assess.core.messages import N_, FiscalYear
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.core.round_choice import RoundFacts, default_round_id, opening_day
 from dx_assess.core.vocabulary import RoundState, reiwa, today
@@ -28,7 +28,7 @@ class RoundError(ValueError):
 def check_fiscal_year_dates(fiscal_year: int, opens_on: date, closes_on: date) -> None:
     """A round's dates lie in its fiscal year (April to March); raises RoundError."""
     first, last = date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
-    span = {"year": reiwa(fiscal_year), "first": first, "last": last}
+    span = {"year": FiscalYear(fiscal_year), "first": first, "last": last}
     if not first <= opens_on <= last:
         raise RoundError(
             "opens_on",
@@ -50,7 +50,7 @@ def check_deadline_near_fiscal_year(fiscal_year: int, closes_on: date) -> None:
             "closes_on",
             N_(
                 "%(year)sの調査回の締切日は、%(last)sまでの日付にしてください。",
-                year=reiwa(fiscal_year),
+                year=FiscalYear(fiscal_year),
                 last=last,
             ),
         )
@@ -92,7 +92,7 @@ def open_round(
         raise RoundError("closes_on", N_("締切日は開始日より後の日付にしてください。"))
     if session.scalar(select(SurveyRound.id).where(SurveyRound.fiscal_year == fiscal_year)):
         raise RoundError(
-            "fiscal_year", N_("%(year)sの調査回は既にあります。", year=reiwa(fiscal_year))
+            "fiscal_year", N_("%(year)sの調査回は既にあります。", year=FiscalYear(fiscal_year))
         )
     row, _created = publish(session, root, key, version, actor=actor.login if actor else "system")
     questionnaire = load_published(row)
@@ -104,8 +104,8 @@ def open_round(
                 "（調査回は%(year)s）。%(year)s用の調査票を選んでください。",
                 title=questionnaire.title,
                 version=version,
-                its_year=reiwa(row.fiscal_year),
-                year=reiwa(fiscal_year),
+                its_year=FiscalYear(row.fiscal_year),
+                year=FiscalYear(fiscal_year),
             ),
         )
     survey_round = SurveyRound(

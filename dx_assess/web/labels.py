@@ -11,7 +11,7 @@ from datetime import date, datetime
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from dx_assess.core.messages import Message, message_of
+from dx_assess.core.messages import FiscalYear, Message, message_of
 from dx_assess.core.questionnaire import discover
 from dx_assess.services.versions import questionnaire_root
 
@@ -73,6 +73,8 @@ def _parameter(value: object) -> object:
         return " ".join(str(_parameter(v)) for v in value if v)
     if isinstance(value, date) and not isinstance(value, datetime):
         return japanese_date(value)
+    if isinstance(value, FiscalYear) and str(get_locale() or "ja") == "en":
+        return str(gettext("%(reiwa)s（%(year)d年度）", reiwa=str(value), year=int(value)))
     return value
 
 
