@@ -6,7 +6,7 @@ from __future__ import annotations
 import pickle
 from datetime import date
 
-from dx_assess.core.messages import FiscalYear, Message, N_, message_of
+from dx_assess.core.messages import N_, FiscalYear, Message, message_of
 
 
 def test_a_message_is_its_japanese_text_with_the_parameters_filled() -> None:
@@ -33,10 +33,11 @@ def test_dates_fiscal_years_and_locations_as_parameters() -> None:
 
 def test_a_message_survives_pickling_and_is_found_in_an_exception() -> None:
     m = N_("%(n)d行目", n=3)
-    again = pickle.loads(pickle.dumps(m))
+    again = pickle.loads(pickle.dumps(m))  # noqa: S301 (our own bytes)
     assert isinstance(again, Message)
     assert (again, again.msgid, dict(again.params)) == ("3行目", "%(n)d行目", {"n": 3})
     found = message_of(ValueError(m))
-    assert isinstance(found, Message) and found.msgid == "%(n)d行目"
+    assert isinstance(found, Message)
+    assert found.msgid == "%(n)d行目"
     assert message_of(ValueError("plain")) == "plain"
     assert not isinstance(message_of(ValueError("plain")), Message)
