@@ -92,7 +92,7 @@ def submit_response(round_id: int, code: str) -> ViewResult:
                 "section": questionnaire.question(i.question_id).section
                 if i.question_id and questionnaire.has_question(i.question_id)
                 else None,
-                "message": i.message,
+                "message": translated(i.message),
             }
             for i in issues
         ]

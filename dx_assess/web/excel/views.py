@@ -79,7 +79,7 @@ def _preview(
 def upload(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
     survey_round, municipality, response, questionnaire = context(round_id, code, Action.ANSWER)
     if response is not None and (why := editable_reason(response)):
-        flash(why, "error")
+        flash(translated(why), "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     form = ExcelUploadForm()
     problems: list[str] = []
