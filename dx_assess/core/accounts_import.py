@@ -263,9 +263,12 @@ def plan_accounts(
             by_code = resolver.code(code_text) if code_text else None
             by_name = resolver.name(name_text) if name_text else None
             if isinstance(by_code, str):
-                problem("code", Message(f"「{code_text}」{by_code}。"))
+                problem("code", N_("「%(value)s」%(problem)s。", value=code_text, problem=by_code))
             if isinstance(by_name, str):
-                problem("municipality", Message(f"「{name_text}」{by_name}。"))
+                problem(
+                    "municipality",
+                    N_("「%(value)s」%(problem)s。", value=name_text, problem=by_name),
+                )
             if (
                 isinstance(by_code, RegistryEntry)
                 and isinstance(by_name, RegistryEntry)

@@ -73,6 +73,7 @@ def test_a_bad_account_import_line_is_explained_in_english(
         "pref,重複した人,道庁,,\r\n"  # "pref" is taken (the people fixture)
         "x9,名前,アドバイザー,,bad@\r\n"
         "x10,名前,社長,,\r\n"
+        "x11,名前,市町村職員,99999,\r\n"
     ).encode()
     token = browser.csrf_token("/admin/users/import")
     response = browser.request(
@@ -86,6 +87,7 @@ def test_a_bad_account_import_line_is_explained_in_english(
     assert 'The login ID "pref" is already in use.' in shown
     assert '"bad@" is not an e-mail address.' in shown
     assert '"社長" is not a role: write one of 「市町村職員」「アドバイザー」' in shown
+    assert "「99999」 is not the code of a Hokkaido municipality." in shown
     assert "は既に使われています" not in shown
     assert "メールアドレスの形ではありません" not in shown
     db.session.expire_all()
