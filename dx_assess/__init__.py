@@ -47,9 +47,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     health.init_app(app)
     throttle.init_app(app)
-    from dx_assess.web.labels import japanese_date, japanese_time, label
+    from dx_assess.web.labels import japanese_date, japanese_time, label, translated
 
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["message"] = translated  # a core.messages.Message
     app.jinja_env.filters["wareki"] = japanese_date
     app.jinja_env.filters["wareki_time"] = japanese_time
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from dx_assess.core.csvio import CsvDecodeError, read_csv
 from dx_assess.core.excel.container import check_container
+from dx_assess.core.messages import N_, Message, message_of
 from dx_assess.core.registry.supported_list import RegistryEntry, Resolver, normalise
 from dx_assess.core.vocabulary import Role
 
@@ -62,7 +63,19 @@ ROLE_HINT = "「市町村職員」「アドバイザー」「道庁」「シス�
 class ImportProblem:
     line: int | None  # the file's line (row) number; None for the whole file
     column: str | None  # the column's header as in COLUMNS
-    message: str
+    message: str  # Japanese (a Message where it can be translated)
+
+    def as_message(self) -> Message:
+        """The problem with its line and column, as pages show it (translatable); its text
+        is ``str(self)``."""
+        where: list[str] = []
+        if self.line is not None:
+            where.append(N_("%(n)d行目", n=self.line))
+        if self.column:
+            where.append(f"「{self.column}」")  # the file's own (Japanese) header
+        if not where:
+            return self.message if isinstance(self.message, Message) else Message(self.message)
+        return N_("%(where)s: %(message)s", where=tuple(where), message=self.message)
 
     def __str__(self) -> str:
         where = []
@@ -111,7 +124,7 @@ def read_table(data: bytes, filename: str = "") -> tuple[str, list[tuple[int, li
     """(what the file was read as, its non-blank rows with line numbers); raises ValueError
     with a Japanese message when the file cannot be read."""
     if len(data) > MAX_BYTES:
-        raise ValueError("ファイルが大きすぎます（2 MB まで）。")
+        raise ValueError(N_("ファイルが大きすぎます（2 MB まで）。"))
     if data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
         problems = check_container(data, MAX_BYTES)
         if problems:
@@ -128,7 +141,7 @@ def read_table(data: bytes, filename: str = "") -> tuple[str, list[tuple[int, li
                     rows.append((number, cells))
             book.close()
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ValueError("Excel ファイル（.xlsx）として読み取れません。") from exc
+            raise ValueError(N_("Excel ファイル（.xlsx）として読み取れません。")) from exc
         return "Excel（.xlsx）", rows
     try:
         decoded = read_csv(data)
@@ -148,9 +161,9 @@ def plan_accounts(
     try:
         source, rows = read_table(data, filename)
     except ValueError as exc:
-        return ImportPlan("", (), (ImportProblem(None, None, str(exc)),))
+        return ImportPlan("", (), (ImportProblem(None, None, message_of(exc)),))
     if not rows:
-        return ImportPlan(source, (), (ImportProblem(None, None, "ファイルが空です。"),))
+        return ImportPlan(source, (), (ImportProblem(None, None, N_("ファイルが空です。")),))
     header_line, header = rows[0]
     where: dict[str, int] = {}
     for index, cell in enumerate(header):
@@ -168,20 +181,23 @@ def plan_accounts(
                 ImportProblem(
                     header_line,
                     None,
-                    "1行目に見出しが必要です。見つからない列: " + "、".join(missing),
+                    N_(
+                        "1行目に見出しが必要です。見つからない列: %(columns)s",
+                        columns="、".join(missing),
+                    ),
                 ),
             ),
         )
     body = rows[1:]
     if not body:
         return ImportPlan(
-            source, (), (ImportProblem(None, None, "アカウントの行が1行もありません。"),)
+            source, (), (ImportProblem(None, None, N_("アカウントの行が1行もありません。")),)
         )
     if len(body) > MAX_LINES:
         return ImportPlan(
             source,
             (),
-            (ImportProblem(None, None, f"一度に登録できるのは{MAX_LINES}件までです。"),),
+            (ImportProblem(None, None, N_("一度に登録できるのは%(n)d件までです。", n=MAX_LINES)),),
         )
     resolver = Resolver(list(registry))
     taken = {login.lower() for login in existing_logins}
@@ -197,46 +213,62 @@ def plan_accounts(
         found: list[ImportProblem] = []
 
         def problem(
-            key: str, message: str, line: int = line, found: list[ImportProblem] = found
+            key: str, message: Message, line: int = line, found: list[ImportProblem] = found
         ) -> None:
             found.append(ImportProblem(line, COLUMNS[key][0], message))
 
         login = get("login")
         if not login:
-            problem("login", "ログインIDが空です。")
+            problem("login", N_("ログインIDが空です。"))
         elif not LOGIN_PATTERN.match(login):
             problem(
                 "login",
-                f"「{login}」はログインIDに使えません。2〜64文字の半角英数字と . _ @ - で、"
-                "英数字で始めてください。",
+                N_(
+                    "「%(login)s」はログインIDに使えません。2〜64文字の半角英数字と . _ @ - で、"
+                    "英数字で始めてください。",
+                    login=login,
+                ),
             )
         elif login.lower() in first_line:
             problem(
-                "login", f"ログインID「{login}」が{first_line[login.lower()]}行目と重複しています。"
+                "login",
+                N_(
+                    "ログインID「%(login)s」が%(n)d行目と重複しています。",
+                    login=login,
+                    n=first_line[login.lower()],
+                ),
             )
         elif login.lower() in taken:
-            problem("login", f"ログインID「{login}」は既に使われています。")
+            problem("login", N_("ログインID「%(login)s」は既に使われています。", login=login))
         if login:
             first_line.setdefault(login.lower(), line)
         name = get("name")
         if not name:
-            problem("name", "氏名が空です。")
+            problem("name", N_("氏名が空です。"))
         elif len(name) > NAME_MAX:
-            problem("name", f"氏名は{NAME_MAX}文字以内にしてください。")
+            problem("name", N_("氏名は%(n)d文字以内にしてください。", n=NAME_MAX))
         role_text = get("role")
         role = ROLE_WORDS.get(_key(role_text))
         if role is None:
-            shown = f"「{role_text}」は" if role_text else "役割が空です。"
-            problem("role", f"{shown}{ROLE_HINT}で書いてください。")
+            if role_text:
+                problem(
+                    "role",
+                    N_("「%(role)s」は%(hint)sで書いてください。", role=role_text, hint=ROLE_HINT),
+                )
+            else:
+                problem("role", N_("役割が空です。%(hint)sで書いてください。", hint=ROLE_HINT))
         code_text, name_text = get("code"), get("municipality")
         entry: RegistryEntry | None = None
         if role is Role.MUNICIPAL:
             by_code = resolver.code(code_text) if code_text else None
             by_name = resolver.name(name_text) if name_text else None
             if isinstance(by_code, str):
-                problem("code", f"「{code_text}」{by_code}。")
+                problem("code", N_("「%(value)s」%(problem)s。", value=code_text, problem=by_code))
             if isinstance(by_name, str):
-                problem("municipality", f"「{name_text}」{by_name}。")
+                problem(
+                    "municipality",
+                    N_("「%(value)s」%(problem)s。", value=name_text, problem=by_name),
+                )
             if (
                 isinstance(by_code, RegistryEntry)
                 and isinstance(by_name, RegistryEntry)
@@ -244,19 +276,25 @@ def plan_accounts(
             ):
                 problem(
                     "municipality",
-                    f"団体コード {by_code.code} は{by_code.name}で、市町村名と一致しません。",
+                    N_(
+                        "団体コード %(code)s は%(name)sで、市町村名と一致しません。",
+                        code=by_code.code,
+                        name=by_code.name,
+                    ),
                 )
             if not code_text and not name_text:
-                problem("code", "市町村職員のアカウントには団体コードか市町村名を書いてください。")
+                problem(
+                    "code", N_("市町村職員のアカウントには団体コードか市町村名を書いてください。")
+                )
             entry = next((e for e in (by_code, by_name) if isinstance(e, RegistryEntry)), None)
         elif role is not None and (code_text or normalise(name_text)):
             problem(
                 "code" if code_text else "municipality",
-                "市町村を指定できるのは市町村職員のアカウントだけです（空にしてください）。",
+                N_("市町村を指定できるのは市町村職員のアカウントだけです（空にしてください）。"),
             )
         email = get("email")
         if email and (len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email)):
-            problem("email", f"「{email}」はメールアドレスの形ではありません。")
+            problem("email", N_("「%(email)s」はメールアドレスの形ではありません。", email=email))
         problems.extend(found)
         if not found and role is not None:
             accounts.append(

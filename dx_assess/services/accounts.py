@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from dx_assess.core.accounts_import import EMAIL_MAX, EMAIL_PATTERN, LOGIN_PATTERN, ImportPlan
+from dx_assess.core.messages import N_, Message
 from dx_assess.models import AdviserAssignment, Municipality, Role, SecurityEventKind, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.services.passwords import hash_password, password_problem, verify_password
@@ -30,7 +31,7 @@ class AccountError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-        self.message = message
+        self.message = message  # a Message: pages translate it
 
 
 class AccountStopped(Exception):
@@ -54,16 +55,18 @@ def _municipality(session: DbSession, role: Role, code: str | None) -> Municipal
     if role is not Role.MUNICIPAL:
         if code:
             raise AccountError(
-                "municipality_code", "市町村を指定できるのは市町村職員のアカウントだけです。"
+                "municipality_code", N_("市町村を指定できるのは市町村職員のアカウントだけです。")
             )
         return None
     if not code:
         raise AccountError(
-            "municipality_code", "市町村職員のアカウントには市町村を指定してください。"
+            "municipality_code", N_("市町村職員のアカウントには市町村を指定してください。")
         )
     municipality = session.scalar(select(Municipality).where(Municipality.code == code))
     if municipality is None:
-        raise AccountError("municipality_code", f"団体コード {code} の市町村は登録されていません。")
+        raise AccountError(
+            "municipality_code", N_("団体コード %(code)s の市町村は登録されていません。", code=code)
+        )
     return municipality
 
 
@@ -74,7 +77,7 @@ def clean_email(value: str | None) -> str | None:
         return None
     if len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email):
         raise AccountError(
-            "email", "メールアドレスの形式が正しくありません（例: taro@town.example.lg.jp）。"
+            "email", N_("メールアドレスの形式が正しくありません（例: taro@town.example.lg.jp）。")
         )
     return email
 
@@ -84,10 +87,10 @@ def _check_common(data: UserData) -> None:
     if not LOGIN_PATTERN.match(data.login):
         raise AccountError(
             "login",
-            "ログインIDは2〜64文字の半角英数字と . _ @ - で、英数字で始めてください。",
+            N_("ログインIDは2〜64文字の半角英数字と . _ @ - で、英数字で始めてください。"),
         )
     if not data.display_name.strip():
-        raise AccountError("display_name", "表示名を入力してください。")
+        raise AccountError("display_name", N_("表示名を入力してください。"))
 
 
 def _describe(role: Role, municipality: Municipality | None) -> str:
@@ -99,7 +102,9 @@ def create_user(
 ) -> User:
     _check_common(data)
     if session.scalar(select(User.id).where(User.login == data.login)) is not None:
-        raise AccountError("login", f"ログインID「{data.login}」は既に使われています。")
+        raise AccountError(
+            "login", N_("ログインID「%(login)s」は既に使われています。", login=data.login)
+        )
     if problem := password_problem(password):
         raise AccountError("password", problem)
     user = User(
@@ -130,9 +135,9 @@ def update_user(
     or if their role or municipality changed."""
     _check_common(data)
     if data.login != user.login:
-        raise AccountError("login", "ログインIDは変更できません。")
+        raise AccountError("login", N_("ログインIDは変更できません。"))
     if acting_user_id == user.id and (not data.active or data.role is not user.role):
-        raise AccountError("role", "自分自身の役割の変更や無効化はできません。")
+        raise AccountError("role", N_("自分自身の役割の変更や無効化はできません。"))
     municipality = _municipality(session, data.role, data.municipality_code)
     access_changed = (
         data.role is not user.role
@@ -195,7 +200,9 @@ def set_assignments(
 ) -> tuple[list[str], list[str]]:
     """Make ``codes`` exactly the adviser's municipalities. Returns (added, removed) codes."""
     if adviser.role is not Role.ADVISER:
-        raise AccountError("adviser", f"{adviser.login} はアドバイザーではありません。")
+        raise AccountError(
+            "adviser", N_("%(login)s はアドバイザーではありません。", login=adviser.login)
+        )
     wanted = {c.strip() for c in codes if c.strip()}
     found = {
         m.code: m
@@ -204,7 +211,8 @@ def set_assignments(
     unknown = sorted(wanted - found.keys())
     if unknown:
         raise AccountError(
-            "municipalities", f"登録されていない団体コードがあります: {', '.join(unknown)}"
+            "municipalities",
+            N_("登録されていない団体コードがあります: %(codes)s", codes=", ".join(unknown)),
         )
     current = {a.municipality.code: a for a in adviser.assignments}
     added = sorted(wanted - current.keys())
@@ -285,7 +293,7 @@ class CreatedAccount:
 class BulkAccountError(ValueError):
     """The plan cannot be carried out now (a login taken since the preview); nothing created."""
 
-    def __init__(self, messages: list[str]) -> None:
+    def __init__(self, messages: list[Message]) -> None:
         super().__init__("\n".join(messages))
         self.messages = messages
 
@@ -299,14 +307,18 @@ def create_accounts(
     login has been taken since the plan was made."""
     if not plan.ok:
         raise BulkAccountError(
-            [str(p) for p in plan.problems] or ["登録するアカウントがありません。"]
+            [p.as_message() for p in plan.problems] or [N_("登録するアカウントがありません。")]
         )
     logins = [a.login for a in plan.accounts]
     taken = set(session.scalars(select(User.login).where(User.login.in_(logins))))
     if taken:
         raise BulkAccountError(
             [
-                f"{a.line}行目 「ログインID」: ログインID「{a.login}」は既に使われています。"
+                N_(
+                    "%(line)d行目 「ログインID」: ログインID「%(login)s」は既に使われています。",
+                    line=a.line,
+                    login=a.login,
+                )
                 for a in plan.accounts
                 if a.login in taken
             ]

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from dx_assess.core.answers.values import to_json
 from dx_assess.core.excel.reading import ParsedUpload
 from dx_assess.core.excel.workbook import PreviewRow, display_answer, normal_answer
+from dx_assess.core.messages import N_
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.models import (
     AnswerChange,
@@ -110,7 +111,7 @@ def _plan(
                 q.text,
                 display_answer(q, now),
                 display_answer(q, mine),
-                last.changed_by.display_name if last.changed_by else "システム",
+                last.changed_by.display_name if last.changed_by else N_("システム"),
             )
             (review.kept if mine == at_download else review.conflicts).append(other)
             continue
@@ -184,7 +185,9 @@ def apply_excel(
     """Write the reviewed changes as one audited save (it only flushes: the unit of work
     commits or rolls back)."""
     if not review.can_apply:
-        raise staged.StagedUploadRefused("この内容は反映できません。確認の画面を見直してください。")
+        raise staged.StagedUploadRefused(
+            N_("この内容は反映できません。確認の画面を見直してください。")
+        )
     staged.mark_applied(session, review.staged, user)
     if response is None:
         response = get_or_create_response(session, survey_round, municipality)

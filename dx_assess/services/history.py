@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from dx_assess.core.answers.contact import CONTACT_LABELS
 from dx_assess.core.answers.display import display_value
 from dx_assess.core.answers.values import from_json
+from dx_assess.core.messages import N_
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.core.questionnaire.numbering import question_numbers, short_label
 from dx_assess.core.vocabulary import jst
@@ -17,17 +18,17 @@ from dx_assess.models import AnswerChange, Channel, EventKind, Response, Respons
 from dx_assess.models.base import DbSession
 
 CHANNEL_LABELS = {
-    Channel.FORM: "画面",
-    Channel.EXCEL: "Excelアップロード",
-    Channel.STATISTICS: "統計データ取込",
-    Channel.PREFILL: "前回からの引き継ぎ",
-    Channel.DEMO: "デモデータ",
+    Channel.FORM: N_("画面"),
+    Channel.EXCEL: N_("Excelアップロード"),
+    Channel.STATISTICS: N_("統計データ取込"),
+    Channel.PREFILL: N_("前回からの引き継ぎ"),
+    Channel.DEMO: N_("デモデータ"),
 }
 EVENT_LABELS = {
-    EventKind.SUBMITTED: "提出",
-    EventKind.REOPENED: "差し戻し",
-    EventKind.PREFILLED: "前回からの引き継ぎ",
-    EventKind.CONFIRMED: "引き継いだ回答の確認",
+    EventKind.SUBMITTED: N_("提出"),
+    EventKind.REOPENED: N_("差し戻し"),
+    EventKind.PREFILLED: N_("前回からの引き継ぎ"),
+    EventKind.CONFIRMED: N_("引き継いだ回答の確認"),
 }
 
 __all__ = ["HistoryEntry", "entries", "jst"]
@@ -37,7 +38,7 @@ __all__ = ["HistoryEntry", "entries", "jst"]
 class HistoryEntry:
     at: str
     by: str
-    what: str  # 回答の変更 / 提出 / 差し戻し …
+    what: str  # 回答の変更 / 提出 / 差し戻し … (Messages: pages translate them)
     question_id: str | None
     question_text: str
     old: str
@@ -59,19 +60,19 @@ def _event_reason(questionnaire: Questionnaire, event: ResponseEvent) -> str:
         if questionnaire.has_question(qid):
             names.append(f"{numbers[qid]} {short_label(questionnaire.question(qid))}")
         else:
-            names.append("（この版にない設問）")
+            names.append(N_("（この版にない設問）"))
     return "、".join(names)
 
 
 def _contact_entry(c: AnswerChange) -> HistoryEntry:
     return HistoryEntry(
         at=jst(c.changed_at),
-        by=c.changed_by.display_name if c.changed_by else "システム",
-        what="回答担当者の変更",
+        by=c.changed_by.display_name if c.changed_by else N_("システム"),
+        what=N_("回答担当者の変更"),
         question_id=None,
         question_text=CONTACT_LABELS[c.question_id],
-        old=str(c.old_value) if c.old_value is not None else "（未記入）",
-        new=str(c.new_value) if c.new_value is not None else "（未記入）",
+        old=str(c.old_value) if c.old_value is not None else N_("（未記入）"),
+        new=str(c.new_value) if c.new_value is not None else N_("（未記入）"),
         channel=CHANNEL_LABELS[c.channel],
         reason=c.reason or "",
         version=c.response_version,
@@ -101,16 +102,16 @@ def entries(
                 c.id,
                 HistoryEntry(
                     at=jst(c.changed_at),
-                    by=c.changed_by.display_name if c.changed_by else "システム",
-                    what="回答の変更",
+                    by=c.changed_by.display_name if c.changed_by else N_("システム"),
+                    what=N_("回答の変更"),
                     question_id=c.question_id,
                     question_text=q.text if q else c.question_id,
                     old=display_value(q, from_json(q, c.old_value))
                     if q and c.old_value is not None
-                    else "（未回答）",
+                    else N_("（未回答）"),
                     new=display_value(q, from_json(q, c.new_value))
                     if q and c.new_value is not None
-                    else "（未回答）",
+                    else N_("（未回答）"),
                     channel=CHANNEL_LABELS[c.channel],
                     reason=c.reason or "",
                     version=c.response_version,
@@ -126,7 +127,7 @@ def entries(
                     -e.id,
                     HistoryEntry(
                         at=jst(e.at),
-                        by=e.by.display_name if e.by else "システム",
+                        by=e.by.display_name if e.by else N_("システム"),
                         what=EVENT_LABELS[e.kind],
                         question_id=None,
                         question_text="",

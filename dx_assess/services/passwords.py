@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dx_assess.core.messages import N_, Message
+
 MIN_LENGTH = 10
 # A valid hash of a random string, checked when the login is unknown so that the answer
 # takes as long as for a known login.
@@ -23,10 +25,10 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     return check_password_hash(password_hash or _DUMMY_HASH, password) and password_hash is not None
 
 
-def password_problem(password: str) -> str | None:
-    """A Japanese message if ``password`` is too weak, else None."""
+def password_problem(password: str) -> Message | None:
+    """A Japanese message (translatable) if ``password`` is too weak, else None."""
     if len(password) < MIN_LENGTH:
-        return f"パスワードは{MIN_LENGTH}文字以上にしてください。"
+        return N_("パスワードは%(n)d文字以上にしてください。", n=MIN_LENGTH)
     if password.isdigit() or password.isalpha():
-        return "パスワードには英字と数字（または記号）を混ぜてください。"
+        return N_("パスワードには英字と数字（または記号）を混ぜてください。")
     return None

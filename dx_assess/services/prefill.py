@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from dx_assess.core.answers.values import to_json
+from dx_assess.core.messages import N_
 from dx_assess.core.questionnaire import Questionnaire, build_mapping, carry_forward
 from dx_assess.core.questionnaire.mapping import DIRECT, Carry, VersionMapping
 from dx_assess.core.questionnaire.model import AnswerValue
@@ -64,14 +65,24 @@ def has_earlier_response(
 
 def _mapping(old: Questionnaire, new: Questionnaire) -> VersionMapping:
     if old.key != new.key:
-        raise NotEditable(f"前回の調査票（{old.key}）と今回の調査票（{new.key}）は別の種類です。")
+        raise NotEditable(
+            N_(
+                "前回の調査票（%(old)s）と今回の調査票（%(new)s）は別の種類です。",
+                old=old.key,
+                new=new.key,
+            )
+        )
     if old.version == new.version:
         carries = tuple(Carry(q.id, (q.id,), DIRECT) for q in new.questions)
         return VersionMapping(new.key, old.version, new.version, carries, ())
     if new.version_map is None or new.version_map.previous_version != old.version:
         raise NotEditable(
-            f"調査票 {new.version} には前回の版 {old.version} との対応が書かれていないため、"
-            "引き継げません。"
+            N_(
+                "調査票 %(new)s には前回の版 %(old)s との対応が書かれていないため、"
+                "引き継げません。",
+                new=new.version,
+                old=old.version,
+            )
         )
     return build_mapping(old, new)
 
@@ -119,7 +130,7 @@ def prefill(
         raise NotEditable(why)
     previous = previous_response(session, response)
     if previous is None:
-        raise NotEditable("引き継げる前回の回答がありません。")
+        raise NotEditable(N_("引き継げる前回の回答がありません。"))
     old_questionnaire = round_questionnaire(previous.round)
     carried = carry_forward(
         _mapping(old_questionnaire, questionnaire),

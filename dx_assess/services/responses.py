@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from dx_assess.core.answers.values import from_json, to_json
+from dx_assess.core.messages import N_
 from dx_assess.core.questionnaire import (
     AnswerIssue,
     Questionnaire,
@@ -39,7 +40,8 @@ from dx_assess.services.rounds import OPEN, round_state
 
 
 class WriteRefused(Exception):
-    """A write that was not made; ``message`` says why, in Japanese, for the user."""
+    """A write that was not made; ``message`` says why, in Japanese, for the user (a
+    :class:`~dx_assess.core.messages.Message` that pages translate)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -54,7 +56,7 @@ class StaleWrite(WriteRefused):
     """Another save landed between reading and writing; the caller retries once."""
 
     def __init__(self) -> None:
-        super().__init__("ほかの方が同時に更新しました。もう一度お試しください。")
+        super().__init__(N_("ほかの方が同時に更新しました。もう一度お試しください。"))
 
 
 def get_or_create_response(
@@ -108,11 +110,13 @@ def current_answers(response: Response, questionnaire: Questionnaire) -> dict[st
 def editable_reason(response: Response) -> str | None:
     """None if municipal staff may edit now, else why not (Japanese)."""
     if response.status is ResponseStatus.SUBMITTED:
-        return "提出済みのため編集できません。修正が必要な場合は道庁に差し戻しを依頼してください。"
+        return N_(
+            "提出済みのため編集できません。修正が必要な場合は道庁に差し戻しを依頼してください。"
+        )
     if response.status is ResponseStatus.REOPENED:
         return None
     if round_state(response.round) is not OPEN:
-        return "この調査回は回答を受け付けていません。"
+        return N_("この調査回は回答を受け付けていません。")
     return None
 
 
@@ -140,7 +144,7 @@ def submission_issues(response: Response, questionnaire: Questionnaire) -> list[
         if answer.carried_over and answer.question_id in visible:
             issues.append(
                 AnswerIssue(
-                    "前回から引き継いだ回答です。内容を確認して保存してください。",
+                    N_("前回から引き継いだ回答です。内容を確認して保存してください。"),
                     answer.question_id,
                 )
             )
@@ -175,9 +179,9 @@ def submit(
 def reopen(session: DbSession, response: Response, user: User, reason: str) -> None:
     """The prefecture sends a submitted response back for changes, with a reason."""
     if response.status is not ResponseStatus.SUBMITTED:
-        raise NotEditable("提出済みの回答だけを差し戻せます。")
+        raise NotEditable(N_("提出済みの回答だけを差し戻せます。"))
     if not reason.strip():
-        raise NotEditable("差し戻しの理由を入力してください。")
+        raise NotEditable(N_("差し戻しの理由を入力してください。"))
     version = bump_version(session, response, user)
     response.status = ResponseStatus.REOPENED
     session.add(

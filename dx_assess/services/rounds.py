@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from dx_assess.core.messages import N_, FiscalYear
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.core.round_choice import RoundFacts, default_round_id, opening_day
-from dx_assess.core.vocabulary import RoundState, reiwa, today, wareki
+from dx_assess.core.vocabulary import RoundState, reiwa, today
 from dx_assess.models import Response, SurveyRound, User
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.models.survey import POPULATION_ALL, POPULATIONS
@@ -27,10 +28,17 @@ class RoundError(ValueError):
 def check_fiscal_year_dates(fiscal_year: int, opens_on: date, closes_on: date) -> None:
     """A round's dates lie in its fiscal year (April to March); raises RoundError."""
     first, last = date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
-    span = f"{reiwa(fiscal_year)}（{wareki(first)}〜{wareki(last)}）"
-    for field, day, name in (("opens_on", opens_on, "開始日"), ("closes_on", closes_on, "締切日")):
-        if not first <= day <= last:
-            raise RoundError(field, f"{name}は{span}の中の日付にしてください。")
+    span = {"year": FiscalYear(fiscal_year), "first": first, "last": last}
+    if not first <= opens_on <= last:
+        raise RoundError(
+            "opens_on",
+            N_("開始日は%(year)s（%(first)s〜%(last)s）の中の日付にしてください。", **span),
+        )
+    if not first <= closes_on <= last:
+        raise RoundError(
+            "closes_on",
+            N_("締切日は%(year)s（%(first)s〜%(last)s）の中の日付にしてください。", **span),
+        )
 
 
 def check_deadline_near_fiscal_year(fiscal_year: int, closes_on: date) -> None:
@@ -40,7 +48,11 @@ def check_deadline_near_fiscal_year(fiscal_year: int, closes_on: date) -> None:
     if closes_on > last:
         raise RoundError(
             "closes_on",
-            f"{reiwa(fiscal_year)}の調査回の締切日は、{wareki(last)}までの日付にしてください。",
+            N_(
+                "%(year)sの調査回の締切日は、%(last)sまでの日付にしてください。",
+                year=FiscalYear(fiscal_year),
+                last=last,
+            ),
         )
 
 
@@ -75,18 +87,26 @@ def open_round(
     ``population``: who answers, ``all`` (every municipality, the default) or ``programme``
     (the support programme, 対象市町村)."""
     if population not in POPULATIONS:
-        raise RoundError("population", "回答する市町村の範囲を選んでください。")
+        raise RoundError("population", N_("回答する市町村の範囲を選んでください。"))
     if closes_on < opens_on:
-        raise RoundError("closes_on", "締切日は開始日より後の日付にしてください。")
+        raise RoundError("closes_on", N_("締切日は開始日より後の日付にしてください。"))
     if session.scalar(select(SurveyRound.id).where(SurveyRound.fiscal_year == fiscal_year)):
-        raise RoundError("fiscal_year", f"{reiwa(fiscal_year)}の調査回は既にあります。")
+        raise RoundError(
+            "fiscal_year", N_("%(year)sの調査回は既にあります。", year=FiscalYear(fiscal_year))
+        )
     row, _created = publish(session, root, key, version, actor=actor.login if actor else "system")
     questionnaire = load_published(row)
     if row.fiscal_year != fiscal_year:
         raise RoundError(
             "questionnaire",
-            f"選んだ調査票（{questionnaire.title}、{version}版）は{reiwa(row.fiscal_year)}用です"
-            f"（調査回は{reiwa(fiscal_year)}）。{reiwa(fiscal_year)}用の調査票を選んでください。",
+            N_(
+                "選んだ調査票（%(title)s、%(version)s版）は%(its_year)s用です"
+                "（調査回は%(year)s）。%(year)s用の調査票を選んでください。",
+                title=questionnaire.title,
+                version=version,
+                its_year=FiscalYear(row.fiscal_year),
+                year=FiscalYear(fiscal_year),
+            ),
         )
     survey_round = SurveyRound(
         fiscal_year=fiscal_year,
@@ -116,17 +136,17 @@ def close_round(session: DbSession, survey_round: SurveyRound) -> None:
 def reschedule_round(session: DbSession, survey_round: SurveyRound, closes_on: date) -> None:
     """Move the closing date (extend a deadline, or reopen a closed round until that day)."""
     if closes_on < today():
-        raise RoundError("closes_on", "締切日は今日以降の日付にしてください。")
+        raise RoundError("closes_on", N_("締切日は今日以降の日付にしてください。"))
     if closes_on < survey_round.opens_on:
-        raise RoundError("closes_on", "締切日は回答受付の開始日より後にしてください。")
+        raise RoundError("closes_on", N_("締切日は回答受付の開始日より後にしてください。"))
     survey_round.closes_on = closes_on
     survey_round.closed_at = None
     session.flush()
 
 
 POPULATION_LABELS = {
-    "all": "全道の全市町村（179市町村）",
-    "programme": "支援対象の市町村（対象市町村）",
+    "all": N_("全道の全市町村（179市町村）"),
+    "programme": N_("支援対象の市町村（対象市町村）"),
 }
 
 

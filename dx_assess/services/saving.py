@@ -29,6 +29,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from dx_assess.core.answers.values import from_json, same, to_json
+from dx_assess.core.messages import N_
 from dx_assess.core.questionnaire import (
     AnswerError,
     AnswerIssue,
@@ -128,7 +129,7 @@ def save_answers(
     normalized: dict[str, AnswerValue | None] = {}
     for qid, raw in posted.items():
         if not questionnaire.has_question(qid):
-            errors[qid] = f"調査票にない設問です: {qid}"
+            errors[qid] = N_("調査票にない設問です: %(id)s", id=qid)
             continue
         question = questionnaire.question(qid)
         if question.derived:
@@ -192,7 +193,9 @@ def save_answers(
             Conflict(
                 question_id=qid,
                 theirs=current.get(qid),
-                theirs_by=last.changed_by.display_name if last and last.changed_by else "システム",
+                theirs_by=last.changed_by.display_name
+                if last and last.changed_by
+                else N_("システム"),
                 theirs_at=last.changed_at if last else utcnow(),
                 mine=mine,
                 before=seen(qid),
@@ -210,7 +213,7 @@ def save_answers(
         and same(seen(qid), current.get(qid))
     ]
     merged_from = {
-        c.changed_by.display_name if c.changed_by else "システム"
+        c.changed_by.display_name if c.changed_by else N_("システム")
         for rows in meanwhile.values()
         for c in rows
         if not user or c.changed_by_id != user.id

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import delete, update
 
+from dx_assess.core.messages import N_, Message
 from dx_assess.core.vocabulary import jst
 from dx_assess.models import StagedUpload, SurveyRound, UploadKind, User
 from dx_assess.models.base import DbSession, utcnow
@@ -31,7 +32,7 @@ from dx_assess.services.responses import WriteRefused
 MAX_AGE = timedelta(hours=24)
 NAME_LENGTH = 200
 
-EXPIRED = (
+EXPIRED = N_(
     "確認の画面の内容が見つかりません（時間がたって無効になったか、別の方の画面です）。"
     "ファイルをもう一度アップロードしてください。"
 )
@@ -119,12 +120,14 @@ def load(
     return row
 
 
-def already_applied(row: StagedUpload) -> str:
+def already_applied(row: StagedUpload) -> Message:
 
     when = jst(row.applied_at) if row.applied_at else ""
-    return (
-        f"このファイル（{row.source_name}）の内容はすでに反映しました（{when}）。"
-        "同じ内容をもう一度反映するには、ファイルをアップロードし直してください。"
+    return N_(
+        "このファイル（%(name)s）の内容はすでに反映しました（%(when)s）。"
+        "同じ内容をもう一度反映するには、ファイルをアップロードし直してください。",
+        name=row.source_name,
+        when=when,
     )
 
 

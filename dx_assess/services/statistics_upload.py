@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dx_assess.core.messages import N_
 from dx_assess.core.questionnaire.bindings import CARDS_HELD, POPULATION, ROLES
 from dx_assess.core.statistics.model import StatisticsFile, StatisticsRow, staleness_note
 from dx_assess.core.statistics.proposals import Proposal, proposals
@@ -107,8 +108,11 @@ def _question_ids(session: DbSession, survey_round: SurveyRound) -> tuple[str, s
     missing = [ROLES[role].label for role in STATISTICS_ROLES if bindings.question(role) is None]
     if missing:
         raise NotEditable(
-            f"この調査回の調査票では、{'・'.join(missing)}の設問が決められていない"
-            "（bindings がない）ため、統計データを取り込めません。"
+            N_(
+                "この調査回の調査票では、%(roles)sの設問が決められていない"
+                "（bindings がない）ため、統計データを取り込めません。",
+                roles="・".join(missing),
+            )
         )
     population_id, cards_id = bindings.questions(STATISTICS_ROLES)
     return population_id, cards_id
@@ -266,9 +270,9 @@ def apply_staged(
     skipped) municipality names. The audit reason is the server's own, from the staged row.
     It only flushes: on any exception the unit of work applies nothing."""
     if reviewed.changed_since:
-        raise NotEditable("確認の画面を表示した後に変更された回答があります。")
+        raise NotEditable(N_("確認の画面を表示した後に変更された回答があります。"))
     if round_state(survey_round) is not OPEN:
-        raise NotEditable("この調査回は回答を受け付けていないため、取り込めません。")
+        raise NotEditable(N_("この調査回は回答を受け付けていないため、取り込めません。"))
     staged.mark_applied(session, reviewed.staged, user)
     questionnaire = round_questionnaire(survey_round)
     in_round = _round_municipalities(session, survey_round)

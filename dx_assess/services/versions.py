@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from dx_assess.core.messages import N_, Message
 from dx_assess.core.questionnaire import (
     Problem,
     Questionnaire,
@@ -32,7 +33,7 @@ DEFAULT_ROOT = content_dir("questionnaires")
 
 
 class PublishError(ValueError):
-    def __init__(self, messages: list[str]) -> None:
+    def __init__(self, messages: list[Message]) -> None:
         super().__init__("\n".join(messages))
         self.messages = messages
 
@@ -64,12 +65,16 @@ def _published(session: DbSession, key: str, version: str) -> QuestionnaireVersi
     )
 
 
-def _bump_message(info: QuestionnaireFileInfo, row: QuestionnaireVersion) -> str:
-    return (
-        f"{info.name}: {row.key} の版 {row.version} は {jst(row.published_at)} に公開済みですが、"
+def _bump_message(info: QuestionnaireFileInfo, row: QuestionnaireVersion) -> Message:
+    return N_(
+        "%(file)s: %(key)s の版 %(version)s は %(at)s に公開済みですが、"
         "ファイルの内容が公開時と違います。公開済みの版は変更できません。"
         "version を上げた新しいファイルを作り、previous で前の版との対応を書いてください"
-        "（questionnaires/README.md の「版を上げる」）。"
+        "（questionnaires/README.md の「版を上げる」）。",
+        file=info.name,
+        key=row.key,
+        version=row.version,
+        at=jst(row.published_at),
     )
 
 
@@ -130,21 +135,37 @@ def publish(
     all_infos = discover(root)
     infos = [i for i in all_infos if i.key == key and i.version == version]
     if not infos:
-        messages = [f"調査票 {key} の版 {version} のファイルが {root} にありません。"]
+        messages = [
+            N_(
+                "調査票 %(key)s の版 %(version)s のファイルが %(root)s にありません。",
+                key=key,
+                version=version,
+                root=str(root),
+            )
+        ]
         broken = [p for i in all_infos if not i.ok for p in i.problems]
         if broken:
             messages.append(
-                "問題があって読み込めないファイルがあります（そのどれかかもしれません）:"
+                N_("問題があって読み込めないファイルがあります（そのどれかかもしれません）:")
             )
-            messages += [str(p) for p in broken]
+            messages += [Message(str(p)) for p in broken]
         raise PublishError(messages)
     if len(infos) > 1:
         names = "、".join(i.name for i in infos)
-        raise PublishError([f"調査票 {key} の版 {version} のファイルが複数あります: {names}"])
+        raise PublishError(
+            [
+                N_(
+                    "調査票 %(key)s の版 %(version)s のファイルが複数あります: %(names)s",
+                    key=key,
+                    version=version,
+                    names=names,
+                )
+            ]
+        )
     info = infos[0]
     problems: list[Problem] = [p for p in check_root(root) if p.file == info.name]
     if problems:
-        raise PublishError([str(p) for p in problems])
+        raise PublishError([Message(str(p)) for p in problems])
     data = info.path.read_bytes()
     row = _published(session, key, version)
     if row is not None:
@@ -153,7 +174,7 @@ def publish(
         return row, False
     questionnaire = info.questionnaire
     if questionnaire is None:  # cannot happen without problems; never publish a broken file
-        raise PublishError([f"{info.name} を読み込めません。"])
+        raise PublishError([N_("%(file)s を読み込めません。", file=info.name)])
     row = QuestionnaireVersion(
         key=key,
         version=version,
@@ -226,7 +247,7 @@ def load_published(row: QuestionnaireVersion) -> Questionnaire:
         return cached
     questionnaire, problems = read_questionnaire(row.content.encode("utf-8"), row.source_name)
     if questionnaire is None:  # it loaded when it was published; the loader must not regress
-        raise PublishError([str(p) for p in problems])
+        raise PublishError([Message(str(p)) for p in problems])
     if len(_parsed_versions) >= 64:
         _parsed_versions.pop(next(iter(_parsed_versions)))
     _parsed_versions[cache_key] = questionnaire

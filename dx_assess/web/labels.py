@@ -6,9 +6,12 @@ They are listed here, marked for translation, so that the message catalog holds 
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from dx_assess.core.messages import FiscalYear, Message, message_of
 from dx_assess.core.questionnaire import discover
 from dx_assess.services.versions import questionnaire_root
 
@@ -63,10 +66,47 @@ def _english_titles() -> dict[str, str]:
     return _TITLES[key]
 
 
+def _parameter(value: object) -> object:
+    if isinstance(value, Message):
+        return translated(value)
+    if isinstance(value, tuple | list):
+        return " ".join(str(_parameter(v)) for v in value if v)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return japanese_date(value)
+    if isinstance(value, FiscalYear) and str(get_locale() or "ja") == "en":
+        return str(gettext("%(reiwa)s（%(year)d年度）", reiwa=str(value), year=int(value)))
+    return value
+
+
+def translated(message: object) -> str:
+    """A :class:`~dx_assess.core.messages.Message` (what services and the core raise or
+    report) in the page's language, its parameters filled (messages among them translated
+    too); any other text as it is. Falls back to the Japanese text if a translation does not
+    fit its parameters."""
+    if not isinstance(message, Message):
+        return "" if message is None else str(message)
+    if not message.params:
+        return str(gettext(message.msgid))
+    params = {k: _parameter(v) for k, v in message.params.items()}
+    try:
+        return str(gettext(message.msgid, **params))
+    except (KeyError, TypeError, ValueError):
+        return str(message)
+
+
+def error_text(exc: BaseException) -> str:
+    """What to flash or show beside a field for a refusal a service raised: its message in
+    the page's language."""
+    return translated(message_of(exc))
+
+
 def label(text: object) -> str:
     """The page-language form of a label made by pure code (unknown text is shown as it is):
     the catalogue's translation, or in English the English title a questionnaire file gives
-    a pillar or section (「マイナンバーカードの普及・利活用」 → "My Number card")."""
+    a pillar or section (「マイナンバーカードの普及・利活用」 → "My Number card"); a
+    :class:`~dx_assess.core.messages.Message` is translated with its parameters."""
+    if isinstance(text, Message):
+        return translated(text)
     if not text:
         return ""
     shown = str(gettext(str(text)))

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.parsers import expat
 
+from dx_assess.core.messages import N_, Message
+
 # All parts of the zip together, once unpacked, as their headers declare (zipfile never
 # unpacks a part beyond its declared size: it stops and reports a bad CRC). An exported
 # workbook unpacks to about 110 KB; Excel's own re-save to a few hundred KB.
@@ -23,7 +25,7 @@ MAX_UNCOMPRESSED = 16 * 1024 * 1024
 MAX_CELL_TEXT = 32_767  # characters in one cell: Excel's own limit
 _CHUNK = 64 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
-BROKEN = "ファイルが壊れているため読み込めません（Excel ファイル .xlsx として開けません）。"
+BROKEN = N_("ファイルが壊れているため読み込めません（Excel ファイル .xlsx として開けません）。")
 DOWNLOAD_AGAIN = "回答の画面からダウンロードした Excel ファイルを使ってください。"
 
 
@@ -35,7 +37,23 @@ class UploadProblem:
     row: int | None
     column: str | None  # Excel column letter, e.g. "E"
     question_id: str | None
-    message: str  # Japanese
+    message: str  # Japanese (a Message where it can be translated)
+
+    def as_message(self) -> Message:
+        """The problem with its location, as pages show it (translatable); its text is
+        ``str(self)``."""
+        where: list[str] = []
+        if self.sheet:
+            where.append(N_("シート「%(sheet)s」", sheet=self.sheet))
+        if self.row is not None:
+            where.append(N_("%(n)d行目", n=self.row))
+        if self.column:
+            where.append(N_("%(column)s列", column=self.column))
+        if self.question_id:
+            where.append(f"[{self.question_id}]")
+        if not where:
+            return self.message if isinstance(self.message, Message) else Message(self.message)
+        return N_("%(where)s: %(message)s", where=tuple(where), message=self.message)
 
     def __str__(self) -> str:
         parts = []
@@ -58,8 +76,10 @@ class UploadError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        count = len(self.problems)
-        head = f"アップロードしたファイルに {count} 件の問題があります。何も反映していません。"
+        head = N_(
+            "アップロードしたファイルに %(n)d 件の問題があります。何も反映していません。",
+            n=len(self.problems),
+        )
         return "\n".join([head, *(str(p) for p in self.problems)])
 
 
@@ -89,21 +109,42 @@ def _looks_like_text(data: bytes) -> bool:
 def check_container(data: bytes, max_bytes: int) -> list[UploadProblem]:
     """File-level checks before openpyxl sees the bytes."""
     if not data:
-        return file_problem("ファイルが空です（0 バイト）。" + DOWNLOAD_AGAIN)
+        return file_problem(
+            N_(
+                "ファイルが空です（0 バイト）。"
+                "回答の画面からダウンロードした Excel ファイルを使ってください。"
+            )
+        )
     if len(data) > max_bytes:
         return file_problem(
-            f"ファイルが大きすぎます（{_size(len(data))}）。"
-            f"{_size(max_bytes)} 以下のファイルにしてください。"
+            N_(
+                "ファイルが大きすぎます（%(size)s）。%(limit)s 以下のファイルにしてください。",
+                size=_size(len(data)),
+                limit=_size(max_bytes),
+            )
         )
     if data.startswith(_OLE_MAGIC):
         return file_problem(
-            "古い形式の Excel ファイル（.xls）か、パスワードで保護されたファイルは読み込めません。"
-            "パスワードを外し、「Excel ブック（*.xlsx）」の形式で保存し直してください。"
+            N_(
+                "古い形式の Excel ファイル（.xls）か、"
+                "パスワードで保護されたファイルは読み込めません。"
+                "パスワードを外し、「Excel ブック（*.xlsx）」の形式で保存し直してください。"
+            )
         )
-    not_xlsx = "Excel ファイル（.xlsx）ではありません。"
+    not_xlsx = N_(
+        "Excel ファイル（.xlsx）ではありません。"
+        "回答の画面からダウンロードした Excel ファイルを使ってください。"
+    )
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        hint = "（CSV などの文字だけのファイルのようです）" if _looks_like_text(data) else ""
-        return file_problem(not_xlsx[:-1] + hint + "。" + DOWNLOAD_AGAIN)
+        if _looks_like_text(data):
+            return file_problem(
+                N_(
+                    "Excel ファイル（.xlsx）ではありません"
+                    "（CSV などの文字だけのファイルのようです）。"
+                    "回答の画面からダウンロードした Excel ファイルを使ってください。"
+                )
+            )
+        return file_problem(not_xlsx)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -114,18 +155,30 @@ def check_container(data: bytes, max_bytes: int) -> list[UploadProblem]:
             macro = any(n.lower().endswith("vbaproject.bin") for n in names)
             if macro or b"macroenabled" in content_types.lower():
                 return file_problem(
-                    "マクロを含むファイル（マクロ有効ブック .xlsm）は受け付けていません。"
-                    "「Excel ブック（*.xlsx）」の形式で保存し直してください。"
+                    N_(
+                        "マクロを含むファイル（マクロ有効ブック .xlsm）は受け付けていません。"
+                        "「Excel ブック（*.xlsx）」の形式で保存し直してください。"
+                    )
                 )
             if not content_types or "xl/workbook.xml" not in names:
-                return file_problem(not_xlsx + DOWNLOAD_AGAIN)
+                return file_problem(not_xlsx)
             if any(i.flag_bits & 0x1 for i in infos):
-                return file_problem("パスワードで保護されたファイルは読み込めません。")
+                return file_problem(N_("パスワードで保護されたファイルは読み込めません。"))
             if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-                return file_problem("ファイルの中身が大きすぎます。" + DOWNLOAD_AGAIN)
+                return file_problem(
+                    N_(
+                        "ファイルの中身が大きすぎます。"
+                        "回答の画面からダウンロードした Excel ファイルを使ってください。"
+                    )
+                )
             return _scan_parts(archive, infos)
     except _Doctype:
-        return file_problem("ファイルの中に読み込めない部分があります。" + DOWNLOAD_AGAIN)
+        return file_problem(
+            N_(
+                "ファイルの中に読み込めない部分があります。"
+                "回答の画面からダウンロードした Excel ファイルを使ってください。"
+            )
+        )
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -277,8 +330,11 @@ def _long_cells(
                         int(match[2]) if match else None,
                         match[1] if match else None,
                         None,
-                        f"文字が多すぎます（{MAX_CELL_TEXT:,} 文字を超えています）。"
-                        "Excel のセルに入る長さの文章にしてください。",
+                        N_(
+                            "文字が多すぎます（%(n)s 文字を超えています）。"
+                            "Excel のセルに入る長さの文章にしてください。",
+                            n=f"{MAX_CELL_TEXT:,}",
+                        ),
                     )
                 )
         counter.reset()

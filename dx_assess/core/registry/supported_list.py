@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from dx_assess.core.csvio import CsvDecodeError, read_csv
+from dx_assess.core.messages import N_, Message
 from dx_assess.core.registry.codes import check_digit
 
 CODE_HEADERS = {"code", "lg_code", "団体コード", "市町村コード", "全国地方公共団体コード", "コード"}
@@ -33,6 +34,16 @@ class SupportedListProblem:
     line: int | None
     value: str
     message: str
+
+    def as_message(self) -> Message:
+        """The problem with its line, as pages show it (translatable); its text is
+        ``str(self)``."""
+        shown = f"「{self.value}」" if self.value else ""
+        if self.line is not None:
+            return N_(
+                "%(n)d行目: %(value)s%(message)s", n=self.line, value=shown, message=self.message
+            )
+        return N_("%(value)s%(message)s", value=shown, message=self.message)
 
     def __str__(self) -> str:
         where = f"{self.line}行目: " if self.line is not None else ""
@@ -72,26 +83,26 @@ class _Resolver:
         digits = _normalise(raw)
         if len(digits) == 6:
             if check_digit(digits[:5]) != int(digits[5]):
-                return "は検査数字（6桁目）が正しくありません"
-            return self.by_code.get(digits) or "という団体コードは北海道の市町村にありません"
+                return N_("は検査数字（6桁目）が正しくありません")
+            return self.by_code.get(digits) or N_("という団体コードは北海道の市町村にありません")
         if len(digits) == 5:
             # 01202 is a 5-digit code; 12025 is 012025 with its leading zero lost.
             entry = self.by_code5.get(digits) if digits.startswith("0") else None
             entry = entry or self.by_code.get(digits.zfill(6))
-            return entry or "という団体コードは北海道の市町村にありません"
+            return entry or N_("という団体コードは北海道の市町村にありません")
         if len(digits) == 4:
-            return (
-                self.by_code5.get(digits.zfill(5)) or "という団体コードは北海道の市町村にありません"
+            return self.by_code5.get(digits.zfill(5)) or N_(
+                "という団体コードは北海道の市町村にありません"
             )
-        return "は団体コードの形（6桁または5桁の数字）ではありません"
+        return N_("は団体コードの形（6桁または5桁の数字）ではありません")
 
     def name(self, raw: str) -> RegistryEntry | str:
         found = self.by_name.get(_normalise(raw), [])
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            return "に当てはまる市町村が複数あります。団体コードで指定してください"
-        return "という名前の市町村は北海道にありません"
+            return N_("に当てはまる市町村が複数あります。団体コードで指定してください")
+        return N_("という名前の市町村は北海道にありません")
 
 
 # Public names for other importers (the statistics import) that resolve municipalities the same way.
@@ -123,7 +134,7 @@ def parse_supported_list(data: bytes, entries: list[RegistryEntry]) -> ParsedSup
             rows = rows[1:]
     if not rows:
         raise SupportedListError(
-            [SupportedListProblem(None, "", "ファイルに市町村が1件も書かれていません")]
+            [SupportedListProblem(None, "", N_("ファイルに市町村が1件も書かれていません"))]
         )
 
     problems: list[SupportedListProblem] = []
@@ -160,13 +171,17 @@ def parse_supported_list(data: bytes, entries: list[RegistryEntry]) -> ParsedSup
                     SupportedListProblem(
                         line,
                         f"{code_value} {name_value}",
-                        f"：団体コード {by_code.code} は{by_code.name}で、名前と一致しません",
+                        N_(
+                            "：団体コード %(code)s は%(name)sで、名前と一致しません",
+                            code=by_code.code,
+                            name=by_code.name,
+                        ),
                     )
                 )
                 continue
             found = by_code or by_name
             if found is None:
-                problems.append(SupportedListProblem(line, "", "団体コードも名前も空です"))
+                problems.append(SupportedListProblem(line, "", N_("団体コードも名前も空です")))
                 continue
             entry = found
         if entry.code not in codes:

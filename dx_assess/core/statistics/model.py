@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dx_assess.core.messages import N_, Message
 from dx_assess.core.vocabulary import wareki
 
 SAPPORO_WARD_NAMES = (
@@ -45,7 +46,25 @@ class StatisticsProblem:
     line: int | None
     column: str | None  # the column's name as written in the file
     value: str
-    message: str  # Japanese; follows the value, e.g. "は数値ではありません"
+    message: str  # Japanese; follows the value, e.g. "は数値ではありません" (or a Message)
+
+    def as_message(self) -> Message:
+        """The problem with its line and column, as pages show it (translatable); its text
+        is ``str(self)``."""
+        where: list[str] = []
+        if self.line is not None:
+            where.append(N_("%(n)d行目", n=self.line))
+        if self.column:
+            where.append(f"「{self.column}」")
+        shown = f"「{self.value}」" if self.value else ""
+        if where:
+            return N_(
+                "%(where)s: %(value)s%(message)s",
+                where=tuple(where),
+                value=shown,
+                message=self.message,
+            )
+        return N_("%(value)s%(message)s", value=shown, message=self.message)
 
     def __str__(self) -> str:
         where = f"{self.line}行目" if self.line is not None else ""

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 
+from dx_assess.core.messages import N_, message_of
 from dx_assess.core.registry.supported_list import RegistryEntry, normalise
 from dx_assess.core.statistics.layout import Layout, find_header, looks_like_header
 from dx_assess.core.statistics.matching import SAPPORO, SAPPORO_WARDS, Matcher
@@ -42,14 +43,14 @@ def parse_count(raw: str) -> int | str:
     """A non-negative integer ("1,960,668", "１９６０６６８"), or an error message."""
     value = normalise(raw).replace(",", "").replace("−", "-")
     if not value:
-        return "値がありません"
+        return N_("値がありません")
     if _INTEGER.fullmatch(value):
         return int(value.split(".")[0])
     if _NEGATIVE.fullmatch(value):
-        return "は0以上の数でなければなりません"
+        return N_("は0以上の数でなければなりません")
     if _DECIMAL.fullmatch(value):
-        return "は整数ではありません"
-    return "は数値ではありません"
+        return N_("は整数ではありません")
+    return N_("は数値ではありません")
 
 
 def parse_date(raw: str) -> date | str | None:
@@ -65,8 +66,8 @@ def parse_date(raw: str) -> date | str | None:
             year = 1 if match[2] == "元" else int(match[2])
             return date(_ERA_START[match[1]] + year, int(match[3]), int(match[4]))
     except ValueError:
-        return "は正しい日付ではありません"
-    return "は日付として読めません（例: 2022/12/31）"
+        return N_("は正しい日付ではありません")
+    return N_("は日付として読めません（例: 2022/12/31）")
 
 
 def parse_statistics(data: bytes, entries: Sequence[RegistryEntry]) -> StatisticsFile:
@@ -80,9 +81,9 @@ def parse_statistics(data: bytes, entries: Sequence[RegistryEntry]) -> Statistic
     try:
         decoded = read_table(data, looks_like_header)
     except TableReadError as exc:
-        raise StatisticsError([StatisticsProblem(None, None, "", str(exc))]) from exc
+        raise StatisticsError([StatisticsProblem(None, None, "", message_of(exc))]) from exc
     if not decoded.rows:
-        raise StatisticsError([StatisticsProblem(None, None, "", "ファイルが空です")])
+        raise StatisticsError([StatisticsProblem(None, None, "", N_("ファイルが空です"))])
 
     header_at = find_header(decoded.rows)
     layout = Layout.of(*decoded.rows[header_at])
@@ -149,7 +150,7 @@ def parse_statistics(data: bytes, entries: Sequence[RegistryEntry]) -> Statistic
 
     if not problems and not matched:
         problems.append(
-            StatisticsProblem(None, None, "", "ファイルに北海道の市町村の行が1件もありません")
+            StatisticsProblem(None, None, "", N_("ファイルに北海道の市町村の行が1件もありません"))
         )
     if problems:
         raise StatisticsError(problems)
@@ -201,8 +202,13 @@ def _read_row(
                 line,
                 None,
                 "",
-                f"{cards_title}（{numbers[1]:,}）が{population_title}（{numbers[0]:,}）"
-                "を上回っています",
+                N_(
+                    "%(cards)s（%(n_cards)s）が%(population)s（%(n_population)s）を上回っています",
+                    cards=cards_title,
+                    n_cards=f"{numbers[1]:,}",
+                    population=population_title,
+                    n_population=f"{numbers[0]:,}",
+                ),
             )
         )
     if len(problems) > before or len(numbers) != 2:

@@ -38,6 +38,7 @@ from dx_assess.web.admin.forms import (
     UserForm,
 )
 from dx_assess.web.formtools import choices
+from dx_assess.web.labels import translated
 from dx_assess.web.presenters import user_view
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
@@ -81,7 +82,7 @@ def user_new() -> str | Response | tuple[str, int]:
                 db.session, _form_data(form), form.password.data or "", actor_id=current_user.id
             )
         except AccountError as exc:
-            getattr(form, exc.field, form.login).errors.append(exc.message)
+            getattr(form, exc.field, form.login).errors.append(translated(exc.message))
         else:
             flash(_("アカウント「%(login)s」を作成しました。", login=user.login), "success")
             if user.role is Role.ADVISER:  # next: the towns the adviser follows
@@ -115,7 +116,7 @@ def user_edit(user_id: int) -> str | Response | tuple[str, int]:
                 set_password(db.session, user, form.password.data, actor_id=current_user.id)
         except AccountError as exc:
             unit_of_work.undo()  # update_user may have changed the account before set_password
-            getattr(form, exc.field, form.login).errors.append(exc.message)
+            getattr(form, exc.field, form.login).errors.append(translated(exc.message))
         else:
             flash(_("アカウント「%(login)s」を更新しました。", login=user.login), "success")
             return redirect(url_for("admin.users"))
@@ -151,7 +152,7 @@ def assignments(user_id: int) -> str | Response | tuple[str, int]:
         try:
             added, removed = set_assignments(db.session, adviser, form.municipalities.data or [])
         except AccountError as exc:
-            form.municipalities.errors = [exc.message]
+            form.municipalities.errors = [translated(exc.message)]
         else:
             flash(
                 _(
@@ -243,7 +244,7 @@ def users_import_create() -> Response | tuple[str, int]:
     except BulkAccountError as exc:
         unit_of_work.undo()
         for message in exc.messages:
-            flash(message, "error")
+            flash(translated(message), "error")
         return redirect(url_for("admin.users_import"))
     unit_of_work.release(db.session)  # the accounts exist before their passwords are kept
     account_imports.keep_passwords(token, current_user.id, created)

@@ -28,6 +28,7 @@ from dx_assess.web.access import Action, can, login_required
 from dx_assess.web.answering.blueprint import ViewResult, bp, context
 from dx_assess.web.answering.forms import ConfirmForm, ReasonForm
 from dx_assess.web.answering.presenters import response_view
+from dx_assess.web.labels import translated
 
 
 def _overview(
@@ -64,7 +65,7 @@ def _refused(exc: WriteRefused, round_id: int, code: str) -> WerkzeugResponse:
     """Back to the overview with why the write was refused; what the request wrote (a response
     created for it) is rolled back."""
     unit_of_work.undo()
-    flash(exc.message, "error")
+    flash(translated(exc.message), "error")
     return redirect(url_for("survey.overview", round_id=round_id, code=code))
 
 
@@ -91,7 +92,7 @@ def submit_response(round_id: int, code: str) -> ViewResult:
                 "section": questionnaire.question(i.question_id).section
                 if i.question_id and questionnaire.has_question(i.question_id)
                 else None,
-                "message": i.message,
+                "message": translated(i.message),
             }
             for i in issues
         ]
@@ -166,7 +167,7 @@ def reopen_response(round_id: int, code: str) -> ViewResult:
     try:
         reopen(db.session, response, current_user, form.reason.data or "")
     except WriteRefused as exc:  # refused before writing
-        flash(exc.message, "error")
+        flash(translated(exc.message), "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     notices.sent_back(db.session, response, form.reason.data or "")
     flash(_("差し戻しました。市町村の担当者が再び編集できます。"), "success")

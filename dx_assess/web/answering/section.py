@@ -43,7 +43,7 @@ from dx_assess.web.answering.forms import (
 )
 from dx_assess.web.answering.presenters import not_editable_reason, page_warnings, response_view
 from dx_assess.web.answering.save import SaveNotMade, save_with_retries
-from dx_assess.web.labels import label
+from dx_assess.web.labels import label, translated
 
 
 def _section(questionnaire: Questionnaire, section_id: str) -> Section:
@@ -208,7 +208,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             conflict_version=_int_field("conflict_version") if resolving else None,
         )
     except WriteRefused as exc:  # the try was rolled back
-        flash(exc.message, "error")
+        flash(translated(exc.message), "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     except SaveNotMade as exc:
         message = (
@@ -259,7 +259,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
                 "id": c.question_id,
                 "text": questionnaire.question(c.question_id).text,
                 "theirs": display_value(questionnaire.question(c.question_id), c.theirs),
-                "theirs_by": c.theirs_by,
+                "theirs_by": translated(c.theirs_by),
                 "theirs_at": history_service.jst(c.theirs_at),
                 "mine": display_value(questionnaire.question(c.question_id), c.mine),
                 "before": display_value(questionnaire.question(c.question_id), c.before),
@@ -315,7 +315,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
             _(
                 "%(names)sさんも同時に編集していました。同じ設問への変更はなかったため、"
                 "両方の回答を保存しました。",
-                names=_("、").join(result.merged_from),
+                names=_("、").join(translated(n) for n in sorted(result.merged_from)),
             ),
             "info",
         )

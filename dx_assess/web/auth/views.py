@@ -14,6 +14,7 @@ from dx_assess.services import password_reset
 from dx_assess.services.accounts import AccountError, AccountStopped, signed_in, signed_out
 from dx_assess.web.access import login_required
 from dx_assess.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from dx_assess.web.labels import translated
 from dx_assess.web.request_guard import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -88,7 +89,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
         try:
             password_reset.reset_password(db.session, user, form.password.data or "")
         except AccountError as exc:
-            form.password.errors = [exc.message]
+            form.password.errors = [translated(exc.message)]
         else:
             if current_user.is_authenticated and current_user.id == user.id:
                 logout_user()  # every session of the account ended with the new password

@@ -21,6 +21,7 @@ from dx_assess.services.staged import file_name
 from dx_assess.web.access import Action, login_required
 from dx_assess.web.answering.blueprint import context
 from dx_assess.web.excel.forms import ExcelApplyForm, ExcelUploadForm
+from dx_assess.web.labels import translated
 
 bp = Blueprint("excel", __name__, template_folder="templates")
 
@@ -78,7 +79,7 @@ def _preview(
 def upload(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
     survey_round, municipality, response, questionnaire = context(round_id, code, Action.ANSWER)
     if response is not None and (why := editable_reason(response)):
-        flash(why, "error")
+        flash(translated(why), "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
     form = ExcelUploadForm()
     problems: list[str] = []
@@ -92,7 +93,7 @@ def upload(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse
                 fiscal_year=survey_round.fiscal_year,
             )
         except UploadError as exc:
-            problems = [str(p) for p in exc.problems]
+            problems = [translated(p.as_message()) for p in exc.problems]
         else:
             review = stage_excel(
                 db.session,
@@ -143,7 +144,7 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
             user=current_user,
         )
     except WriteRefused as exc:  # refused before writing
-        flash(exc.message, "warning")
+        flash(translated(exc.message), "warning")
         return back
     review = review_excel(db.session, row, response, questionnaire)
     if not review.can_apply or not form.confirm.data:
@@ -166,7 +167,7 @@ def apply(round_id: int, code: str) -> str | tuple[str, int] | WerkzeugResponse:
         )
     except WriteRefused as exc:
         unit_of_work.undo()
-        flash(exc.message, "error")
+        flash(translated(exc.message), "error")
         return back
     if result.status in ("invalid", "conflict"):
         unit_of_work.undo()

@@ -25,6 +25,7 @@ from dx_assess.web.access import (
     visible_municipalities,
 )
 from dx_assess.web.formtools import choices
+from dx_assess.web.labels import translated
 from dx_assess.web.presenters import municipality_view, programme_status
 from dx_assess.web.registry.forms import (
     MunicipalityFilterForm,
@@ -90,7 +91,7 @@ def supported_upload() -> str | Response | tuple[str, int]:
         try:
             parsed = parse_supported_list(data, registry_entries(db.session))
         except SupportedListError as exc:
-            problems = [str(p) for p in exc.problems]
+            problems = [translated(p.as_message()) for p in exc.problems]
         else:
             current = set(
                 db.session.scalars(select(Municipality.code).where(Municipality.supported))
@@ -134,7 +135,7 @@ def supported_apply() -> Response:
         )
     except SupportedListError as exc:  # refused before writing
         for problem in exc.problems:
-            flash(str(problem), "error")
+            flash(translated(problem.as_message()), "error")
         return redirect(url_for("registry.supported_upload"))
     flash(
         _(

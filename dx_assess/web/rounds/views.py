@@ -40,7 +40,7 @@ from dx_assess.services.rounds import (
 from dx_assess.services.versions import PublishError, broken_files, questionnaire_root, statuses
 from dx_assess.web.access import Duty, has_duty, login_required, require_duty, visible_codes
 from dx_assess.web.formtools import choices
-from dx_assess.web.labels import japanese_date
+from dx_assess.web.labels import japanese_date, translated
 from dx_assess.web.rounds.forms import CloseRoundForm, OpenRoundForm, ReminderForm, ScheduleForm
 
 bp = Blueprint("rounds", __name__, template_folder="templates")
@@ -116,10 +116,10 @@ def rounds() -> str | WerkzeugResponse | tuple[str, int]:
                 "closes_on": form.closes_on,
                 "fiscal_year": form.fiscal_year,
             }.get(exc.field, form.questionnaire)
-            field.errors.append(exc.message)
+            field.errors.append(translated(exc.message))
         except PublishError as exc:
             unit_of_work.undo()
-            form.questionnaire.errors.extend(exc.messages)
+            form.questionnaire.errors.extend(translated(m) for m in exc.messages)
         else:
             flash(_("%(title)sを作成しました。", title=created.title), "success")
             return redirect(url_for("rounds.round_status", round_id=created.id))
@@ -228,7 +228,7 @@ def schedule(round_id: int) -> WerkzeugResponse | tuple[str, int]:
             check_deadline_near_fiscal_year(survey_round.fiscal_year, form.closes_on.parsed)
             reschedule_round(db.session, survey_round, form.closes_on.parsed)
         except RoundError as exc:
-            form.closes_on.errors = [exc.message]
+            form.closes_on.errors = [translated(exc.message)]
         else:
             flash(
                 _(

@@ -17,6 +17,7 @@ from dx_assess.services import statistics_upload as statistics_import
 from dx_assess.services.responses import NotEditable, WriteRefused
 from dx_assess.services.staged import file_name
 from dx_assess.web.access import Duty, require_duty
+from dx_assess.web.labels import translated
 from dx_assess.web.statistics.forms import StatisticsApplyForm, StatisticsUploadForm
 
 bp = Blueprint("statistics", __name__, template_folder="templates")
@@ -55,9 +56,9 @@ def upload(round_id: int) -> str | tuple[str, int]:
                 db.session, survey_round, data, name, current_user
             )
         except StatisticsError as exc:
-            problems = [str(p) for p in exc.problems]
+            problems = [translated(p.as_message()) for p in exc.problems]
         except NotEditable as exc:
-            problems = [exc.message]
+            problems = [translated(exc.message)]
         else:
             apply_form = StatisticsApplyForm(formdata=None, staged_id=str(reviewed.staged.id))
             return _preview(survey_round, reviewed, apply_form)
@@ -89,7 +90,7 @@ def apply(round_id: int) -> str | tuple[str, int] | WerkzeugResponse:
         reviewed = statistics_import.review(db.session, survey_round, row)
     except WriteRefused as exc:
         unit_of_work.undo()
-        flash(exc.message, "warning")
+        flash(translated(exc.message), "warning")
         return back
     if reviewed.changed_since or not form.confirm.data:
         unit_of_work.keep()  # the page below is the new preview: remember what it shows
@@ -103,7 +104,7 @@ def apply(round_id: int) -> str | tuple[str, int] | WerkzeugResponse:
         )
     except WriteRefused as exc:
         unit_of_work.undo()
-        flash(exc.message, "error")
+        flash(translated(exc.message), "error")
         return back
     flash(_("%(n)d市町村の回答に反映しました。", n=len(applied)), "success")
     if skipped:

@@ -94,7 +94,7 @@ def test_dates_must_lie_in_the_fiscal_year(browser: Browser, people: dict[str, U
 def test_wareki() -> None:
     import datetime as dt
 
-    from dx_assess.services.rounds import wareki
+    from dx_assess.core.vocabulary import wareki
 
     assert wareki(dt.date(2026, 12, 1)) == "令和8年12月1日"
     assert wareki(dt.date(2019, 5, 1)) == "令和元年5月1日"
