@@ -556,9 +556,11 @@ def test_a_batch_of_an_unchanged_round_is_done_at_once_with_the_last_zip(
         survey_round = db.session.get(SurveyRound, world.round_id)
         assert survey_round is not None
         last = jobs.latest_jobs(db.session, world.round_id, 1)[0]
-        assert last.status is ReportJobStatus.DONE and last.inputs_fingerprint
+        assert last.status is ReportJobStatus.DONE
+        assert last.inputs_fingerprint
         job, created = jobs.start_batch(db.session, survey_round, None, Refuse())
-        assert created and job.id != last.id
+        assert created
+        assert job.id != last.id
         assert (job.status, job.zip_path, job.zip_hash) == (
             ReportJobStatus.DONE,
             last.zip_path,
