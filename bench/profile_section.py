@@ -52,6 +52,12 @@ def main() -> int:
     parser.add_argument("--sql", action="store_true", help="print the SQL of one GET and POST")
     parser.add_argument("--dump", help="also write the cProfile data to this file")
     parser.add_argument(
+        "--fragments",
+        action="store_true",
+        help="also compare, in this run, the section GET without and with the question "
+        "fragment cache (web/answering/fragments.py): calls and CPU per GET, pages compared",
+    )
+    parser.add_argument(
         "--html",
         help="write every section page (GET, and the page after its save) of one round to "
         "this folder, the CSRF token masked: two runs' folders compare equal when the HTML "
@@ -154,6 +160,48 @@ def run(args: argparse.Namespace, setup: object, instance: Path) -> None:
     if args.sql:
         show_sql(app, lambda: one_round([], [], sections[:1]))
     profile(lambda: one_round([], []), args.repeat, len(sections), args.top, args.dump)
+    if args.fragments:
+        compare_fragments(client, [path(s.id) for s in sections], args.repeat)
+
+
+def compare_fragments(client: object, paths: list[str], repeat: int) -> None:
+    """GETs of every section (same answers: nothing saved in between), without and with the
+    fragment cache, alternating; the pages must be the same."""
+    from dx_assess.web.answering import fragments
+
+    calls: dict[bool, list[int]] = {False: [], True: []}
+    cpu: dict[bool, list[float]] = {False: [], True: []}
+    pages: dict[bool, list[str]] = {}
+    for p in paths:  # the last save's flash is shown (once) here
+        client.get(p)  # type: ignore[attr-defined]
+    for _ in range(repeat):
+        for enabled in (False, True):
+            fragments.enabled = enabled
+            seen = []
+            for p in paths:
+                profiler = cProfile.Profile()
+                c = time.process_time()
+                profiler.enable()
+                page = client.get(p)  # type: ignore[attr-defined]
+                profiler.disable()
+                cpu[enabled].append(time.process_time() - c)
+                calls[enabled].append(pstats.Stats(profiler).total_calls)  # type: ignore[attr-defined]
+                seen.append(masked(page.get_data(as_text=True)))
+            pages.setdefault(enabled, seen)
+            expect(seen == pages[enabled], "a page changed between two GETs")
+    fragments.enabled = True
+    expect(pages[False] == pages[True], "the pages differ with the fragment cache")
+    for enabled in (False, True):
+        print(
+            f"section GET {'with' if enabled else 'without'} the fragment cache: "
+            f"{statistics.mean(calls[enabled]):,.0f} Python calls per GET (mean over "
+            f"{len(paths)} sections), CPU median {statistics.median(cpu[enabled]) * 1000:.1f} ms "
+            "(under cProfile)"
+        )
+    print(
+        f"calls with / without: {statistics.mean(calls[True]) / statistics.mean(calls[False]):.2f}"
+        f"; the {len(paths)} pages are the same byte for byte"
+    )
 
 
 def masked(body: str) -> str:

@@ -79,6 +79,9 @@ class ReportJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     zip_path: Mapped[str | None] = mapped_column(String(500))  # the ZIP's key in storage
     zip_hash: Mapped[str | None] = mapped_column(String(64))
+    # The digest of the batch's inputs when it was planned (jobs.batch_fingerprint): a new
+    # batch with the same digest takes this one's ZIP instead of planning again.
+    inputs_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     round: Mapped[SurveyRound] = relationship()
     requested_by: Mapped[User | None] = relationship()

@@ -130,6 +130,12 @@ def _chain(session: DbSession, survey_round: SurveyRound) -> list[SurveyRound]:
     return [previous, survey_round] if previous is not None else [survey_round]
 
 
+def results_fingerprint(session: DbSession, survey_round: SurveyRound) -> str:
+    """The digest of every input of ``survey_round``'s results (the key of the cache below):
+    equal digests give equal results."""
+    return _fingerprint(session, _chain(session, survey_round))
+
+
 def round_results(session: DbSession, survey_round: SurveyRound) -> RoundResults:
     """The results of ``survey_round`` (with trends against the round before it)."""
     chain = _chain(session, survey_round)

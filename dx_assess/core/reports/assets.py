@@ -67,6 +67,23 @@ def fingerprint(template_root: Path) -> str:
     return _fingerprint(template_root, stamp)
 
 
+def code_fingerprint() -> str:
+    """A hash of every Python file of the package (``dx_assess/**/*.py``): the code that
+    computes a round's results and the reports' data besides the renderer itself. Cached per
+    process like :func:`fingerprint` (a stat of each file; contents when one moved)."""
+    stamp = tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(PACKAGE_DIR.rglob("*.py"))
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+    return _code_fingerprint(stamp)
+
+
+@cache
+def _code_fingerprint(stamp: tuple[tuple[str, int, int], ...]) -> str:
+    return hashlib.sha256(_digest_files(PACKAGE_DIR, "*.py")).hexdigest()
+
+
 @cache
 def _fingerprint(template_root: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
     from importlib.metadata import version

@@ -9,6 +9,12 @@ other workers render while the plan goes on. Each render message renders
 its report once across every instance (``produce``), stores it and marks the item; whoever
 finishes the last item sends the *finish* message, which builds the ZIP into storage.
 
+A round where nothing changed since its last finished batch is not planned again: each job
+keeps the digest of its inputs (``batch_fingerprint``: the round's results fingerprint, the
+templates, font and code, the settings printed on the reports), and a new batch with the same
+digest as the last finished one, without failures and with its ZIP still in storage, is done at
+once with that ZIP (no message, no item: its reports are counted as taken from storage).
+
 Progress is counted from the items, so every instance shows the same. A message of a worker
 that dies is delivered again (see ``tasks``); a report that fails three times is recorded with
 its error and the batch finishes with the rest.
@@ -17,6 +23,7 @@ its error and the batch finishes with the rest.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,6 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dx_assess import unit_of_work
+from dx_assess.core.reports.assets import code_fingerprint, fingerprint
 from dx_assess.core.reports.batch import (
     FAILED,
     Outcome,
@@ -46,9 +54,9 @@ from dx_assess.models import (
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.models.reports import ACTIVE_JOB_STATUSES
 from dx_assess.services.reports.prune import prune
-from dx_assess.services.reports.service import ReportSettings, storage
+from dx_assess.services.reports.service import ReportSettings, settings, storage
 from dx_assess.services.reports.storage import pdf_key, zip_key
-from dx_assess.services.results import round_results
+from dx_assess.services.results import results_fingerprint, round_results
 
 #: An active job without progress for this long is taken as dead (no worker ran it: a dead
 #: worker's messages are delivered again within seconds); a new one may then be started.
@@ -104,12 +112,78 @@ def _retire_stale(session: DbSession, round_id: int) -> None:
         unit_of_work.release(session)
 
 
+def batch_fingerprint(session: DbSession, survey_round: SurveyRound, config: ReportSettings) -> str:
+    """The digest of everything a batch of ``survey_round`` is made from: the inputs of the
+    round's results (responses with their versions, the questionnaire's content hash, the
+    registry, the peer configuration: ``results_fingerprint``), the templates, stylesheets,
+    font and library versions (``assets.fingerprint``), the package's code and the settings
+    the reports print (issuer, contact). The date on the covers is left out, as in each
+    report's own hash. A few cheap queries; no result is computed."""
+    digest = hashlib.sha256()
+    for part in (
+        results_fingerprint(session, survey_round),
+        fingerprint(config.template_root),
+        code_fingerprint(),
+        repr((config.department, config.contact, config.storage_kind)),
+    ):
+        digest.update(part.encode() + b";")
+    return digest.hexdigest()
+
+
+def _unchanged_batch(
+    session: DbSession, survey_round: SurveyRound, user: User | None, config: ReportSettings
+) -> ReportJob | None:
+    """A batch done at once with the last finished one's ZIP, when nothing changed since."""
+    last = session.scalar(
+        select(ReportJob)
+        .where(ReportJob.round_id == survey_round.id, ReportJob.status == ReportJobStatus.DONE)
+        .order_by(ReportJob.id.desc())
+        .limit(1)
+    )
+    if last is None or last.inputs_fingerprint is None or last.failed or last.zip_path is None:
+        return None
+    current = batch_fingerprint(session, survey_round, config)
+    if current != last.inputs_fingerprint or not storage(config).has(last.zip_path):
+        return None
+    now = utcnow()
+    job = ReportJob(
+        round_id=survey_round.id,
+        requested_by=user,
+        status=ReportJobStatus.DONE,
+        created_at=now,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=now,
+        total=last.total,
+        done=last.done,
+        rendered=0,  # every report counted as taken from storage (progress: no items)
+        failed=0,
+        zip_path=last.zip_path,
+        zip_hash=last.zip_hash,
+        inputs_fingerprint=current,
+    )
+    session.add(job)
+    unit_of_work.release(session)
+    return job
+
+
 def start_batch(
-    session: DbSession, survey_round: SurveyRound, user: User | None, sender: Sender
+    session: DbSession,
+    survey_round: SurveyRound,
+    user: User | None,
+    sender: Sender,
+    config: ReportSettings | None = None,
 ) -> tuple[ReportJob, bool]:
-    """The round's active batch, started now (True) or already running (False)."""
+    """The round's active batch, started now (True) or already running (False). When
+    nothing changed since the round's last finished batch, the new batch is done at once
+    with its ZIP (True)."""
+    config = config or settings()
     for _ in range(3):
         _retire_stale(session, survey_round.id)
+        if active_job(session, survey_round.id) is None:
+            reused = _unchanged_batch(session, survey_round, user, config)
+            if reused is not None:
+                return reused, True
         job = ReportJob(round_id=survey_round.id, requested_by=user)
         session.add(job)
         try:
@@ -144,6 +218,9 @@ def plan_job(session: DbSession, job_id: int, sender: Sender, config: ReportSett
     job = session.get(ReportJob, job_id)
     if job is None or job.status not in ACTIVE:
         return
+    if job.status is ReportJobStatus.QUEUED:
+        # read before the results: what is rendered is never older than this digest
+        job.inputs_fingerprint = batch_fingerprint(session, job.round, config)
     results = round_results(session, job.round)
     keys = round_report_keys(results)
     if job.status is ReportJobStatus.QUEUED:

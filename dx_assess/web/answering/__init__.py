@@ -4,7 +4,7 @@
 package puts the routes of its page modules on it.
 """
 
-from dx_assess.web.answering import overview, review, section
+from dx_assess.web.answering import fragments, overview, review, section
 from dx_assess.web.answering.blueprint import bp
 
-__all__ = ["bp", "overview", "review", "section"]
+__all__ = ["bp", "fragments", "overview", "review", "section"]

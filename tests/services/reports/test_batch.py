@@ -190,8 +190,13 @@ def _contexts(app: Flask, round_id: int) -> dict[str, Any]:
     with app.app_context():
         survey_round = db.session.get(SurveyRound, round_id)
         assert survey_round is not None
+        config = settings()
         specs = round_specs(
-            round_results(db.session, survey_round), today(), settings().template_root
+            round_results(db.session, survey_round),
+            today(),
+            config.template_root,
+            department=config.department,
+            contact=config.contact,
         )
         return {s.key: s.context for s in specs}
 
@@ -531,3 +536,55 @@ def test_health_checks_of_the_report_machinery(app: Flask, reports_dir: Path) ->
         ok, detail = check_report_worker(app)
         assert ok  # the embedded queue runs in this process
         assert "embedded" in detail
+
+
+def test_a_batch_of_an_unchanged_round_is_done_at_once_with_the_last_zip(
+    app: Flask, world: World
+) -> None:
+    """Nothing changed since the last finished batch: the new batch sends no message and is
+    done at once, counted as every report taken from storage, with the same ZIP; a changed
+    setting printed on the reports or a ZIP gone from storage plans again."""
+    _batch(app, world.round_id)  # the last finished batch has the current inputs
+
+    class Refuse:
+        def send_plan(self, job_id: int) -> None:
+            raise AssertionError("an unchanged round is not planned again")
+
+        send_render = send_finish = send_plan
+
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, world.round_id)
+        assert survey_round is not None
+        last = jobs.latest_jobs(db.session, world.round_id, 1)[0]
+        assert last.status is ReportJobStatus.DONE
+        assert last.inputs_fingerprint
+        job, created = jobs.start_batch(db.session, survey_round, None, Refuse())
+        assert created
+        assert job.id != last.id
+        assert (job.status, job.zip_path, job.zip_hash) == (
+            ReportJobStatus.DONE,
+            last.zip_path,
+            last.zip_hash,
+        )
+        assert jobs.progress(db.session, job) == jobs.Progress(6, 6, 0, 6, 0)
+        view = jobs.job_view(db.session, job)
+        assert (view["status"], view["has_zip"], view["percent"]) == ("done", True, 100)
+        config = settings()
+        fp = jobs.batch_fingerprint(db.session, survey_round, config)
+        assert fp == job.inputs_fingerprint
+        from dataclasses import replace
+
+        other = replace(config, department="総合政策部DX推進課")
+        assert jobs.batch_fingerprint(db.session, survey_round, other) != fp
+        assert jobs._unchanged_batch(db.session, survey_round, None, other) is None
+        assert job.zip_path is not None
+        data = storage().get(job.zip_path)
+        assert data is not None
+        storage().delete(job.zip_path)
+        try:
+            assert jobs._unchanged_batch(db.session, survey_round, None, config) is None
+        finally:
+            storage().put(job.zip_path, data)
+    # the command line says what the batch did
+    _code, output = _batch(app, world.round_id)
+    assert "作成 0件・保存済みを使用 6件・失敗 0件" in output
