@@ -140,7 +140,7 @@ def test_a_file_with_one_bad_line_creates_nothing_and_says_where(
     assert "4行目" in html
     assert "ログインID「pref01」は既に使われています。" in html
     assert "5行目" in html
-    assert "「bad@」はメールアドレスの形ではありません。" in html
+    assert "メールアドレス「bad@」の形が正しくありません（例: taro@town.example.lg.jp）。" in html
     assert 'name="token"' not in html  # nothing to create from
     assert users() == before
 
