@@ -17,6 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from dx_assess.core.csvio import CsvDecodeError, read_csv
+from dx_assess.core.email_address import email_message, is_email_address
 from dx_assess.core.excel.container import check_container
 from dx_assess.core.messages import N_, Message, message_of
 from dx_assess.core.registry.supported_list import RegistryEntry, Resolver, normalise
@@ -24,9 +25,6 @@ from dx_assess.core.vocabulary import Role
 
 #: A login: 2–64 characters, ASCII letters, digits and . _ @ -, starting with a letter or digit.
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
-#: An e-mail address as a person types it: something@domain.tld, no spaces (RFC 5321's length).
-EMAIL_PATTERN = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
-EMAIL_MAX = 254
 NAME_MAX = 100
 MAX_LINES = 2000  # a file larger than the prefecture's staff and every town's is a mistake
 MAX_BYTES = 2 * 1024 * 1024
@@ -293,8 +291,8 @@ def plan_accounts(
                 N_("市町村を指定できるのは市町村職員のアカウントだけです（空にしてください）。"),
             )
         email = get("email")
-        if email and (len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email)):
-            problem("email", N_("「%(email)s」はメールアドレスの形ではありません。", email=email))
+        if email and not is_email_address(email):
+            problem("email", email_message(email))
         problems.extend(found)
         if not found and role is not None:
             accounts.append(

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from dx_assess.core.accounts_import import EMAIL_MAX, EMAIL_PATTERN, LOGIN_PATTERN, ImportPlan
+from dx_assess.core.accounts_import import LOGIN_PATTERN, ImportPlan
+from dx_assess.core.email_address import EMAIL_MESSAGE, is_email_address
 from dx_assess.core.messages import N_, Message
 from dx_assess.models import AdviserAssignment, Municipality, Role, SecurityEventKind, User
 from dx_assess.models.base import DbSession, utcnow
@@ -75,10 +76,8 @@ def clean_email(value: str | None) -> str | None:
     email = (value or "").strip()
     if not email:
         return None
-    if len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email):
-        raise AccountError(
-            "email", N_("メールアドレスの形式が正しくありません（例: taro@town.example.lg.jp）。")
-        )
+    if not is_email_address(email):
+        raise AccountError("email", EMAIL_MESSAGE)
     return email
 
 

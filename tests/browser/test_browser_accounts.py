@@ -7,7 +7,6 @@ Screenshots go to docs/screenshots/accounts-*.png when DX_SCREENSHOTS=1.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,14 +18,12 @@ pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwr
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import func, select
 
-from dx_assess.core.vocabulary import today, wareki
+from dx_assess.core.vocabulary import wareki
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound, User
-from dx_assess.services.rounds import open_round, round_questionnaire
-from dx_assess.services.versions import DEFAULT_ROOT
-from tests.support.answers import open_test_round, respond, support
+from dx_assess.services.rounds import round_questionnaire
+from tests.support.answers import current_and_upcoming
 from tests.support.pages import axe_violations, log_in
-from tests.support.people import one_per_role
 
 pytestmark = pytest.mark.browser
 
@@ -49,25 +46,7 @@ def rounds(
     registry: None, make_user: Callable[..., object], assign: Callable[[object, list[str]], None]
 ) -> tuple[SurveyRound, SurveyRound]:
     """令和7年度 open with 占冠村's draft; 令和8年度 created to open on 5月7日 next year."""
-    one_per_role(make_user, assign, TOWN)
-    support([TOWN])
-    db.session.commit()
-    current = open_test_round(2025, "2025.1")
-    respond(current, TOWN, {"basic_department": "総務課"})
-    opens = dt.date(today().year + 1, 5, 7)
-    upcoming = open_round(
-        db.session,
-        DEFAULT_ROOT,
-        fiscal_year=2026,
-        key="dx-maturity",
-        version="2026.1",
-        opens_on=opens,
-        closes_on=opens + dt.timedelta(days=60),
-        actor=None,
-        population="programme",
-    )
-    db.session.commit()
-    return current, upcoming
+    return current_and_upcoming(make_user, assign, TOWN)
 
 
 def test_default_round_rules(

@@ -106,8 +106,8 @@ def test_every_problem_with_its_line_and_column_and_nothing_planned() -> None:
     assert messages[(7, "団体コード")] == "「019999」は検査数字（6桁目）が正しくありません。"
     assert messages[(8, "市町村名")] == "「札幌市」という名前の市町村は北海道にありません。"
     assert messages[(9, "市町村名")] == "団体コード 014630 は占冠村で、市町村名と一致しません。"
-    assert (
-        messages[(11, "メールアドレス")] == "「not-an-address」はメールアドレスの形ではありません。"
+    assert messages[(11, "メールアドレス")] == (
+        "メールアドレス「not-an-address」の形が正しくありません（例: taro@town.example.lg.jp）。"
     )
     assert str(result.problems[0]).startswith("3行目 「ログインID」: ")  # type: ignore[attr-defined]
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from dx_assess.services.rounds import open_round, round_questionnaire
 from dx_assess.services.saving import save_answers
 from dx_assess.services.versions import DEFAULT_ROOT
 from tests.support import TEST_PASSWORD
+from tests.support.people import one_per_role
 
 
 def sample_value(q: Question) -> Any:
@@ -48,23 +50,46 @@ def complete_answers(questionnaire: Questionnaire) -> dict[str, Any]:
 
 
 def open_test_round(
-    fiscal_year: int, version: str, user: User | None = None, population: str = "programme"
+    fiscal_year: int,
+    version: str,
+    user: User | None = None,
+    population: str = "programme",
+    *,
+    opens_on: dt.date | None = None,
+    days: int = 60,
+    root: Path = DEFAULT_ROOT,
+    key: str = "dx-maturity",
 ) -> SurveyRound:
-    """A round opened yesterday; answered by the support programme unless ``population``."""
-    start = today() - dt.timedelta(days=1)
+    """A round opened yesterday (or on ``opens_on``), closing ``days`` later; answered by the
+    support programme unless ``population``; of the shipped questionnaires unless ``root``."""
+    start = opens_on if opens_on is not None else today() - dt.timedelta(days=1)
     survey_round = open_round(
         db.session,
-        DEFAULT_ROOT,
+        root,
         fiscal_year=fiscal_year,
-        key="dx-maturity",
+        key=key,
         version=version,
         opens_on=start,
-        closes_on=start + dt.timedelta(days=60),
+        closes_on=start + dt.timedelta(days=days),
         actor=user,
         population=population,
     )
     db.session.commit()
     return survey_round
+
+
+def current_and_upcoming(
+    make_user: Callable[..., object], assign: Callable[[object, list[str]], None], town: str
+) -> tuple[SurveyRound, SurveyRound]:
+    """One account per role for ``town`` (in the programme); 令和7年度 open with the town's
+    draft; 令和8年度 created to open on 5月7日 next year."""
+    one_per_role(make_user, assign, town)
+    support([town])
+    db.session.commit()
+    current = open_test_round(2025, "2025.1")
+    respond(current, town, {"basic_department": "総務課"})
+    upcoming = open_test_round(2026, "2026.1", opens_on=dt.date(today().year + 1, 5, 7))
+    return current, upcoming
 
 
 def respond(

@@ -1,9 +1,15 @@
-"""One account per role, for tests that try every page as every kind of user."""
+"""Accounts in tests: one per role (for tests that try every page as every kind of user), one
+looked up by its login, the administrator's account form."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import select
+
+from dx_assess.extensions import db
+from dx_assess.models import User
 
 
 def one_per_role(
@@ -20,3 +26,24 @@ def one_per_role(
     }
     assign(users["adviser"], [town])
     return users
+
+
+def user_by_login(login: str) -> User | None:
+    """The account ``login`` as the database holds it now (None: there is none)."""
+    db.session.expire_all()
+    return db.session.scalar(select(User).where(User.login == login))
+
+
+def account_form(
+    login: str, display_name: str, role: str, municipality_code: str = "", **more: str
+) -> dict[str, str]:
+    """The administrator's account form (/admin/users/new, /admin/users/<id>) as a browser
+    posts it: an active account, plus ``more`` fields (password, email)."""
+    return {
+        "login": login,
+        "display_name": display_name,
+        "role": role,
+        "municipality_code": municipality_code,
+        "active": "y",
+        **more,
+    }

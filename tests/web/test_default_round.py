@@ -13,45 +13,28 @@ from collections.abc import Callable
 
 import pytest
 
-from dx_assess.core.vocabulary import today, wareki
+from dx_assess.core.vocabulary import wareki
 from dx_assess.extensions import db
 from dx_assess.models import SurveyRound
-from dx_assess.services.rounds import close_round, open_round, round_questionnaire
-from dx_assess.services.versions import DEFAULT_ROOT
+from dx_assess.services.rounds import close_round, round_questionnaire
 from tests.support import Browser
-from tests.support.answers import open_test_round, respond, sample_value, support
+from tests.support.answers import (
+    current_and_upcoming,
+    open_test_round,
+    respond,
+    sample_value,
+    support,
+)
 from tests.support.people import one_per_role
 
 TOWN = "014630"  # 占冠村
-
-
-def next_year_round(opens_on: dt.date) -> SurveyRound:
-    created = open_round(
-        db.session,
-        DEFAULT_ROOT,
-        fiscal_year=2026,
-        key="dx-maturity",
-        version="2026.1",
-        opens_on=opens_on,
-        closes_on=opens_on + dt.timedelta(days=60),
-        actor=None,
-        population="programme",
-    )
-    db.session.commit()
-    return created
 
 
 @pytest.fixture
 def rounds(
     registry: None, make_user: Callable[..., object], assign: Callable[[object, list[str]], None]
 ) -> tuple[SurveyRound, SurveyRound]:
-    one_per_role(make_user, assign, TOWN)
-    support([TOWN])
-    db.session.commit()
-    current = open_test_round(2025, "2025.1")
-    respond(current, TOWN, {"basic_department": "総務課"})
-    upcoming = next_year_round(dt.date(today().year + 1, 5, 7))
-    return current, upcoming
+    return current_and_upcoming(make_user, assign, TOWN)
 
 
 def page(browser: Browser, path: str) -> str:
@@ -109,7 +92,7 @@ def test_an_open_round_without_responses_is_the_default(
     respond(last_year, TOWN, {"basic_department": "総務課"})
     close_round(db.session, last_year)
     db.session.commit()
-    this_year = next_year_round(today() - dt.timedelta(days=1))  # open since yesterday
+    this_year = open_test_round(2026, "2026.1")  # open since yesterday
     browser.login("adv")
     assert f"{this_year.title}の回答状況と結果を示します。" in page(browser, "/")
     browser.post("/logout", form_page="/")

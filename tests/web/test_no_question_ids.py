@@ -9,22 +9,17 @@ column by design, to read the file back)."""
 from __future__ import annotations
 
 import re
-from collections import Counter, deque
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 
-from dx_assess.cli.main import DEMO_ACCOUNTS
 from dx_assess.core.questionnaire import load_questionnaire
-from dx_assess.extensions import db
-from tests.support import Browser, empty_database
+from tests.support import Browser
+from tests.support.crawl import PASSWORDS, crawl, demo_site
 from tests.support.paths import REPO
 
-PASSWORDS = {login: password for login, _name, _role, password in DEMO_ACCOUNTS}
-HREF = re.compile(r'href="(/[^"#]*)')
 NOT_FOLLOWED = re.compile(r"^/static/|^/logout|\.(pdf|zip|xlsx|csv)$|/export")
 PER_KIND = 3
 QUESTION_IDS = sorted(
@@ -69,10 +64,6 @@ def visible_text(html: str) -> str:
     return "\n".join(p for p in parser.parts if p.strip())
 
 
-def kind(path: str) -> str:
-    return re.sub(r"\d+", "N", urlsplit(path).path)
-
-
 def test_the_scan_finds_an_id_in_text_and_not_in_attributes() -> None:
     html = (
         '<div id="question-mnc_cards_held" data-question="mnc_cards_held">'
@@ -87,13 +78,7 @@ def test_the_scan_finds_an_id_in_text_and_not_in_attributes() -> None:
 
 @pytest.fixture(scope="module")
 def demo(app: Flask) -> Iterator[None]:
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["demo", "setup"])
-        assert result.exit_code == 0, result.output
-        db.session.remove()
-    yield
-    with app.app_context():
-        empty_database()
+    yield from demo_site(app)
 
 
 @pytest.mark.parametrize("login", ["municipal", "adviser", "prefecture"])
@@ -101,26 +86,14 @@ def test_no_page_shows_a_question_id(app: Flask, demo: None, login: str) -> None
     browser = Browser(app)
     assert browser.login(login, PASSWORDS[login]).status_code == 302
     seen: set[str] = set()
-    kinds: Counter[str] = Counter()
-    queue: deque[str] = deque(["/"])
     shown: dict[str, list[str]] = {}
-    while queue:
-        path = queue.popleft()
-        if path in seen or kinds[kind(path)] >= PER_KIND:
-            continue
+    for path, _found_on, response in crawl(browser, per_kind=PER_KIND, not_followed=NOT_FOLLOWED):
         seen.add(path)
-        kinds[kind(path)] += 1
-        response = browser.get(path, follow_redirects=True)
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
-        html = response.get_data(as_text=True)
-        found = sorted(set(SHOWN_ID.findall(visible_text(html))))
+        found = sorted(set(SHOWN_ID.findall(visible_text(response.get_data(as_text=True)))))
         if found:
             shown[path] = found
-        for href in HREF.findall(html):
-            href = href.replace("&amp;", "&")
-            if not NOT_FOLLOWED.search(urlsplit(href).path) and href not in seen:
-                queue.append(href)
     assert shown == {}
     assert any("/sections/" in p for p in seen) or login != "municipal"
     assert len(seen) > 10

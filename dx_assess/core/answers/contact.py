@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from dx_assess.core.email_address import EMAIL_MESSAGE, is_email_address
+
 #: Field → (maximum length, Japanese label); the lengths are the database columns'.
 LIMITS: dict[str, tuple[int, str]] = {
     "name": (100, "氏名"),
@@ -26,7 +28,6 @@ CONTACT_LABELS: dict[str, str] = {
     CONTACT_PREFIX + key: f"回答担当者（{label}）" for key, (_limit, label) in LIMITS.items()
 }
 _PHONE = re.compile(r"^[0-9()\-]+(内線[0-9]{1,6})?$")
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _DASHES = str.maketrans({"－": "-", "ー": "-", "‐": "-", "−": "-", "―": "-", "–": "-"})
 
 
@@ -55,10 +56,7 @@ def check_contact(raw: Mapping[str, object]) -> tuple[dict[str, str | None], dic
                     "電話番号は「0123-45-6789」のように、市外局番から数字（10桁か11桁）で"
                     "入力してください（ハイフンは省略できます）。"
                 )
-        elif key == "email" and text and not _EMAIL.match(text):
-            errors[key] = (
-                "メールアドレスの形が正しくありません。「taro@town.example.lg.jp」のように"
-                "入力してください。"
-            )
+        elif key == "email" and text and not is_email_address(text):
+            errors[key] = EMAIL_MESSAGE
         values[key] = text or None
     return values, errors

@@ -52,13 +52,15 @@ class _Link:
 
 def _compose(
     kind: MailKind,
-    subject: str,
+    topic: str,
     greeting: str,
     paragraphs: list[str],
     links: list[_Link],
     contact: PrefectureContact,
 ) -> MailContent:
-    """The plain text and the HTML of one mail from the same parts."""
+    """The plain text and the HTML of one mail from the same parts; its subject is ``topic``
+    after the service's name in 【】."""
+    subject = f"【{SERVICE_NAME}】{topic}"
     text_lines = [greeting, ""]
     for paragraph in paragraphs:
         text_lines += [paragraph, ""]
@@ -119,7 +121,7 @@ def round_opened(
     ]
     return _compose(
         MailKind.ROUND_OPENED,
-        f"【{SERVICE_NAME}】{round_title}のご案内（締切 {wareki(closes_on)}）",
+        f"{round_title}のご案内（締切 {wareki(closes_on)}）",
         _greeting(municipality),
         paragraphs,
         [_Link("回答する", answer_url)],
@@ -147,7 +149,7 @@ def reminder(
     ]
     return _compose(
         MailKind.REMINDER,
-        f"【{SERVICE_NAME}】{round_title}の締切（{wareki(closes_on)}）が近づいています",
+        f"{round_title}の締切（{wareki(closes_on)}）が近づいています",
         _greeting(municipality),
         paragraphs,
         [_Link("回答を続ける", answer_url)],
@@ -174,7 +176,7 @@ def sent_back(
     ]
     return _compose(
         MailKind.SENT_BACK,
-        f"【{SERVICE_NAME}】{round_title}の回答が差し戻されました",
+        f"{round_title}の回答が差し戻されました",
         _greeting(municipality),
         paragraphs,
         [_Link("回答を直す", answer_url)],
@@ -207,7 +209,7 @@ def submission_receipt(
     ]
     return _compose(
         MailKind.RECEIPT,
-        f"【{SERVICE_NAME}】{round_title}の提出を受け付けました（{municipality}）",
+        f"{round_title}の提出を受け付けました（{municipality}）",
         _greeting(municipality),
         paragraphs,
         [_Link("提出した回答を見る", overview_url)],
@@ -232,7 +234,7 @@ def password_reset(
     ]
     return _compose(
         MailKind.PASSWORD_RESET,
-        f"【{SERVICE_NAME}】パスワード再設定のご案内",
+        "パスワード再設定のご案内",
         f"{display_name} 様",
         paragraphs,
         [_Link("新しいパスワードを設定する", reset_url)],

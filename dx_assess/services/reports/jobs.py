@@ -38,10 +38,9 @@ from dx_assess.core.reports.batch import (
     Outcome,
     ReportSpec,
     build_zip,
-    report_spec,
     round_report_keys,
 )
-from dx_assess.core.vocabulary import jst, today
+from dx_assess.core.vocabulary import jst
 from dx_assess.extensions import db
 from dx_assess.models import (
     ReportItem,
@@ -54,7 +53,7 @@ from dx_assess.models import (
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.models.reports import ACTIVE_JOB_STATUSES
 from dx_assess.services.reports.prune import prune
-from dx_assess.services.reports.service import ReportSettings, settings, storage
+from dx_assess.services.reports.service import ReportSettings, settings, spec_now, storage
 from dx_assess.services.reports.storage import pdf_key, zip_key
 from dx_assess.services.results import results_fingerprint, round_results
 
@@ -242,15 +241,7 @@ def plan_job(session: DbSession, job_id: int, sender: Sender, config: ReportSett
     for kind, key in keys:
         if key in planned:
             continue
-        spec = report_spec(
-            results,
-            kind,
-            key,
-            today(),
-            config.template_root,
-            department=config.department,
-            contact=config.contact,
-        )
+        spec = spec_now(results, kind, key, config)
         if spec is None:  # pragma: no cover - a round_report_keys key always has a spec
             continue
         cached = store.has(pdf_key(spec.digest))
@@ -276,15 +267,7 @@ def plan_job(session: DbSession, job_id: int, sender: Sender, config: ReportSett
 
 
 def _spec(results: Any, item: ReportItem, config: ReportSettings) -> ReportSpec:
-    spec = report_spec(
-        results,
-        item.kind,
-        item.key,
-        today(),
-        config.template_root,
-        department=config.department,
-        contact=config.contact,
-    )
+    spec = spec_now(results, item.kind, item.key, config)
     if spec is None:
         raise LookupError(f"{item.key}: the response is no longer submitted")
     return spec

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from dx_assess import unit_of_work
-from dx_assess.core.reports.batch import ReportSpec, municipality_spec, regional_spec
-from dx_assess.core.vocabulary import today
+from dx_assess.core.reports.batch import ReportSpec
 from dx_assess.models import ReportItem, ReportJob, SurveyRound
 from dx_assess.models.base import DbSession, utcnow
 from dx_assess.models.reports import ACTIVE_JOB_STATUSES
-from dx_assess.services.reports.service import ReportSettings, storage
+from dx_assess.services.reports.service import ReportSettings, spec_now, storage
 from dx_assess.services.reports.storage import ReportStorage, pdf_key
 from dx_assess.services.results import round_results
 
@@ -39,24 +38,11 @@ def referenced_keys(session: DbSession, config: ReportSettings) -> set[str]:
         results = round_results(session, survey_round)
         specs: Iterable[ReportSpec | None] = [
             *(
-                municipality_spec(
-                    results,
-                    row.code,
-                    today(),
-                    config.template_root,
-                    department=config.department,
-                    contact=config.contact,
-                )
+                spec_now(results, "municipality", row.code, config)
                 for row in results.rows
                 if row.final
             ),
-            regional_spec(
-                results,
-                today(),
-                config.template_root,
-                department=config.department,
-                contact=config.contact,
-            ),
+            spec_now(results, "regional", "regional", config),
         ]
         keys.update(pdf_key(s.digest) for s in specs if s is not None)
         latest = session.scalar(

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from dx_assess import unit_of_work
 from dx_assess.config import prefecture_contact
 from dx_assess.core.reports.assets import templates_dir
-from dx_assess.core.reports.batch import ReportSpec, municipality_spec, regional_spec
+from dx_assess.core.reports.batch import ReportSpec, regional_spec, report_spec
 from dx_assess.core.results import RoundResults
 from dx_assess.core.vocabulary import DEFAULT_DEPARTMENT, today
 from dx_assess.extensions import db
@@ -90,17 +90,26 @@ def _ready(spec: ReportSpec, config: ReportSettings) -> ReadyReport:
     return ReadyReport(produced.data, spec, rendered=produced.rendered)
 
 
-def municipality_report(results: RoundResults, code: str) -> ReadyReport | None:
-    """``code``'s report (None when it has none: no submitted response)."""
-    config = settings()
-    spec = municipality_spec(
+def spec_now(
+    results: RoundResults, kind: str, key: str, config: ReportSettings
+) -> ReportSpec | None:
+    """The spec of one report (``report_spec``'s kind and key) as it is built today, with the
+    configured templates, issuer and contact; None: that municipality has no report."""
+    return report_spec(
         results,
-        code,
+        kind,
+        key,
         today(),
         config.template_root,
         department=config.department,
         contact=config.contact,
     )
+
+
+def municipality_report(results: RoundResults, code: str) -> ReadyReport | None:
+    """``code``'s report (None when it has none: no submitted response)."""
+    config = settings()
+    spec = spec_now(results, "municipality", code, config)
     return _ready(spec, config) if spec is not None else None
 
 

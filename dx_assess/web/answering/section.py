@@ -156,17 +156,23 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
     if not editing:
         flash(label(why_not) if why_not else _("編集できません。"), "error")
         return redirect(url_for("survey.overview", round_id=round_id, code=code))
+
+    def typed_again(status: int, **why: Any) -> tuple[str, int]:
+        """The page again with what the user typed (nothing was saved) and why (``not_saved``:
+        a message; ``contact_errors``: the contact fields' errors)."""
+        return page(
+            "survey/section.html",
+            form=form,
+            editing=True,
+            errors={},
+            shown=_shown_from_request(section, request.form, answers),
+            **why,
+        ), status
+
     if contact_typed is not None and not _wants_json():
         _checked, contact_errors = check_contact(contact_typed)
         if contact_errors:  # nothing of the page is saved; what was typed stays
-            return page(
-                "survey/section.html",
-                form=form,
-                editing=True,
-                errors={},
-                shown=_shown_from_request(section, request.form, answers),
-                contact_errors=contact_errors,
-            ), 422
+            return typed_again(422, contact_errors=contact_errors)
     posted = posted_answers(form, section, request.form)
     shown = shown_values(section, request.form)
     # A conflict page posts the user's values again with the version their page first
@@ -182,17 +188,6 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         if request.form.get("action") == "confirm"
         else []
     )
-
-    def typed_again(status: int, message: str) -> tuple[str, int]:
-        """The page again with what the user typed (nothing was saved) and why."""
-        return page(
-            "survey/section.html",
-            form=form,
-            editing=True,
-            errors={},
-            shown=_shown_from_request(section, request.form, answers),
-            not_saved=message,
-        ), status
 
     try:
         response, result = save_with_retries(
@@ -224,7 +219,7 @@ def section(round_id: int, code: str, section_id: str) -> ViewResult:
         )
         if _wants_json():
             return jsonify({"status": "busy", "message": message}), 503 if exc.busy else 409
-        return typed_again(503 if exc.busy else 409, message)
+        return typed_again(503 if exc.busy else 409, not_saved=message)
 
     if _wants_json():
         reply = _json_result(result)

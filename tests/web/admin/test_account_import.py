@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from dx_assess.extensions import db
 from dx_assess.models import SecurityEvent, SecurityEventKind, User
 from tests.support import Browser
+from tests.support.people import account_form, user_by_login
 
 GOOD = (
     "ログインID,氏名,役割,団体コード,メールアドレス\r\n"
@@ -140,7 +141,7 @@ def test_a_file_with_one_bad_line_creates_nothing_and_says_where(
     assert "4行目" in html
     assert "ログインID「pref01」は既に使われています。" in html
     assert "5行目" in html
-    assert "「bad@」はメールアドレスの形ではありません。" in html
+    assert "メールアドレス「bad@」の形が正しくありません（例: taro@town.example.lg.jp）。" in html
     assert 'name="token"' not in html  # nothing to create from
     assert users() == before
 
@@ -190,20 +191,13 @@ def test_the_single_account_form_keeps_an_email_and_checks_it(
 ) -> None:
     make_user("admin", login="root")
     browser.login("root")
-    form = {
-        "login": "pref02",
-        "display_name": "道庁 担当",
-        "role": "prefecture",
-        "municipality_code": "",
-        "active": "y",
-        "password": "good-pass-123",
-    }
+    form = account_form("pref02", "道庁 担当", "prefecture", password="good-pass-123")
     bad = browser.post("/admin/users/new", {**form, "email": "no-at-sign"})
     assert bad.status_code == 422
-    assert db.session.scalar(select(User).where(User.login == "pref02")) is None
+    assert user_by_login("pref02") is None
     ok = browser.post("/admin/users/new", {**form, "email": "tanto@pref.example.jp"})
     assert ok.status_code == 302
-    user = db.session.scalar(select(User).where(User.login == "pref02"))
+    user = user_by_login("pref02")
     assert user is not None
     assert user.email == "tanto@pref.example.jp"
     page = browser.get(f"/admin/users/{user.id}").get_data(as_text=True)
@@ -217,14 +211,7 @@ def test_creating_an_adviser_leads_to_their_towns_grouped_by_subprefecture(
     browser.login("root")
     response = browser.post(
         "/admin/users/new",
-        {
-            "login": "adv9",
-            "display_name": "新しいアドバイザー",
-            "role": "adviser",
-            "municipality_code": "",
-            "active": "y",
-            "password": "good-pass-123",
-        },
+        account_form("adv9", "新しいアドバイザー", "adviser", password="good-pass-123"),
     )
     assert response.status_code == 302
     adviser = db.session.scalar(select(User).where(User.login == "adv9"))

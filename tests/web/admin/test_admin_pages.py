@@ -5,16 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from sqlalchemy import select
-
-from dx_assess.extensions import db
-from dx_assess.models import Role, User
+from dx_assess.models import Role
 from tests.support import Browser
-
-
-def get_user(login: str) -> User | None:
-    db.session.expire_all()
-    return db.session.scalar(select(User).where(User.login == login))
+from tests.support.people import account_form, user_by_login
 
 
 def test_admin_creates_a_municipal_account(
@@ -24,17 +17,12 @@ def test_admin_creates_a_municipal_account(
     browser.login("root")
     response = browser.post(
         "/admin/users/new",
-        {
-            "login": "shimukappu",
-            "display_name": "占冠村 総務課",
-            "role": "municipal",
-            "municipality_code": "014630",
-            "active": "y",
-            "password": "kantan-pass-42",
-        },
+        account_form(
+            "shimukappu", "占冠村 総務課", "municipal", "014630", password="kantan-pass-42"
+        ),
     )
     assert response.status_code == 302
-    user = get_user("shimukappu")
+    user = user_by_login("shimukappu")
     assert user is not None
     assert user.role is Role.MUNICIPAL
     assert user.municipality is not None
@@ -85,7 +73,7 @@ def test_errors_are_shown_next_to_the_field_and_nothing_is_saved(
         # the message sits in the field's own error element, linked by aria-describedby
         assert f'id="{field}-error"' in html, change
         assert f'aria-describedby="{field}-error"' in html or f"{field}-hint {field}-error" in html
-    assert get_user("newbie") is None
+    assert user_by_login("newbie") is None
 
 
 def test_admin_edits_role_and_the_user_is_logged_out(
@@ -101,17 +89,10 @@ def test_admin_edits_role_and_the_user_is_logged_out(
     admin_browser.login("root")
     response = admin_browser.post(
         f"/admin/users/{target.id}",  # type: ignore[attr-defined]
-        {
-            "login": "pref",
-            "display_name": "元道庁",
-            "role": "municipal",
-            "municipality_code": "012025",
-            "active": "y",
-            "password": "",
-        },
+        account_form("pref", "元道庁", "municipal", "012025", password=""),
     )
     assert response.status_code == 302
-    user = get_user("pref")
+    user = user_by_login("pref")
     assert user is not None
     assert user.role is Role.MUNICIPAL
     # the changed user's session has ended: no stale prefecture rights
@@ -129,7 +110,7 @@ def test_admin_cannot_demote_or_deactivate_themselves(
     )
     assert response.status_code == 422
     assert "自分自身の役割の変更や無効化はできません。" in response.get_data(as_text=True)
-    user = get_user("root")
+    user = user_by_login("root")
     assert user is not None
     assert user.active
 
@@ -150,7 +131,7 @@ def test_assignments_page_sets_exactly_the_ticked_municipalities(
     assert checked == ["011002"]
     response = browser.post(page, {"municipalities": ["014630", "016942"]})
     assert response.status_code == 302
-    user = get_user("adv")
+    user = user_by_login("adv")
     assert user is not None
     assert sorted(a.municipality.code for a in user.assignments) == ["014630", "016942"]
 
@@ -168,7 +149,7 @@ def test_assignment_of_an_unknown_code_is_refused(
     page = f"/admin/users/{adviser.id}/assignments"  # type: ignore[attr-defined]
     response = browser.post(page, {"municipalities": ["014630", "999999"]})
     assert response.status_code == 422
-    user = get_user("adv")
+    user = user_by_login("adv")
     assert user is not None
     assert [a.municipality.code for a in user.assignments] == ["011002"]
 
@@ -185,7 +166,7 @@ def test_cli_creates_users_and_assigns(app: object, registry: None) -> None:
     result = runner.invoke(args=["users", "assign", "adv", "999999"])
     assert result.exit_code == 1
     assert "登録されていない団体コードがあります: 999999" in result.output
-    user = get_user("adv")
+    user = user_by_login("adv")
     assert user is not None
     assert sorted(a.municipality.code for a in user.assignments) == ["014630", "016942"]
     result = runner.invoke(

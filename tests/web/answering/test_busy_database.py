@@ -25,8 +25,8 @@ from dx_assess.extensions import db
 from dx_assess.models import SurveyRound, User
 from dx_assess.models.base import is_busy
 from tests.support import Browser
+from tests.support.answering import stored, url
 from tests.web.answering.page_form import form_fields, with_typed
-from tests.web.answering.test_pages import stored, url
 
 LOCK_TIMEOUT_MS = 400
 

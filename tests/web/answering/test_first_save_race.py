@@ -15,8 +15,8 @@ from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound, User
 from tests.support import Browser
+from tests.support.answering import stored, url
 from tests.web.answering.page_form import form_fields, with_typed
-from tests.web.answering.test_pages import stored, url
 
 
 @contextmanager

@@ -10,35 +10,15 @@ from sqlalchemy import select
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, Channel, Response, ResponseStatus, SurveyRound, User
-from dx_assess.services.responses import current_answers
 from dx_assess.web.answering.forms import FIELD_PREFIX
 from tests.support import Browser
+from tests.support.answering import form_data, stored, two_colleagues, url
 from tests.support.answers import complete_answers
 from tests.support.paths import REPO
 from tests.support.uploads import hidden_fields
 from tests.web.answering.survey_fixtures import TOWN
 
 DATA = REPO / "dx_assess" / "data" / "statistics"
-
-
-def url(survey_round: SurveyRound, rest: str = "") -> str:
-    return f"/rounds/{survey_round.id}/responses/{TOWN}{rest}"
-
-
-def stored(questionnaire: Questionnaire) -> dict[str, object]:
-    db.session.expire_all()
-    response = db.session.scalar(select(Response))
-    return dict(current_answers(response, questionnaire)) if response else {}
-
-
-def form_data(answers: dict[str, object]) -> dict[str, object]:
-    data: dict[str, object] = {}
-    for qid, value in answers.items():
-        if isinstance(value, dict):
-            data.update({f"{FIELD_PREFIX}{qid}-{row}": v for row, v in value.items()})
-        else:
-            data[FIELD_PREFIX + qid] = value
-    return data
 
 
 def test_save_a_section_and_see_it_after_reload(
@@ -114,9 +94,7 @@ def test_two_colleagues_conflict_and_choose_per_question(
     questionnaire: Questionnaire,
     people: dict[str, User],
 ) -> None:
-    yamada, sato = Browser(app), Browser(app)  # type: ignore[arg-type]
-    yamada.login("yamada")
-    sato.login("sato")
+    yamada, sato = two_colleagues(app)
     page = url(survey_round, "/sections/basic")
     yamada_form = yamada.get(page).get_data(as_text=True)
     sato_form = sato.get(page).get_data(as_text=True)
@@ -170,9 +148,7 @@ def test_conflict_resolved_in_favour_of_the_other_answer(
     questionnaire: Questionnaire,
     people: dict[str, User],
 ) -> None:
-    yamada, sato = Browser(app), Browser(app)  # type: ignore[arg-type]
-    yamada.login("yamada")
-    sato.login("sato")
+    yamada, sato = two_colleagues(app)
     page = url(survey_round, "/sections/basic")
     yamada.post(page, {"base_version": "0", **form_data({"basic_population": "1100"})})
     response = sato.post(

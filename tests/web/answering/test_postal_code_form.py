@@ -3,16 +3,15 @@ stored, and the Japanese error beside the field for anything else."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
 from dx_assess.extensions import db
 from dx_assess.models import Response, SurveyRound, User
 from dx_assess.services.responses import current_answers
-from dx_assess.services.rounds import open_round, round_questionnaire, today
+from dx_assess.services.rounds import round_questionnaire
 from tests.support import Browser
+from tests.support.answers import open_test_round
 from tests.support.fixture_files import FIXTURE_QUESTIONNAIRES
 from tests.web.answering.survey_fixtures import TOWN
 
@@ -21,20 +20,9 @@ FIELD = "q_office_postal_code"
 
 @pytest.fixture
 def postal_round(people: dict[str, User]) -> SurveyRound:
-    start = today() - dt.timedelta(days=1)
-    survey_round = open_round(
-        db.session,
-        FIXTURE_QUESTIONNAIRES,
-        fiscal_year=2025,
-        key="postal-test",
-        version="2025.1",
-        opens_on=start,
-        closes_on=start + dt.timedelta(days=60),
-        actor=people["pref"],
-        population="programme",
+    return open_test_round(
+        2025, "2025.1", people["pref"], root=FIXTURE_QUESTIONNAIRES, key="postal-test"
     )
-    db.session.commit()
-    return survey_round
 
 
 def page(survey_round: SurveyRound) -> str:

@@ -13,8 +13,8 @@ from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import AnswerChange, EventKind, Response, ResponseEvent, SurveyRound, User
 from tests.support import Browser
+from tests.support.answering import stored, two_colleagues, url
 from tests.web.answering.page_form import form_fields, with_typed
-from tests.web.answering.test_pages import stored, url
 
 FETCH = {"X-Requested-With": "fetch"}
 
@@ -23,13 +23,6 @@ def open_page(browser: Browser, page: str) -> dict[str, list[str]]:
     response = browser.get(page)
     assert response.status_code == 200
     return form_fields(response.get_data(as_text=True))
-
-
-def two_colleagues(app: object) -> tuple[Browser, Browser]:
-    a, b = Browser(app), Browser(app)  # type: ignore[arg-type]
-    a.login("yamada")
-    b.login("sato")
-    return a, b
 
 
 def test_an_autosave_after_a_merge_never_writes_back_the_value_the_page_showed(

@@ -10,7 +10,7 @@ import re
 from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.models import SurveyRound, User
 from tests.support import Browser
-from tests.web.answering.test_pages import form_data, stored, url
+from tests.support.answering import form_data, stored, two_colleagues, url
 
 
 def test_a_failed_cross_field_check_stays_on_its_page_beside_the_questions(
@@ -76,9 +76,7 @@ def test_the_conflict_page_shows_the_value_before_both_edits_and_what_else_is_sa
     questionnaire: Questionnaire,
     people: dict[str, User],
 ) -> None:
-    yamada, sato = Browser(app), Browser(app)  # type: ignore[arg-type]
-    yamada.login("yamada")
-    sato.login("sato")
+    yamada, sato = two_colleagues(app)
     page = url(survey_round, "/sections/basic")
     assert (
         yamada.post(
@@ -125,9 +123,7 @@ def test_a_merge_without_overlap_says_so_with_plain_wording(
     questionnaire: Questionnaire,
     people: dict[str, User],
 ) -> None:
-    yamada, sato = Browser(app), Browser(app)  # type: ignore[arg-type]
-    yamada.login("yamada")
-    sato.login("sato")
+    yamada, sato = two_colleagues(app)
     page = url(survey_round, "/sections/basic")
     yamada.post(page, {"base_version": "0", **form_data({"basic_population": "1100"})})
     response = sato.post(page, {"base_version": "0", **form_data({"basic_staff": "40"})})

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from dx_assess.extensions import db
 from dx_assess.models import SecurityEvent, SecurityEventKind, User
 from tests.support import Browser
+from tests.support.people import account_form
 
 THROTTLED = "しばらくログインできません"
 
@@ -251,14 +252,7 @@ def test_account_changes_are_recorded_with_who_did_them(
     make_user("admin", login="root")
     target = make_user("municipal", "014630", login="muni")
     browser.login("root")
-    form = {
-        "login": "muni",
-        "display_name": "占冠村 山田",
-        "role": "adviser",
-        "municipality_code": "",
-        "active": "y",
-        "password": "a-new-password-9",
-    }
+    form = account_form("muni", "占冠村 山田", "adviser", password="a-new-password-9")
     assert browser.post(f"/admin/users/{target.id}", form).status_code == 302  # type: ignore[attr-defined]
     form = {k: v for k, v in form.items() if k not in ("active", "password")}  # deactivate
     assert browser.post(f"/admin/users/{target.id}", form).status_code == 302  # type: ignore[attr-defined]

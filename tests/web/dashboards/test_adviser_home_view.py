@@ -8,18 +8,15 @@ pillars changed enough that every change is a reference value (参考値).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy import select
 
-from dx_assess.core.vocabulary import today
 from dx_assess.extensions import db
 from dx_assess.models import Municipality
 from dx_assess.services.demo.seed import fill_town
 from dx_assess.services.results import round_results
-from dx_assess.services.rounds import close_round, open_round
-from dx_assess.services.versions import DEFAULT_ROOT
+from dx_assess.services.rounds import close_round
 from tests.support import Browser
 from tests.support.answers import open_test_round, respond, support
 
@@ -48,19 +45,7 @@ def test_consultation_text_and_one_note_for_reference_changes(
         assert fill_town(db.session, last_year, town(code), None) == "submitted"
     close_round(db.session, last_year)
     db.session.commit()
-    start = today() - dt.timedelta(days=1)
-    this_year = open_round(
-        db.session,
-        DEFAULT_ROOT,
-        fiscal_year=2026,
-        key="dx-maturity",
-        version="2026.1",
-        opens_on=start,
-        closes_on=start + dt.timedelta(days=60),
-        actor=None,
-        population="programme",
-    )
-    db.session.commit()
+    this_year = open_test_round(2026, "2026.1")
     assert fill_town(db.session, this_year, town(SHIMUKAPPU), None) == "submitted"
     respond(this_year, HIGASHIKAWA, {"basic_department": "総務課", "gov_consult": WRITTEN})
     db.session.commit()
@@ -94,18 +79,7 @@ def test_the_consultation_question_is_bound_in_both_versions(
     from dx_assess.services.versions import published_bindings
 
     round_2025 = open_test_round(2025, "2025.1")
-    start = today() - dt.timedelta(days=1)
-    round_2026 = open_round(
-        db.session,
-        DEFAULT_ROOT,
-        fiscal_year=2026,
-        key="dx-maturity",
-        version="2026.1",
-        opens_on=start,
-        closes_on=start,
-        actor=None,
-    )
-    db.session.commit()
+    round_2026 = open_test_round(2026, "2026.1", days=0, population="all")
     new = published_bindings(db.session, round_2026.questionnaire_version)
     old = published_bindings(db.session, round_2025.questionnaire_version)
     assert new.question(CONSULTATION) == "gov_consult"
