@@ -85,7 +85,7 @@ def test_a_bad_account_import_line_is_explained_in_english(
     assert response.status_code == 422
     shown = text(response)
     assert 'The login ID "pref" is already in use.' in shown
-    assert '“bad@” is not an e-mail address (for example: taro@town.example.lg.jp).' in shown
+    assert "“bad@” is not an e-mail address (for example: taro@town.example.lg.jp)." in shown
     assert '"社長" is not a role: write one of 「市町村職員」「アドバイザー」' in shown
     assert "「99999」 is not the code of a Hokkaido municipality." in shown
     assert "は既に使われています" not in shown
