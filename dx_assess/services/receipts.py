@@ -47,6 +47,8 @@ from dx_assess.models import (
     User,
 )
 from dx_assess.models.base import DbSession, utcnow
+from dx_assess.services import notices
+from dx_assess.services.mail import Attachment
 from dx_assess.services.reports.service import settings as report_settings
 from dx_assess.services.responses import NotEditable, current_answers, editable_reason
 from dx_assess.services.rounds import round_questionnaire
@@ -247,3 +249,20 @@ def file_name(survey_round: SurveyRound, municipality: Municipality, kind: str) 
     return download_name(
         survey_round.fiscal_year, title, municipality.code, municipality.name, ext="pdf"
     )
+
+
+def keep_and_send(
+    session: DbSession, response: Response, template_root: Path | None = None
+) -> SubmissionReceipt | None:
+    """After a submission: keep its 提出控え and queue the receipt mail that carries it (the
+    mail goes without the PDF when it could not be rendered; the submission stands)."""
+    kept = store_receipt(session, response, template_root)
+    copy = (
+        Attachment(
+            file_name(response.round, response.municipality, "receipt"), "application/pdf", kept.pdf
+        )
+        if kept is not None
+        else None
+    )
+    notices.receipt(session, response, attachment=copy)
+    return kept

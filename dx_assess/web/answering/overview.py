@@ -15,7 +15,7 @@ from dx_assess.core.questionnaire import Questionnaire
 from dx_assess.extensions import db
 from dx_assess.models import Municipality, Response, SurveyRound
 from dx_assess.services import history as history_service
-from dx_assess.services import notices
+from dx_assess.services import notices, receipts
 from dx_assess.services.prefill import has_earlier_response, prefill
 from dx_assess.services.responses import (
     WriteRefused,
@@ -28,6 +28,7 @@ from dx_assess.web.access import Action, can, login_required
 from dx_assess.web.answering.blueprint import ViewResult, bp, context
 from dx_assess.web.answering.forms import ConfirmForm, ReasonForm
 from dx_assess.web.answering.presenters import response_view
+from dx_assess.web.answering.review import template_root
 from dx_assess.web.labels import translated
 
 
@@ -99,21 +100,7 @@ def submit_response(round_id: int, code: str) -> ViewResult:
         return _overview(
             survey_round, municipality, shown_response, questionnaire, submit_issues=listed
         ), 422
-    from dx_assess.services.mail import Attachment
-    from dx_assess.services.receipts import file_name, store_receipt
-    from dx_assess.web.answering.review import template_root
-
-    kept = store_receipt(db.session, response, template_root())  # the 提出控え, as submitted
-    copy = (
-        Attachment(
-            file_name(survey_round, municipality, "receipt"),
-            "application/pdf",
-            kept.pdf,
-        )
-        if kept is not None
-        else None
-    )
-    notices.receipt(db.session, response, attachment=copy)  # queued with the submission
+    receipts.keep_and_send(db.session, response, template_root())  # 提出控え, kept and mailed
     flash(
         _(
             "提出しました。ご協力ありがとうございました。提出控え（PDF）をこのページから"
